@@ -1,0 +1,40 @@
+#pragma once
+// A pull interface over capture files (and later live interfaces). Sources never throw for bad
+// data inside a file: they report it as a CaptureIssue and go on where they can. Environment
+// failures (cannot open, not a capture at all) throw CaptureError from the factory.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "capture/packet.h"
+#include "common/issue.h"
+
+namespace h2lens {
+
+class CaptureError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using CaptureIssue = Issue;
+
+enum class ReadStatus : std::uint8_t { Packet, End };
+
+class PacketSource {
+public:
+    virtual ~PacketSource() = default;
+    // Fills `out` and returns Packet, or End at the end of the capture (also after a truncated
+    // file, which is reported as an issue). `out.data` stays valid until the next call.
+    virtual ReadStatus next(Packet& out) = 0;
+    // Issues found since the last call (moved out).
+    virtual std::vector<CaptureIssue> takeIssues() = 0;
+    // TLS key log lines found in pcapng Decryption Secrets Blocks so far (NSS key log format).
+    virtual const std::vector<std::string>& decryptionSecrets() const = 0;
+    // Bytes of the capture consumed so far, for progress reporting (0 when unknown).
+    virtual std::uint64_t bytesRead() const = 0;
+};
+
+}  // namespace h2lens

@@ -1,0 +1,22 @@
+#pragma once
+// Every memory bound of the decoder in one place, so the CLI can expose them and tests can
+// shrink them. What a cap drops is always counted and reported, never silently lost.
+#include <cstddef>
+#include <cstdint>
+
+namespace h2lens {
+
+struct Limits {
+    // TCP
+    std::size_t maxFlows = 1'000'000;                      // live flows in the flow table
+    std::size_t maxOutOfOrderBytesPerFlow = 8 * 1024 * 1024;  // per direction
+    std::size_t maxOutOfOrderSegmentsPerFlow = 4096;       // per direction
+    std::size_t maxIpFragmentBytes = 4 * 1024 * 1024;      // all datagrams being reassembled
+    // HTTP/2
+    std::size_t maxFramePayload = 16 * 1024 * 1024;        // hard cap, above any legal size
+    std::size_t maxHeaderBlockBytes = 1024 * 1024;         // HEADERS + CONTINUATION assembled
+    std::size_t maxHeaderListSize = 1024 * 1024;           // decoded header list, RFC 7541 sizes
+    std::size_t maxHpackTableSize = 1024 * 1024;           // dynamic table, whatever SETTINGS says
+};
+
+}  // namespace h2lens
