@@ -8,7 +8,7 @@ namespace h2lens {
 
 struct Limits {
     // TCP
-    std::size_t maxFlows = 1'000'000;                      // live flows in the flow table
+    std::size_t maxFlows = 250000;                        // live flows in the flow table
     std::size_t maxOutOfOrderBytesPerFlow = 8 * 1024 * 1024;  // per direction
     std::size_t maxOutOfOrderSegmentsPerFlow = 4096;       // per direction
     std::size_t maxIpFragmentBytes = 4 * 1024 * 1024;      // all datagrams being reassembled
