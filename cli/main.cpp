@@ -1,1 +1,27 @@
-int main() { return 0; }
+// h2lens: a passive HTTP/2 analyzer. main() only parses the command line and turns failures of
+// the environment into one line on stderr and an exit code; the work is in the decoder library.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "common_options.h"
+#include "flows_command.h"
+
+int main(int argc, char** argv) {
+    using namespace h2lens::cli;
+    CLI::App app{"h2lens: passive HTTP/2 analyzer for pcap/pcapng captures", "h2lens"};
+    app.set_version_flag("--version", "h2lens 0.1.0");
+    app.require_subcommand(1);
+    CommonOptions common;
+    addFlowsCommand(app, common);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "h2lens: {}\n", e.what());
+        return 2;
+    }
+    return 0;
+}

@@ -56,6 +56,8 @@ struct FlowTable::Live {
     std::array<std::uint64_t, 2> payloadBytes{};
     std::array<std::optional<std::uint32_t>, 2> isn;
     std::array<bool, 2> fin{};
+    std::array<bool, 2> rst{};
+    std::optional<FlowEnd> resetBy;
     bool rolesKnown = false;
     bool clientIsLo = false;
     bool ended = false;
@@ -130,8 +132,8 @@ FlowTable::Live& FlowTable::liveFor(const FlowKey& key, const TcpSegment& seg) {
             // The 4-tuple is reused by a new connection: the old one is over.
             if (!live.ended) {
                 FlowRecord& rec = m_records[live.recordIndex];
-                FlowEnd end = FlowEnd::Open;
-                if (rec.clientFin && rec.serverFin) end = FlowEnd::Fin;
+                FlowEnd end = live.resetBy.value_or(FlowEnd::Open);
+                if (!live.resetBy && rec.clientFin && rec.serverFin) end = FlowEnd::Fin;
                 endFlow(live, end, seg.ts);
             }
             m_lru.erase(live.lru);
@@ -192,7 +194,9 @@ void FlowTable::addSegment(const TcpSegment& seg) {
     const int side = seg.src == key.lo ? 0 : 1;
     ++live.packets[side];
     live.payloadBytes[side] += seg.payload.size();
-    if (live.ended) return;
+    // After its own RST a side has nothing more to say; the other side may still talk (a server
+    // often sends its last frames after the client's RST, and they belong in the transcript).
+    if (live.ended || live.rst[side]) return;
 
     const bool syn = seg.flags & tcpflag::Syn;
     const bool fin = seg.flags & tcpflag::Fin;
@@ -242,12 +246,17 @@ void FlowTable::addSegment(const TcpSegment& seg) {
         (dir == Direction::ClientToServer ? rec.clientFin : rec.serverFin) = true;
     }
     if (rst) {
-        endFlow(live, dir == Direction::ClientToServer ? FlowEnd::ResetByClient : FlowEnd::ResetByServer,
-                seg.ts);
-    } else if (live.fin[0] && live.fin[1] && live.reassembler[0]->finReached() &&
-               live.reassembler[1]->finReached()) {
-        endFlow(live, FlowEnd::Fin, seg.ts);
+        live.rst[side] = true;
+        if (!live.resetBy) {
+            live.resetBy = dir == Direction::ClientToServer ? FlowEnd::ResetByClient
+                                                            : FlowEnd::ResetByServer;
+        }
+        live.reassembler[side]->flush(seg.ts, sink);
     }
+    auto done = [&live](int s) {
+        return live.rst[s] || (live.fin[s] && live.reassembler[s]->finReached());
+    };
+    if (done(0) && done(1)) endFlow(live, live.resetBy.value_or(FlowEnd::Fin), seg.ts);
 }
 
 void FlowTable::endFlow(Live& live, FlowEnd end, TimestampNs ts) {
@@ -304,7 +313,8 @@ void FlowTable::finish(TimestampNs ts) {
     for (Live* live : open) {
         const FlowRecord& rec = m_records[live->recordIndex];
         FlowEnd end = FlowEnd::Open;
-        if (rec.clientFin && rec.serverFin) end = FlowEnd::Fin;
+        if (live->resetBy) end = *live->resetBy;
+        else if (rec.clientFin && rec.serverFin) end = FlowEnd::Fin;
         else if (rec.clientFin) end = FlowEnd::ClientFinOnly;
         else if (rec.serverFin) end = FlowEnd::ServerFinOnly;
         endFlow(*live, end, ts);

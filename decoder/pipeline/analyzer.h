@@ -1,0 +1,54 @@
+#pragma once
+// The sans-IO front of the pipeline: captured packets in, per-connection byte streams out to
+// whatever FlowConsumerFactory the caller plugs in (dumps, the HTTP/2 engine, ...). It never
+// opens a file or reads a clock; the CLI, the GUI and live mode all drive it the same way.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "capture/packet.h"
+#include "common/issue.h"
+#include "common/limits.h"
+#include "net/packet_decoder.h"
+#include "tcp/flow_table.h"
+
+namespace h2lens {
+
+struct AnalyzerStats {
+    std::uint64_t packets = 0;
+    std::uint64_t capturedBytes = 0;
+    std::uint64_t tcpSegments = 0;
+    std::uint64_t issues = 0;
+    TimestampNs firstTs = 0;
+    TimestampNs lastTs = 0;
+};
+
+class Analyzer {
+public:
+    // `factory` may be null (flow records only). Both must outlive the analyzer.
+    Analyzer(const Limits& limits, FlowConsumerFactory* factory);
+
+    void ingest(const Packet& packet);
+    // End of input: flushes every connection.
+    void finish();
+
+    // Problems found in the input since the last call, oldest first. At most
+    // `kMaxKeptIssues` are kept between calls; the rest are only counted.
+    std::vector<Issue> takeIssues();
+    void addIssue(Issue issue);
+    static constexpr std::size_t kMaxKeptIssues = 10000;
+
+    const AnalyzerStats& stats() const { return m_stats; }
+    const PacketDecoder& packetDecoder() const { return m_decoder; }
+    const FlowTable& flows() const { return m_flows; }
+
+private:
+    const Limits* m_limits;
+    PacketDecoder m_decoder;
+    FlowTable m_flows;
+    TcpSegment m_segment;
+    std::vector<Issue> m_issues;
+    AnalyzerStats m_stats;
+};
+
+}  // namespace h2lens
