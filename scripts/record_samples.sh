@@ -94,8 +94,8 @@ free_port() {
   echo "$p"
 }
 wait_port() {
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     ss -Hltn "sport = :$1" | grep -q . && return 0
     sleep 0.1
   done
@@ -188,8 +188,8 @@ start_dumpcap() {
   wait_listening "Capturing on"
 }
 wait_listening() {
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     grep -q "$1" "$CAP_LOG" 2>/dev/null && break
     sleep 0.1
   done
@@ -233,7 +233,7 @@ fi
 stop_capture
 
 begin_sample h2load_small.pcap \
-  "h2load, 2 connections x 100 requests, up to 10 concurrent streams each (stream ids up to 199); repeated request headers exercise HPACK dynamic-table indexing"
+  "h2load, 2 connections x 100 requests cycling over uris.txt = /small.txt /index.html /1k.bin /empty.txt, up to 10 concurrent streams each (stream ids up to 199); repeated request headers exercise HPACK dynamic-table indexing"
 DECODE[$CUR]="-d tcp.port==$NGD_PORT,http2"
 printf "$NGD%s\n" /small.txt /index.html /1k.bin /empty.txt >"$WORK/uris.txt"
 start_tcpdump "$OUT/$CUR" "tcp port $NGD_PORT"
@@ -287,8 +287,8 @@ for name in "${ORDER[@]}"; do
     echo "$name is $size bytes (limit $MAX_SAMPLE_BYTES)" >&2
     exit 1
   fi
-  # shellcheck disable=SC2086 # DECODE holds several words on purpose
   exp=$OUT/expected/${name%.*}.tshark.txt
+  # shellcheck disable=SC2086 # DECODE holds several words on purpose
   tshark -n -r "$f" ${DECODE[$name]} -Y http2 "${FIELDS[@]}" >"$exp" 2>"$WORK/tshark.err" || {
     cat "$WORK/tshark.err" >&2
     exit 1
@@ -308,7 +308,7 @@ ver() { "$@" 2>/dev/null | head -1; }
   echo "# Sample captures"
   echo
   echo "Small real HTTP/2 (h2c) captures recorded on 127.0.0.1 by \`scripts/record_samples.sh\`"
-  echo "on $(date -u +%Y-%m-%d) ($(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r))."
+  echo "on $(date -u +%Y-%m-%d) ($(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release), kernel $(uname -r))."
   echo "Loopback: TCP checksums are not filled in (offload) and segments can be up to 64 KiB."
   echo
   echo "Programs: $(ver nghttpd --version) (nghttpd, nghttp, h2load);"

@@ -10,10 +10,10 @@
 namespace h2lens {
 
 struct IpAddress {
-    std::uint8_t family = 4;             // 4 or 6
+    std::uint8_t family = 4;               // 4 or 6
     std::array<std::uint8_t, 16> bytes{};  // IPv4 uses the first 4 bytes, the rest are zero
     auto operator<=>(const IpAddress&) const = default;
-    std::string toString() const;      // "10.0.0.1" or "::1" (RFC 5952 form)
+    std::string toString() const;  // "10.0.0.1" or "::1" (RFC 5952 form)
 };
 
 struct Endpoint {
