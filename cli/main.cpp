@@ -7,6 +7,7 @@
 
 #include "common_options.h"
 #include "flows_command.h"
+#include "h2_commands.h"
 
 int main(int argc, char** argv) {
     using namespace h2lens::cli;
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     CommonOptions common;
     addFlowsCommand(app, common);
+    addFramesCommand(app, common);
+    addStreamsCommand(app, common);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -35,6 +35,9 @@ public:
     virtual const std::vector<std::string>& decryptionSecrets() const = 0;
     // Bytes of the capture consumed so far, for progress reporting (0 when unknown).
     virtual std::uint64_t bytesRead() const = 0;
+    // Total size of the capture in bytes when known (a regular file), else 0; with bytesRead()
+    // it gives a progress fraction.
+    virtual std::uint64_t fileSize() const { return 0; }
 };
 
 }  // namespace h2lens

@@ -1,0 +1,51 @@
+#pragma once
+// A forward-only byte input with look-ahead, over a FILE* (files, pipes, stdin) or a memory
+// buffer. Parsers peek at a whole record, then consume it; the span returned by peek() stays
+// valid until the next peek() or consume(). Reads from a FILE* are large (1 MiB) and the
+// buffer only grows when a single record is larger than that, so the hot path never allocates.
+#include <cstdint>
+#include <cstdio>
+
+#include "common/bytes.h"
+
+namespace h2lens {
+
+class ByteInput {
+  public:
+    // Reads from `file`, first replaying `prefix` (bytes already taken from it, e.g. a magic
+    // number read to detect the format). Closes `file` on destruction when `ownsFile`.
+    ByteInput(std::FILE* file, bool ownsFile, Bytes prefix = {});
+    // Reads from memory that must outlive this object. No copy is made.
+    explicit ByteInput(ByteSpan memory);
+    ~ByteInput();
+    ByteInput(const ByteInput&) = delete;
+    ByteInput& operator=(const ByteInput&) = delete;
+
+    // Up to `n` bytes starting at the current position; fewer only at the end of the input
+    // (or after a read error, see readError()).
+    ByteSpan peek(std::size_t n);
+    // Moves past `n` bytes; n must not exceed what the last peek() returned.
+    void consume(std::size_t n);
+
+    std::uint64_t position() const { return m_consumed; }
+    // Size of the underlying regular file or buffer; 0 when unknown (pipes, stdin).
+    std::uint64_t totalSize() const { return m_totalSize; }
+    // errno-style error from the last failed fread, 0 if none.
+    int readError() const { return m_readError; }
+
+  private:
+    static constexpr std::size_t kReadChunk = 1 << 20;
+
+    std::FILE* m_file = nullptr;
+    bool m_ownsFile = false;
+    ByteSpan m_memory;  // memory mode when m_file is null
+    Bytes m_buffer;     // file mode: bytes [m_begin, m_end) are read but not consumed
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    bool m_eof = false;
+    int m_readError = 0;
+    std::uint64_t m_consumed = 0;
+    std::uint64_t m_totalSize = 0;
+};
+
+}  // namespace h2lens

@@ -1,0 +1,645 @@
+#include "h2/connection_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "h2/frame_sink.h"
+#include "h2/names.h"
+
+namespace h2lens {
+
+namespace {
+
+constexpr std::int64_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
+constexpr std::size_t kRapidResetCount = 100;      // client resets within one second
+constexpr TimestampNs kSecond = 1'000'000'000;
+constexpr std::uint32_t kContinuationFlood = 64;   // CONTINUATION frames in one block
+
+int idx(Direction d) { return static_cast<int>(d); }
+bool clientInitiated(std::uint32_t id) { return id % 2 == 1; }
+
+bool isConnectionSpecific(std::string_view name) {
+    return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
+           name == "transfer-encoding" || name == "upgrade";
+}
+
+}  // namespace
+
+class ConnectionEngine::DirectionSink final : public FrameSink {
+public:
+    DirectionSink(ConnectionEngine* engine, Direction dir) : m_engine(engine), m_dir(dir) {}
+    void onFrame(const Frame& frame) override { m_engine->onFrame(m_dir, frame); }
+    void onIssue(const FrameIssue& issue) override { m_engine->onFrameIssue(m_dir, issue); }
+
+private:
+    ConnectionEngine* m_engine;
+    Direction m_dir;
+};
+
+struct ConnectionEngine::BlockInProgress {
+    bool active = false;
+    std::uint8_t type = 0;
+    std::uint32_t streamId = 0;
+    std::uint32_t promisedStreamId = 0;
+    bool endStream = false;
+    std::uint32_t continuations = 0;
+    bool overflow = false;
+    Bytes bytes;
+};
+
+ConnectionEngine::ConnectionEngine(const Limits& limits, ConnectionInfo info, H2Listener* listener)
+    : m_limits(&limits), m_info(info), m_listener(listener) {
+    for (int d = 0; d < 2; ++d) {
+        m_frames[d] = std::make_unique<FrameDecoder>(limits);
+        m_hpack[d] = std::make_unique<HpackDecoder>(limits);
+        m_sinks[d] = std::make_unique<DirectionSink>(this, static_cast<Direction>(d));
+        m_block[d] = std::make_unique<BlockInProgress>();
+    }
+}
+
+ConnectionEngine::~ConnectionEngine() = default;
+
+const FrameDecoderStats& ConnectionEngine::frameStats(Direction d) const {
+    return m_frames[idx(d)]->stats();
+}
+
+void ConnectionEngine::startPriorKnowledge() {
+    m_summary.detection = Http2Detection::PriorKnowledge;
+    m_frames[0]->expectClientPreface();
+}
+
+void ConnectionEngine::startMidStream() {
+    m_summary.detection = Http2Detection::MidStream;
+    m_midStream = true;
+    for (int d = 0; d < 2; ++d) {
+        m_frames[d]->startMidStream();
+        m_hpack[d]->setMidStream(true);
+    }
+}
+
+void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Setting> settings,
+                                         std::uint64_t requestBodyBytes, TimestampNs ts) {
+    m_summary.detection = Http2Detection::Upgrade;
+    m_frames[0]->expectClientPreface();
+    SettingsRecord rec{Direction::ClientToServer, ts, std::move(settings), true, std::nullopt};
+    for (const Setting& s : rec.settings) m_summary.settings[0].apply(s);
+    m_summary.settingsHistory.push_back(rec);
+    m_unackedSettings[0].push_back(m_summary.settingsHistory.size() - 1);
+    // RFC 9113 §3.2 (RFC 7540 §3.2): the upgraded request is stream 1, half-closed (local).
+    StreamRecord& s = stream(1, request.ts);
+    s.requestStart = request.ts;
+    s.requestBodyBytes = requestBodyBytes;
+    s.request = std::move(request);
+    s.state = StreamState::HalfClosedLocal;
+    s.requestEnd = ts;
+    m_highestStream[0] = 1;
+}
+
+void ConnectionEngine::feed(Direction dir, ByteSpan bytes, TimestampNs ts) {
+    m_frames[idx(dir)]->feed(bytes, ts, *m_sinks[idx(dir)]);
+}
+
+void ConnectionEngine::gap(Direction dir, std::uint64_t length, TimestampNs ts) {
+    m_frames[idx(dir)]->gap(length, ts, *m_sinks[idx(dir)]);
+    // A lost HEADERS frame may have changed the dynamic table: from now on references past
+    // what we know are "unknown", not errors.
+    m_hpack[idx(dir)]->setMidStream(true);
+    auto& block = *m_block[idx(dir)];
+    block.active = false;
+    anomaly(dir, nullptr, 0, "TCP_GAP", "",
+            fmt::format("{} bytes missing from the capture; frames in them are lost", length), ts);
+}
+
+void ConnectionEngine::anomaly(Direction dir, const Frame* frame, std::uint32_t streamId,
+                               std::string name, std::string rfc, std::string detail,
+                               TimestampNs ts) {
+    Anomaly a;
+    a.ts = frame ? frame->ts : ts;
+    a.dir = dir;
+    a.streamId = frame && streamId == 0 ? frame->streamId : streamId;
+    a.frameOffset = frame ? frame->offset : 0;
+    a.name = std::move(name);
+    a.rfc = std::move(rfc);
+    a.detail = std::move(detail);
+    ++m_summary.anomalies;
+    if (m_listener) m_listener->onAnomaly(m_info, a);
+}
+
+void ConnectionEngine::onFrameIssue(Direction dir, const FrameIssue& issue) {
+    static constexpr std::string_view kNames[] = {"PREFACE_MISMATCH", "FRAME_RESYNC", "FRAME_LOST",
+                                                  "PREFACE_LOST", "FRAME_TOO_LARGE",
+                                                  "SYNC_ABANDONED"};
+    const auto k = static_cast<std::size_t>(issue.kind);
+    anomaly(dir, nullptr, 0, std::string(k < std::size(kNames) ? kNames[k] : "FRAME_ISSUE"),
+            issue.kind == FrameIssueKind::PrefaceMismatch ? "RFC 9113 §3.4" : "", issue.message,
+            issue.ts);
+}
+
+StreamRecord* ConnectionEngine::findStream(std::uint32_t id) {
+    auto it = m_streams.find(id);
+    return it == m_streams.end() ? nullptr : &it->second;
+}
+
+StreamRecord& ConnectionEngine::stream(std::uint32_t id, TimestampNs ts) {
+    auto [it, inserted] = m_streams.try_emplace(id);
+    StreamRecord& s = it->second;
+    if (inserted) {
+        s.id = id;
+        ++m_summary.streams;
+        // Send windows start at the receiver's SETTINGS_INITIAL_WINDOW_SIZE.
+        pushWindow(s.window[0], ts, m_summary.settings[1].initialWindowSize);
+        pushWindow(s.window[1], ts, m_summary.settings[0].initialWindowSize);
+    }
+    return s;
+}
+
+void ConnectionEngine::pushWindow(std::vector<WindowPoint>& series, TimestampNs ts,
+                                  std::int64_t value) {
+    series.push_back(WindowPoint{ts, value});
+}
+
+void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
+    s.state = StreamState::Closed;
+    s.closed = ts;
+    for (int d = 0; d < 2; ++d) updateStall(static_cast<Direction>(d), s.id, false, ts);
+    if (m_listener) m_listener->onStreamDone(m_info, s);
+    m_streams.erase(s.id);
+}
+
+void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
+    const int d = idx(dir);
+    ++m_summary.frames[d];
+    if (f.error) {
+        anomaly(dir, &f, 0, fmt::format("MALFORMED_{}", frameTypeName(f.type)), "RFC 9113",
+                std::string(f.error->text));
+    }
+    if (f.oversize) {
+        anomaly(dir, &f, 0, "FRAME_SIZE_ERROR", "RFC 9113 §4.2",
+                fmt::format("{}-byte frame above the receiver's SETTINGS_MAX_FRAME_SIZE", f.length));
+    }
+
+    auto& block = *m_block[d];
+    const HeaderBlock* completed = nullptr;
+    HeaderBlock decoded;
+    const auto type = f.frameType();
+    if (block.active && type != FrameType::Continuation) {
+        anomaly(dir, &f, block.streamId, "HEADERS_INTERRUPTED", "RFC 9113 §6.10",
+                fmt::format("{} frame inside a header block still waiting for END_HEADERS",
+                            frameTypeName(f.type)));
+        block.active = false;
+    }
+    if (f.error && (type == FrameType::Headers || type == FrameType::PushPromise ||
+                    type == FrameType::Continuation)) {
+        // A malformed header frame's fragment cannot be trusted; the table may now be out of step.
+        m_hpack[d]->setMidStream(true);
+    } else if (type == FrameType::Headers || type == FrameType::PushPromise) {
+        block.type = f.type;
+        block.streamId = f.streamId;
+        block.promisedStreamId = f.promisedStreamId;
+        block.endStream = type == FrameType::Headers && f.hasFlag(frame_flag::kEndStream);
+        block.continuations = 0;
+        block.overflow = false;
+        if (f.hasFlag(frame_flag::kEndHeaders)) {
+            decoded = HeaderBlock{};
+            HpackBlock hb = m_hpack[d]->decodeBlock(f.headerBlockFragment);
+            decoded.fields = std::move(hb.fields);
+            decoded.error = std::move(hb.error);
+            decoded.ts = f.ts;
+            decoded.frameOffset = f.offset;
+            decoded.endStream = block.endStream;
+            completed = &decoded;
+        } else {
+            block.active = true;
+            block.bytes.assign(f.headerBlockFragment.begin(), f.headerBlockFragment.end());
+        }
+    } else if (type == FrameType::Continuation) {
+        if (!block.active || block.streamId != f.streamId) {
+            anomaly(dir, &f, 0, "UNEXPECTED_CONTINUATION", "RFC 9113 §6.10",
+                    "CONTINUATION without a preceding HEADERS/PUSH_PROMISE on this stream");
+        } else {
+            ++block.continuations;
+            if (block.continuations == kContinuationFlood) {
+                anomaly(dir, &f, 0, "CONTINUATION_FLOOD", "RFC 9113 §10.5",
+                        fmt::format("{} CONTINUATION frames in one header block",
+                                    block.continuations));
+            }
+            if (block.bytes.size() + f.headerBlockFragment.size() > m_limits->maxHeaderBlockBytes) {
+                if (!block.overflow) {
+                    anomaly(dir, &f, 0, "HEADER_BLOCK_TOO_LARGE", "RFC 9113 §10.5.1",
+                            fmt::format("header block beyond {} bytes; the rest is skipped",
+                                        m_limits->maxHeaderBlockBytes));
+                }
+                block.overflow = true;
+            } else {
+                block.bytes.insert(block.bytes.end(), f.headerBlockFragment.begin(),
+                                   f.headerBlockFragment.end());
+            }
+            if (f.hasFlag(frame_flag::kEndHeaders)) {
+                block.active = false;
+                HpackBlock hb = m_hpack[d]->decodeBlock(block.bytes);
+                if (block.overflow) m_hpack[d]->setMidStream(true);
+                decoded.fields = std::move(hb.fields);
+                decoded.error = std::move(hb.error);
+                decoded.ts = f.ts;
+                decoded.frameOffset = f.offset;
+                decoded.endStream = block.endStream;
+                completed = &decoded;
+            }
+        }
+    }
+
+    if (completed && completed->error) {
+        anomaly(dir, &f, block.streamId, "HPACK_ERROR", "RFC 7541", completed->error->message);
+    }
+
+    // Emit the frame before applying it, so listeners see it with the headers it completed.
+    if (m_listener) m_listener->onFrame(FrameEvent{&m_info, dir, &f, completed});
+
+    switch (type) {
+        case FrameType::Data: onData(dir, f); break;
+        case FrameType::Headers:
+        case FrameType::Continuation:
+            if (completed) {
+                if (block.type == static_cast<std::uint8_t>(FrameType::PushPromise)) {
+                    onPushPromise(dir, f, std::move(decoded));
+                } else {
+                    applyHeaders(dir, block.streamId, std::move(decoded), f);
+                }
+            }
+            break;
+        case FrameType::PushPromise:
+            if (completed) onPushPromise(dir, f, std::move(decoded));
+            break;
+        case FrameType::Settings: onSettings(dir, f); break;
+        case FrameType::WindowUpdate: onWindowUpdate(dir, f); break;
+        case FrameType::RstStream: onRstStream(dir, f); break;
+        case FrameType::Goaway: onGoaway(dir, f); break;
+        case FrameType::Ping: onPing(dir, f); break;
+        default: break;
+    }
+}
+
+void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock&& block,
+                                    const Frame& f) {
+    if (id == 0) return;  // already reported as malformed
+    const bool fromClient = dir == Direction::ClientToServer;
+    StreamRecord* existing = findStream(id);
+    if (!existing) {
+        const bool initiatorIsSender = clientInitiated(id) == fromClient;
+        const int initiator = clientInitiated(id) ? 0 : 1;
+        if (initiatorIsSender && id <= m_highestStream[initiator] && !m_midStream) {
+            anomaly(dir, &f, id, "STREAM_ID_REUSED_OR_BACKWARDS", "RFC 9113 §5.1.1",
+                    fmt::format("new stream {} not above the last one opened ({})", id,
+                                m_highestStream[initiator]));
+        } else if (!initiatorIsSender && !m_midStream) {
+            anomaly(dir, &f, id, "HEADERS_ON_IDLE_STREAM", "RFC 9113 §5.1",
+                    fmt::format("{} sent HEADERS on stream {} that it cannot open",
+                                fromClient ? "client" : "server", id));
+        }
+        m_highestStream[initiator] = std::max(m_highestStream[initiator], id);
+    }
+    StreamRecord& s = stream(id, f.ts);
+    const bool ends = block.endStream;
+    if (fromClient) {
+        if (!s.request) {
+            checkHeaderFields(dir, f, block, true, false);
+            s.requestStart = block.ts;
+            s.request = std::move(block);
+            if (s.state == StreamState::Idle) s.state = StreamState::Open;
+        } else {
+            checkHeaderFields(dir, f, block, true, true);
+            if (!ends) {
+                anomaly(dir, &f, id, "TRAILERS_WITHOUT_END_STREAM", "RFC 9113 §8.1",
+                        "a second request header block without END_STREAM");
+            }
+            s.requestTrailers = std::move(block);
+        }
+    } else {
+        const std::string_view status = block.value(":status");
+        if (!s.responseStart) s.responseStart = block.ts;
+        if (status.size() == 3 && status[0] == '1' && !s.response) {
+            checkHeaderFields(dir, f, block, false, false);
+            s.informational.push_back(std::move(block));
+        } else if (!s.response) {
+            checkHeaderFields(dir, f, block, false, false);
+            s.response = std::move(block);
+            if (s.state == StreamState::ReservedRemote) s.state = StreamState::HalfClosedLocal;
+            else if (s.state == StreamState::Idle) s.state = StreamState::Open;
+        } else {
+            checkHeaderFields(dir, f, block, false, true);
+            s.responseTrailers = std::move(block);
+        }
+    }
+    if (ends) endStream(dir, s, f.ts);
+}
+
+void ConnectionEngine::checkHeaderFields(Direction dir, const Frame& f, const HeaderBlock& block,
+                                         bool request, bool trailers) {
+    bool seenRegular = false;
+    int method = 0, scheme = 0, path = 0, status = 0;
+    std::string_view methodValue;
+    for (const HeaderField& h : block.fields) {
+        if (!h.nameKnown) continue;
+        const std::string_view n = h.name;
+        if (std::any_of(n.begin(), n.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            anomaly(dir, &f, 0, "UPPERCASE_HEADER_NAME", "RFC 9113 §8.2.1",
+                    fmt::format("header name '{}' has uppercase characters", n));
+        }
+        if (!n.empty() && n[0] == ':') {
+            if (trailers) {
+                anomaly(dir, &f, 0, "PSEUDO_HEADER_IN_TRAILERS", "RFC 9113 §8.1",
+                        fmt::format("'{}' in a trailer section", n));
+            } else if (seenRegular) {
+                anomaly(dir, &f, 0, "PSEUDO_HEADER_AFTER_REGULAR", "RFC 9113 §8.3",
+                        fmt::format("'{}' after a regular header field", n));
+            }
+            if (n == ":method") ++method, methodValue = h.value;
+            else if (n == ":scheme") ++scheme;
+            else if (n == ":path") ++path;
+            else if (n == ":status") ++status;
+            else if (n != ":authority" && n != ":protocol") {
+                anomaly(dir, &f, 0, "UNKNOWN_PSEUDO_HEADER", "RFC 9113 §8.3",
+                        fmt::format("'{}' is not a defined pseudo-header", n));
+            }
+        } else {
+            seenRegular = true;
+            if (isConnectionSpecific(n) || (n == "te" && h.value != "trailers")) {
+                anomaly(dir, &f, 0, "CONNECTION_SPECIFIC_HEADER", "RFC 9113 §8.2.2",
+                        fmt::format("'{}' is not allowed in HTTP/2", n));
+            }
+        }
+    }
+    if (trailers || block.error) return;
+    const bool unknownAny = std::any_of(block.fields.begin(), block.fields.end(),
+                                        [](const HeaderField& h) { return !h.nameKnown; });
+    if (unknownAny) return;  // mid-stream: a missing pseudo-header may just be unknown
+    if (request) {
+        const bool connect = methodValue == "CONNECT";
+        if (method != 1 || status != 0 || (!connect && (scheme != 1 || path != 1))) {
+            anomaly(dir, &f, 0, "BAD_REQUEST_PSEUDO_HEADERS", "RFC 9113 §8.3.1",
+                    fmt::format(":method x{}, :scheme x{}, :path x{}, :status x{}", method, scheme,
+                                path, status));
+        }
+    } else if (status != 1 || method || scheme || path) {
+        anomaly(dir, &f, 0, "BAD_RESPONSE_PSEUDO_HEADERS", "RFC 9113 §8.3.2",
+                fmt::format("a response needs exactly one :status (found {})", status));
+    }
+}
+
+void ConnectionEngine::endStream(Direction dir, StreamRecord& s, TimestampNs ts) {
+    const bool fromClient = dir == Direction::ClientToServer;
+    if (fromClient) s.requestEnd = ts;
+    else s.responseEnd = ts;
+    switch (s.state) {
+        case StreamState::Open:
+        case StreamState::Idle:
+            s.state = fromClient ? StreamState::HalfClosedLocal : StreamState::HalfClosedRemote;
+            break;
+        case StreamState::HalfClosedLocal:
+            if (!fromClient) {
+                s.end = StreamEnd::Complete;
+                closeStream(s, ts);
+            }
+            break;
+        case StreamState::HalfClosedRemote:
+            if (fromClient) {
+                s.end = StreamEnd::Complete;
+                closeStream(s, ts);
+            }
+            break;
+        default: break;
+    }
+}
+
+void ConnectionEngine::onData(Direction dir, const Frame& f) {
+    const int d = idx(dir);
+    if (f.streamId == 0) return;
+    StreamRecord* s = findStream(f.streamId);
+    if (!s) {
+        const int initiator = clientInitiated(f.streamId) ? 0 : 1;
+        if (!m_midStream && f.streamId <= m_highestStream[initiator]) {
+            anomaly(dir, &f, 0, "DATA_ON_CLOSED_STREAM", "RFC 9113 §5.1",
+                    fmt::format("DATA ({} bytes) on closed stream {}", f.length, f.streamId));
+        } else if (!m_midStream) {
+            anomaly(dir, &f, 0, "DATA_ON_IDLE_STREAM", "RFC 9113 §5.1",
+                    fmt::format("DATA on stream {} before any HEADERS", f.streamId));
+        }
+        if (!m_midStream) return;
+        s = &stream(f.streamId, f.ts);
+        s->state = StreamState::Open;
+        m_highestStream[initiator] = std::max(m_highestStream[initiator], f.streamId);
+    }
+    const bool fromClient = dir == Direction::ClientToServer;
+    if ((fromClient && (s->state == StreamState::HalfClosedLocal)) ||
+        (!fromClient && s->state == StreamState::HalfClosedRemote)) {
+        anomaly(dir, &f, 0, "DATA_AFTER_END_STREAM", "RFC 9113 §5.1",
+                "DATA from a sender that already ended the stream");
+    }
+    if (fromClient) {
+        s->requestBodyBytes += f.data.size();
+        ++s->requestDataFrames;
+    } else {
+        if (!s->firstResponseData) s->firstResponseData = f.ts;
+        s->responseBodyBytes += f.data.size();
+        ++s->responseDataFrames;
+    }
+    s->paddingBytes += f.length - f.data.size();
+    // Flow control counts the whole payload, padding included (§6.9.1).
+    if (f.length > 0) {
+        m_connWindow[d] -= f.length;
+        pushWindow(m_summary.connectionWindow[d], f.ts, m_connWindow[d]);
+        const std::int64_t sw = s->window[d].back().value - f.length;
+        pushWindow(s->window[d], f.ts, sw);
+        if (m_connWindow[d] < 0 || sw < 0) {
+            anomaly(dir, &f, 0, "DATA_BEYOND_WINDOW", "RFC 9113 §6.9.1",
+                    fmt::format("stream window {}, connection window {} after {} bytes", sw,
+                                m_connWindow[d], f.length));
+        }
+        const bool more = !f.hasFlag(frame_flag::kEndStream);
+        updateStall(dir, f.streamId, more && sw <= 0, f.ts);
+        updateStall(dir, 0, more && m_connWindow[d] <= 0, f.ts);
+    }
+    if (f.hasFlag(frame_flag::kEndStream)) endStream(dir, *s, f.ts);
+}
+
+void ConnectionEngine::updateStall(Direction sender, std::uint32_t streamId, bool blocked,
+                                   TimestampNs ts) {
+    const auto key = std::make_pair(idx(sender), streamId);
+    auto it = m_openStalls.find(key);
+    if (blocked && it == m_openStalls.end()) {
+        m_summary.stalls.push_back(FlowStall{sender, streamId, ts, std::nullopt});
+        m_openStalls.emplace(key, m_summary.stalls.size() - 1);
+    } else if (!blocked && it != m_openStalls.end()) {
+        m_summary.stalls[it->second].end = ts;
+        m_openStalls.erase(it);
+    }
+}
+
+void ConnectionEngine::onWindowUpdate(Direction dir, const Frame& f) {
+    if (f.windowIncrement == 0) return;  // reported as malformed
+    // A WINDOW_UPDATE from one side opens the other side's send window.
+    const Direction sender = opposite(dir);
+    const int sd = idx(sender);
+    if (f.streamId == 0) {
+        m_connWindow[sd] += f.windowIncrement;
+        pushWindow(m_summary.connectionWindow[sd], f.ts, m_connWindow[sd]);
+        if (m_connWindow[sd] > kMaxWindow) {
+            anomaly(dir, &f, 0, "WINDOW_OVERFLOW", "RFC 9113 §6.9.1",
+                    fmt::format("connection window {} above 2^31-1", m_connWindow[sd]));
+        }
+        if (m_connWindow[sd] > 0) updateStall(sender, 0, false, f.ts);
+        return;
+    }
+    StreamRecord* s = findStream(f.streamId);
+    if (!s) return;  // WINDOW_UPDATE on a recently closed stream is allowed (§6.9)
+    const std::int64_t w = s->window[sd].back().value + f.windowIncrement;
+    pushWindow(s->window[sd], f.ts, w);
+    if (w > kMaxWindow) {
+        anomaly(dir, &f, 0, "WINDOW_OVERFLOW", "RFC 9113 §6.9.1",
+                fmt::format("stream window {} above 2^31-1", w));
+    }
+    if (w > 0) updateStall(sender, f.streamId, false, f.ts);
+}
+
+void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
+    const int d = idx(dir);
+    if (f.hasFlag(frame_flag::kAck)) {
+        auto& pending = m_unackedSettings[1 - d];
+        if (pending.empty()) {
+            if (!m_midStream) {
+                anomaly(dir, &f, 0, "SETTINGS_ACK_WITHOUT_SETTINGS", "RFC 9113 §6.5",
+                        "ACK with no SETTINGS waiting for one");
+            }
+            return;
+        }
+        SettingsRecord& rec = m_summary.settingsHistory[pending.front()];
+        pending.pop_front();
+        rec.ackTs = f.ts;
+        // The acknowledging side's encoder and frames are now bound by the peer's values.
+        for (const Setting& s : rec.settings) {
+            if (s.id == 0x1) m_hpack[d]->setSettingsTableSize(s.value);
+            if (s.id == 0x5) m_frames[d]->setMaxFrameSize(s.value);
+        }
+        return;
+    }
+    SettingsRecord rec{dir, f.ts, f.settings, false, std::nullopt};
+    PeerSettings& ps = m_summary.settings[d];
+    const std::int64_t oldInitial = ps.initialWindowSize;
+    for (const Setting& s : f.settings) ps.apply(s);
+    const std::int64_t delta = static_cast<std::int64_t>(ps.initialWindowSize) - oldInitial;
+    if (delta != 0) {
+        // §6.9.2: the change shifts every open stream's window of the other side, maybe below 0.
+        const int sender = 1 - d;
+        for (auto& [id, s] : m_streams) {
+            const std::int64_t w = s.window[sender].back().value + delta;
+            pushWindow(s.window[sender], f.ts, w);
+            if (w > kMaxWindow) {
+                anomaly(dir, &f, id, "WINDOW_OVERFLOW", "RFC 9113 §6.9.2",
+                        "SETTINGS_INITIAL_WINDOW_SIZE change pushed a window above 2^31-1");
+            }
+        }
+    }
+    m_summary.settingsHistory.push_back(std::move(rec));
+    m_unackedSettings[d].push_back(m_summary.settingsHistory.size() - 1);
+}
+
+void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
+    StreamRecord* s = findStream(f.streamId);
+    const bool fromClient = dir == Direction::ClientToServer;
+    if (fromClient) {
+        ++m_summary.clientResets;
+        m_recentClientResets.push_back(f.ts);
+        while (!m_recentClientResets.empty() && f.ts - m_recentClientResets.front() > kSecond) {
+            m_recentClientResets.pop_front();
+        }
+        if (m_recentClientResets.size() == kRapidResetCount) {
+            anomaly(dir, &f, 0, "RAPID_RESET", "RFC 9113 §10.5 (CVE-2023-44487)",
+                    fmt::format("client reset {} streams within one second", kRapidResetCount));
+        }
+    }
+    if (!s) return;
+    s->end = fromClient ? StreamEnd::ResetByClient : StreamEnd::ResetByServer;
+    s->resetCode = f.errorCode;
+    closeStream(*s, f.ts);
+}
+
+void ConnectionEngine::onGoaway(Direction dir, const Frame& f) {
+    GoawayRecord g{dir, f.ts, f.lastStreamId, f.errorCode,
+                   std::string(asStringView(f.debugData))};
+    m_summary.goaways.push_back(std::move(g));
+    m_goawayLast[idx(dir)] = f.lastStreamId;
+    // Streams the receiver of the GOAWAY opened above last-stream-id were never processed.
+    const bool receiverIsClient = dir == Direction::ServerToClient;
+    std::vector<std::uint32_t> refused;
+    for (auto& [id, s] : m_streams) {
+        if (id > f.lastStreamId && clientInitiated(id) == receiverIsClient && !s.response &&
+            s.informational.empty()) {
+            refused.push_back(id);
+        }
+    }
+    for (std::uint32_t id : refused) {
+        StreamRecord& s = m_streams.at(id);
+        s.end = StreamEnd::RefusedByGoaway;
+        closeStream(s, f.ts);
+    }
+}
+
+void ConnectionEngine::onPing(Direction dir, const Frame& f) {
+    if (!f.hasFlag(frame_flag::kAck)) {
+        m_summary.pings.push_back(PingRecord{dir, f.ts, f.pingData, std::nullopt});
+        return;
+    }
+    for (auto it = m_summary.pings.rbegin(); it != m_summary.pings.rend(); ++it) {
+        if (it->from != dir && !it->ackTs && it->data == f.pingData) {
+            it->ackTs = f.ts;
+            return;
+        }
+    }
+}
+
+void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&& block) {
+    const std::uint32_t promised = f.frameType() == FrameType::PushPromise
+                                       ? f.promisedStreamId
+                                       : m_block[idx(dir)]->promisedStreamId;
+    if (dir == Direction::ClientToServer) {
+        anomaly(dir, &f, 0, "PUSH_PROMISE_FROM_CLIENT", "RFC 9113 §8.4", "clients cannot push");
+        return;
+    }
+    if (promised == 0) return;
+    if (m_summary.settings[0].enablePush == 0) {
+        anomaly(dir, &f, 0, "PUSH_WHEN_DISABLED", "RFC 9113 §8.4",
+                "PUSH_PROMISE after the client sent SETTINGS_ENABLE_PUSH=0");
+    }
+    if (promised % 2 != 0 || promised <= m_highestStream[1]) {
+        anomaly(dir, &f, 0, "BAD_PROMISED_STREAM_ID", "RFC 9113 §6.6",
+                fmt::format("promised stream {} is odd or not above {}", promised,
+                            m_highestStream[1]));
+    }
+    m_highestStream[1] = std::max(m_highestStream[1], promised);
+    StreamRecord& s = stream(promised, f.ts);
+    s.pushed = true;
+    s.promisedOn = f.streamId;
+    s.state = StreamState::ReservedRemote;
+    s.requestStart = block.ts;
+    checkHeaderFields(dir, f, block, true, false);
+    s.request = std::move(block);
+}
+
+void ConnectionEngine::finish(TimestampNs ts) {
+    for (auto& stall : m_summary.stalls) {
+        if (!stall.end) stall.end = ts;
+    }
+    m_openStalls.clear();
+    // Report what is still open, in id order.
+    while (!m_streams.empty()) {
+        StreamRecord& s = m_streams.begin()->second;
+        if (clientInitiated(s.id) && m_goawayLast[1] && s.id > *m_goawayLast[1] && !s.response) {
+            s.end = StreamEnd::RefusedByGoaway;
+        }
+        if (m_listener) m_listener->onStreamDone(m_info, s);
+        m_streams.erase(m_streams.begin());
+    }
+}
+
+}  // namespace h2lens

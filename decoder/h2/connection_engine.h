@@ -1,0 +1,109 @@
+#pragma once
+// The HTTP/2 connection engine: both directions of one connection, in capture order, through a
+// FrameDecoder and an HpackDecoder each, into one shared model of settings, streams and
+// flow-control windows (RFC 9113). Sans-IO: bytes and timestamps in, listener calls out.
+//
+// Cross-direction effects live here because only this object sees both sides in order: a
+// SETTINGS_HEADER_TABLE_SIZE bounds the other side's HPACK encoder once acknowledged, a
+// SETTINGS_MAX_FRAME_SIZE bounds the frames the other side may send, a WINDOW_UPDATE from one
+// side opens the other side's send window.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "common/limits.h"
+#include "h2/frame_decoder.h"
+#include "h2/h2_listener.h"
+#include "hpack/hpack_decoder.h"
+
+namespace h2lens {
+
+struct ConnectionSummary {
+    Http2Detection detection = Http2Detection::None;
+    std::string detectionDetail;  // e.g. TLS SNI/ALPN, or why HTTP/2 was not found
+    PeerSettings settings[2];     // [0] the client's, [1] the server's, as last sent
+    std::vector<SettingsRecord> settingsHistory;
+    std::vector<PingRecord> pings;
+    std::vector<GoawayRecord> goaways;
+    std::vector<FlowStall> stalls;
+    std::vector<WindowPoint> connectionWindow[2];  // send windows: [0] client's, [1] server's
+    std::uint64_t frames[2] = {0, 0};
+    std::uint64_t streams = 0;
+    std::uint64_t anomalies = 0;
+    std::uint64_t clientResets = 0;
+};
+
+class ConnectionEngine {
+public:
+    ConnectionEngine(const Limits& limits, ConnectionInfo info, H2Listener* listener);
+    ~ConnectionEngine();
+    ConnectionEngine(const ConnectionEngine&) = delete;
+    ConnectionEngine& operator=(const ConnectionEngine&) = delete;
+
+    // How the connection starts; call one before feeding.
+    void startPriorKnowledge();
+    void startMidStream();
+    // h2c Upgrade: `request` is the HTTP/1.1 request (becomes stream 1's request), `settings`
+    // the decoded HTTP2-Settings (the client's first SETTINGS). Stream 1 is half-closed (local)
+    // once the request (and its body, `requestBodyBytes`) was sent.
+    void startAfterUpgrade(HeaderBlock request, std::vector<Setting> settings,
+                           std::uint64_t requestBodyBytes, TimestampNs ts);
+
+    void feed(Direction dir, ByteSpan bytes, TimestampNs ts);
+    void gap(Direction dir, std::uint64_t length, TimestampNs ts);
+    // End of the connection: open streams are reported as incomplete.
+    void finish(TimestampNs ts);
+
+    ConnectionSummary& summary() { return m_summary; }
+    const ConnectionSummary& summary() const { return m_summary; }
+    const ConnectionInfo& info() const { return m_info; }
+    const FrameDecoderStats& frameStats(Direction d) const;
+
+private:
+    class DirectionSink;
+    struct BlockInProgress;
+    void onFrame(Direction dir, const Frame& frame);
+    void onFrameIssue(Direction dir, const FrameIssue& issue);
+    void anomaly(Direction dir, const Frame* frame, std::uint32_t stream, std::string name,
+                 std::string rfc, std::string detail, TimestampNs ts = 0);
+    StreamRecord& stream(std::uint32_t id, TimestampNs ts);
+    StreamRecord* findStream(std::uint32_t id);
+    void closeStream(StreamRecord& s, TimestampNs ts);
+    void headerBlockDone(Direction dir, const Frame& last, BlockInProgress& block);
+    void applyHeaders(Direction dir, std::uint32_t streamId, HeaderBlock&& block, const Frame& f);
+    void checkHeaderFields(Direction dir, const Frame& f, const HeaderBlock& block, bool request,
+                           bool trailers);
+    void onData(Direction dir, const Frame& f);
+    void onSettings(Direction dir, const Frame& f);
+    void onWindowUpdate(Direction dir, const Frame& f);
+    void onRstStream(Direction dir, const Frame& f);
+    void onGoaway(Direction dir, const Frame& f);
+    void onPing(Direction dir, const Frame& f);
+    void onPushPromise(Direction dir, const Frame& f, HeaderBlock&& block);
+    void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
+    void pushWindow(std::vector<WindowPoint>& series, TimestampNs ts, std::int64_t value);
+    void updateStall(Direction sender, std::uint32_t streamId, bool blocked, TimestampNs ts);
+
+    const Limits* m_limits;
+    ConnectionInfo m_info;
+    H2Listener* m_listener;
+    std::array<std::unique_ptr<FrameDecoder>, 2> m_frames;
+    std::array<std::unique_ptr<HpackDecoder>, 2> m_hpack;
+    std::array<std::unique_ptr<DirectionSink>, 2> m_sinks;
+    std::array<std::unique_ptr<BlockInProgress>, 2> m_block;
+    std::map<std::uint32_t, StreamRecord> m_streams;  // open (not yet reported) streams
+    std::array<std::uint32_t, 2> m_highestStream{};   // highest id opened by [client, server]
+    std::array<std::int64_t, 2> m_connWindow{65535, 65535};  // send windows
+    std::array<std::deque<std::size_t>, 2> m_unackedSettings;  // indexes into settingsHistory
+    std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
+    std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
+    std::deque<TimestampNs> m_recentClientResets;
+    std::array<std::uint32_t, 2> m_continuations{};
+    bool m_midStream = false;
+    ConnectionSummary m_summary;
+};
+
+}  // namespace h2lens

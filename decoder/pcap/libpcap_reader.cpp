@@ -1,0 +1,130 @@
+#include "pcap/libpcap_reader.h"
+
+#include <pcap/pcap.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace h2lens {
+
+// A read-only stdio stream that replays bytes already consumed from `file`, then reads on;
+// libpcap needs a FILE* positioned at the very start of the capture.
+struct LibpcapReader::StreamState {
+    std::FILE* file = nullptr;
+    Bytes prefix;
+    std::size_t prefixPos = 0;
+    std::uint64_t delivered = 0;
+
+    static ssize_t read(void* cookie, char* buf, size_t size) {
+        auto* self = static_cast<StreamState*>(cookie);
+        std::size_t n = 0;
+        if (self->prefixPos < self->prefix.size()) {
+            n = std::min(size, self->prefix.size() - self->prefixPos);
+            std::memcpy(buf, self->prefix.data() + self->prefixPos, n);
+            self->prefixPos += n;
+        } else {
+            n = std::fread(buf, 1, size, self->file);
+            if (n == 0 && std::ferror(self->file)) return -1;
+        }
+        self->delivered += n;
+        return static_cast<ssize_t>(n);
+    }
+};
+
+namespace {
+
+std::uint64_t regularFileSize(std::FILE* file) {
+    struct stat st {};
+    if (file != nullptr && fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode)) {
+        return static_cast<std::uint64_t>(st.st_size);
+    }
+    return 0;
+}
+
+}  // namespace
+
+LibpcapReader::LibpcapReader(const std::string& path) {
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    m_pcap =
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (m_pcap == nullptr) throw CaptureError(fmt::format("{}: {}", path, errbuf));
+    m_linkType = linkTypeFromDlt(pcap_datalink(m_pcap));
+    m_fileSize = regularFileSize(pcap_file(m_pcap));
+}
+
+LibpcapReader::LibpcapReader(std::FILE* file, Bytes prefix, const std::string& name)
+    : m_stream(std::make_unique<StreamState>()) {
+    m_stream->file = file;
+    m_stream->prefix = std::move(prefix);
+    cookie_io_functions_t io{};
+    io.read = &StreamState::read;
+    std::FILE* stream = fopencookie(m_stream.get(), "rb", io);
+    if (stream == nullptr) {
+        throw CaptureError(fmt::format("{}: cannot open stream: {}", name, std::strerror(errno)));
+    }
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    m_pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (m_pcap == nullptr) {
+        std::fclose(stream);
+        throw CaptureError(fmt::format("{}: {}", name, errbuf));
+    }
+    m_linkType = linkTypeFromDlt(pcap_datalink(m_pcap));
+    m_fileSize = regularFileSize(file);
+}
+
+LibpcapReader::~LibpcapReader() {
+    if (m_pcap != nullptr) pcap_close(m_pcap);  // also closes the cookie stream, not `file`
+}
+
+std::uint32_t LibpcapReader::linkTypeFromDlt(int dlt) {
+    switch (dlt) {
+        case DLT_RAW:
+            return 101;  // DLT_RAW is 12 or 14 depending on the platform
+        case DLT_ATM_RFC1483:
+            return 100;
+#ifdef DLT_PFSYNC
+        case DLT_PFSYNC:
+            return 246;
+#endif
+        default:
+            return static_cast<std::uint32_t>(dlt);
+    }
+}
+
+std::uint64_t LibpcapReader::bytesRead() const {
+    if (m_stream) return m_stream->delivered;
+    long pos = m_pcap != nullptr ? std::ftell(pcap_file(m_pcap)) : -1;
+    return pos < 0 ? 0 : static_cast<std::uint64_t>(pos);
+}
+
+ReadStatus LibpcapReader::next(Packet& out) {
+    if (m_done) return ReadStatus::End;
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int rc = pcap_next_ex(m_pcap, &header, &data);
+    if (rc == 1) {
+        out.number = ++m_packetCount;
+        out.ts = static_cast<TimestampNs>(header->ts.tv_sec) * 1'000'000'000 +
+                 static_cast<TimestampNs>(header->ts.tv_usec);  // ns: precision requested
+        out.linkType = m_linkType;
+        out.originalLength = header->len;
+        out.data = ByteSpan(data, header->caplen);
+        return ReadStatus::Packet;
+    }
+    m_done = true;
+    if (rc == PCAP_ERROR) {
+        const std::uint64_t number = m_packetCount + 1;
+        const std::string text = pcap_geterr(m_pcap);
+        const bool truncated = text.find("truncated") != std::string::npos;
+        m_issues.push_back(
+            CaptureIssue{number, fmt::format("packet {}: {} (libpcap: {})", number,
+                                             truncated ? "file truncated" : "read error", text)});
+    }
+    return ReadStatus::End;
+}
+
+}  // namespace h2lens

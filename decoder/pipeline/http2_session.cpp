@@ -1,0 +1,228 @@
+#include "pipeline/http2_session.h"
+
+#include <fmt/format.h>
+
+#include "pipeline/http1_message.h"
+#include "pipeline/tls_hello.h"
+#include "tcp/role_detection.h"
+
+namespace h2lens {
+
+namespace {
+
+constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
+
+class Http2Session final : public FlowConsumer {
+public:
+    Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener)
+        : m_listener(listener),
+          m_engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener) {}
+
+    void onData(Direction dir, std::uint64_t, ByteSpan data, TimestampNs ts,
+                std::uint64_t) override {
+        const int d = static_cast<int>(dir);
+        switch (m_mode) {
+            case Mode::Engine: m_engine.feed(dir, data, ts); return;
+            case Mode::Ignore: return;
+            case Mode::Tls:
+                if (!m_tlsServerSeen && dir == Direction::ServerToClient) hold(d, data, ts);
+                else return;
+                decideTls();
+                return;
+            case Mode::Deciding:
+            case Mode::Upgrading: hold(d, data, ts); break;
+        }
+        if (m_mode == Mode::Deciding) decide(ts);
+        if (m_mode == Mode::Upgrading) upgrade();
+    }
+
+    void onGap(Direction dir, std::uint64_t, std::uint64_t length, TimestampNs ts) override {
+        if (m_mode == Mode::Engine) {
+            m_engine.gap(dir, length, ts);
+        } else if (m_mode == Mode::Deciding) {
+            // The start is lost: whatever follows can only be found by frame-sync search.
+            startEngine(Http2Detection::MidStream, ts);
+        }
+    }
+
+    void onEnd(const FlowRecord& rec) override {
+        if (m_mode == Mode::Deciding || m_mode == Mode::Upgrading) {
+            // Too little to decide on: say what it looked like.
+            const auto& c = m_held[0];
+            if (m_mode == Mode::Upgrading) {
+                m_engine.summary().detection = Http2Detection::Http1;
+                m_engine.summary().detectionDetail = "h2c Upgrade requested; no 101 in the capture";
+            } else if (c.empty() && m_held[1].empty()) {
+                m_engine.summary().detection = Http2Detection::None;
+                m_engine.summary().detectionDetail = "no payload";
+            } else {
+                m_engine.summary().detection = Http2Detection::NotHttp;
+                m_engine.summary().detectionDetail = "too few bytes to identify";
+            }
+        }
+        m_engine.finish(rec.lastTs);
+        if (m_listener) m_listener->onConnectionDone(m_engine.info(), m_engine.summary());
+    }
+
+private:
+    enum class Mode : std::uint8_t { Deciding, Upgrading, Engine, Tls, Ignore };
+    struct Held {
+        Bytes bytes;
+        TimestampNs firstTs = 0;
+        bool empty() const { return bytes.empty(); }
+    };
+
+    void hold(int d, ByteSpan data, TimestampNs ts) {
+        Held& h = m_held[d];
+        if (h.bytes.empty()) h.firstTs = ts;
+        const std::size_t room = kMaxHeldBytes - std::min(kMaxHeldBytes, h.bytes.size());
+        h.bytes.insert(h.bytes.end(), data.begin(), data.begin() + std::min(room, data.size()));
+        m_lastTs = ts;
+    }
+
+    void decide(TimestampNs ts) {
+        const Bytes& c = m_held[0].bytes;
+        const Bytes& s = m_held[1].bytes;
+        if (!c.empty()) {
+            if (startsWithHttp2Preface(c) || (c.size() < 4 && std::string_view("PRI ").starts_with(asStringView(c)))) {
+                if (c.size() >= 4) startEngine(Http2Detection::PriorKnowledge, ts);
+                return;
+            }
+            if (looksLikeTls(c)) {
+                m_mode = Mode::Tls;
+                decideTls();
+                return;
+            }
+            if (startsWithHttpRequestLine(c)) {
+                m_mode = Mode::Upgrading;
+                return;
+            }
+            startEngine(Http2Detection::MidStream, ts);
+            return;
+        }
+        if (!s.empty()) {
+            // The server spoke first (or the client's start was not captured).
+            if (looksLikeTls(s)) {
+                m_mode = Mode::Tls;
+                decideTls();
+            } else if (startsWithHttpStatusLine(s)) {
+                setIgnored(Http2Detection::Http1, "HTTP/1.x response without a captured request");
+            } else {
+                startEngine(Http2Detection::MidStream, ts);
+            }
+        }
+    }
+
+    void decideTls() {
+        auto& sum = m_engine.summary();
+        sum.detection = Http2Detection::Tls;
+        if (!m_tlsClientSeen) {
+            if (auto hello = parseTlsHello(m_held[0].bytes); hello && hello->client) {
+                m_tlsClientSeen = true;
+                m_sni = hello->sni;
+                m_alpnOffer = hello->alpn;
+                m_tlsVersion = hello->version;
+            }
+        }
+        if (!m_tlsServerSeen) {
+            if (auto hello = parseTlsHello(m_held[1].bytes); hello && !hello->client) {
+                m_tlsServerSeen = true;
+                m_tlsVersion = hello->version;
+                if (!hello->alpn.empty()) m_alpnChosen = hello->alpn.front();
+                m_held[1].bytes.clear();
+            }
+        }
+        std::string offer;
+        for (const auto& a : m_alpnOffer) offer += (offer.empty() ? "" : ",") + a;
+        sum.detectionDetail = fmt::format(
+            "{}; SNI {}; ALPN offered [{}]{}; not decrypted (no key log)",
+            m_tlsVersion ? tlsVersionName(m_tlsVersion) : "TLS", m_sni.empty() ? "-" : m_sni, offer,
+            m_alpnChosen.empty() ? "" : fmt::format(", chosen {}", m_alpnChosen));
+        m_held[0].bytes.clear();
+        m_held[0].bytes.shrink_to_fit();
+    }
+
+    void upgrade() {
+        auto req = parseHttp1Head(m_held[0].bytes, true);
+        if (!req) {
+            if (m_held[0].bytes.size() >= kMaxHeldBytes) setIgnored(Http2Detection::Http1, "HTTP/1.x");
+            return;
+        }
+        if (!req->hasToken("upgrade", "h2c") || req->header("http2-settings").empty()) {
+            setIgnored(Http2Detection::Http1, "HTTP/1.x without Upgrade: h2c");
+            return;
+        }
+        auto resp = parseHttp1Head(m_held[1].bytes, false);
+        if (!resp) return;  // wait for the server's answer
+        if (resp->status != 101) {
+            setIgnored(Http2Detection::Http1,
+                       fmt::format("h2c Upgrade declined: the server answered {}", resp->status));
+            return;
+        }
+        auto settings = decodeHttp2SettingsHeader(req->header("http2-settings"));
+        HeaderBlock request;
+        request.ts = m_held[0].firstTs;
+        request.fromHttp1 = true;
+        request.endStream = true;
+        auto field = [&request](std::string n, std::string v) {
+            HeaderField f;
+            f.name = std::move(n);
+            f.value = std::move(v);
+            f.representation = HpackRepresentation::LiteralWithoutIndexing;
+            request.fields.push_back(std::move(f));
+        };
+        field(":method", req->method);
+        field(":scheme", "http");
+        field(":authority", std::string(req->header("host")));
+        field(":path", req->target);
+        for (const auto& [n, v] : req->headers) field(n, v);
+        std::uint64_t body = 0;
+        if (auto cl = req->header("content-length"); !cl.empty()) {
+            body = std::strtoull(std::string(cl).c_str(), nullptr, 10);
+        }
+        m_engine.startAfterUpgrade(std::move(request), settings.value_or(std::vector<Setting>{}),
+                                   body, m_held[1].firstTs);
+        m_mode = Mode::Engine;
+        Bytes c = std::move(m_held[0].bytes), s = std::move(m_held[1].bytes);
+        const std::size_t cStart = std::min(c.size(), req->headLength + static_cast<std::size_t>(body));
+        m_engine.feed(Direction::ClientToServer, ByteSpan(c).subspan(cStart), m_lastTs);
+        m_engine.feed(Direction::ServerToClient, ByteSpan(s).subspan(resp->headLength), m_lastTs);
+    }
+
+    void startEngine(Http2Detection how, TimestampNs ts) {
+        if (how == Http2Detection::PriorKnowledge) m_engine.startPriorKnowledge();
+        else m_engine.startMidStream();
+        m_mode = Mode::Engine;
+        Bytes c = std::move(m_held[0].bytes), s = std::move(m_held[1].bytes);
+        const TimestampNs ct = c.empty() ? ts : m_held[0].firstTs;
+        const TimestampNs st = s.empty() ? ts : m_held[1].firstTs;
+        if (!c.empty()) m_engine.feed(Direction::ClientToServer, c, ct);
+        if (!s.empty()) m_engine.feed(Direction::ServerToClient, s, st);
+    }
+
+    void setIgnored(Http2Detection how, std::string why) {
+        m_mode = Mode::Ignore;
+        m_engine.summary().detection = how;
+        m_engine.summary().detectionDetail = std::move(why);
+        m_held[0].bytes = {};
+        m_held[1].bytes = {};
+    }
+
+    H2Listener* m_listener;
+    ConnectionEngine m_engine;
+    Mode m_mode = Mode::Deciding;
+    Held m_held[2];
+    TimestampNs m_lastTs = 0;
+    bool m_tlsClientSeen = false, m_tlsServerSeen = false;
+    std::string m_sni, m_alpnChosen;
+    std::vector<std::string> m_alpnOffer;
+    std::uint16_t m_tlsVersion = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<FlowConsumer> Http2SessionFactory::create(const FlowRecord& record) {
+    return std::make_unique<Http2Session>(*m_limits, record, m_listener);
+}
+
+}  // namespace h2lens
