@@ -39,11 +39,11 @@ enum class FrameType : std::uint8_t {
 
 // Flag bits; their meaning depends on the frame type (RFC 9113 §6).
 namespace frame_flag {
-inline constexpr std::uint8_t kEndStream = 0x01;  // DATA, HEADERS
-inline constexpr std::uint8_t kAck = 0x01;        // SETTINGS, PING
-inline constexpr std::uint8_t kEndHeaders = 0x04; // HEADERS, PUSH_PROMISE, CONTINUATION
-inline constexpr std::uint8_t kPadded = 0x08;     // DATA, HEADERS, PUSH_PROMISE
-inline constexpr std::uint8_t kPriority = 0x20;   // HEADERS
+inline constexpr std::uint8_t kEndStream = 0x01;   // DATA, HEADERS
+inline constexpr std::uint8_t kAck = 0x01;         // SETTINGS, PING
+inline constexpr std::uint8_t kEndHeaders = 0x04;  // HEADERS, PUSH_PROMISE, CONTINUATION
+inline constexpr std::uint8_t kPadded = 0x08;      // DATA, HEADERS, PUSH_PROMISE
+inline constexpr std::uint8_t kPriority = 0x20;    // HEADERS
 }  // namespace frame_flag
 
 inline constexpr std::size_t kFrameHeaderSize = 9;
@@ -65,13 +65,13 @@ struct Setting {
 };
 
 enum class FrameErrorKind : std::uint8_t {
-    PaddingTooLong,       // pad length exceeds what the payload leaves
-    FrameTooShort,        // payload shorter than the type's mandatory fields
-    BadLength,            // fixed-size frame with another length (PING, PRIORITY, ...)
-    StreamIdZero,         // type needs a stream, came on stream 0
-    StreamIdNonZero,      // connection-level type came on a stream
+    PaddingTooLong,   // pad length exceeds what the payload leaves
+    FrameTooShort,    // payload shorter than the type's mandatory fields
+    BadLength,        // fixed-size frame with another length (PING, PRIORITY, ...)
+    StreamIdZero,     // type needs a stream, came on stream 0
+    StreamIdNonZero,  // connection-level type came on a stream
     SettingsAckWithPayload,
-    BadSettingValue,      // ENABLE_PUSH not 0/1, INITIAL_WINDOW_SIZE > 2^31-1, ...
+    BadSettingValue,  // ENABLE_PUSH not 0/1, INITIAL_WINDOW_SIZE > 2^31-1, ...
     ZeroWindowIncrement,
     ZeroStreamReference,  // PRIORITY_UPDATE naming stream 0
     SelfDependency,       // PRIORITY / HEADERS depending on its own stream

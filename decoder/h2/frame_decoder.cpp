@@ -29,9 +29,13 @@ void FrameDecoder::expectClientPreface() {
     m_prefaceHave = 0;
 }
 
-void FrameDecoder::startMidStream() { enterSync(nullptr, 0); }
+void FrameDecoder::startMidStream() {
+    enterSync(nullptr, 0);
+}
 
-void FrameDecoder::setMaxFrameSize(std::uint32_t size) { m_maxFrameSize = size; }
+void FrameDecoder::setMaxFrameSize(std::uint32_t size) {
+    m_maxFrameSize = size;
+}
 
 std::uint32_t FrameDecoder::syncMaxLength() const {
     return static_cast<std::uint32_t>(
@@ -48,12 +52,14 @@ void FrameDecoder::feed(ByteSpan bytes, TimestampNs ts, FrameSink& sink) {
     }
 }
 
-std::size_t FrameDecoder::run(const std::uint8_t* p, std::size_t n, bool external,
-                              TimestampNs ts, FrameSink& sink) {
+std::size_t FrameDecoder::run(const std::uint8_t* p, std::size_t n, bool external, TimestampNs ts,
+                              FrameSink& sink) {
     std::size_t pos = 0;
     while (pos < n) {
         switch (m_state) {
-            case State::Preface: pos += feedPreface(p + pos, n - pos, ts, sink); break;
+            case State::Preface:
+                pos += feedPreface(p + pos, n - pos, ts, sink);
+                break;
             case State::Header: {
                 if (m_headerHave == 0) {
                     // Fast path: whole frames inside the chunk are decoded in place.
@@ -98,7 +104,8 @@ std::size_t FrameDecoder::run(const std::uint8_t* p, std::size_t n, bool externa
                 if (m_skipRemaining == 0) m_state = State::Header;
                 break;
             }
-            case State::Finished: return n;
+            case State::Finished:
+                return n;
             case State::Sync:
                 pos += feedSync(p + pos, n - pos, external, ts, sink);
                 if (m_replayPending) return pos;
@@ -286,9 +293,9 @@ void FrameDecoder::finish(TimestampNs ts, FrameSink& sink) {
         case State::Header:
             if (m_headerHave > 0) {
                 ++m_stats.lostFrames;
-                sink.onIssue({FrameIssueKind::Truncated, end - m_headerHave, ts, m_headerHave,
-                              fmt::format("stream ended {} bytes into a frame header",
-                                          m_headerHave)});
+                sink.onIssue(
+                    {FrameIssueKind::Truncated, end - m_headerHave, ts, m_headerHave,
+                     fmt::format("stream ended {} bytes into a frame header", m_headerHave)});
             }
             break;
         case State::Payload:
@@ -301,7 +308,8 @@ void FrameDecoder::finish(TimestampNs ts, FrameSink& sink) {
             break;
         case State::Skip:
         case State::Sync:
-        case State::Finished: break;
+        case State::Finished:
+            break;
     }
     m_state = State::Finished;
 }
@@ -334,23 +342,25 @@ void FrameDecoder::gap(std::uint64_t length, TimestampNs ts, FrameSink& sink) {
         }
         case State::Header:
             if (m_headerHave == 0) {
-                lostThenSync(fmt::format("gap of {} bytes at a frame boundary; searching for the "
-                                         "next frame",
-                                         length));
+                lostThenSync(
+                    fmt::format("gap of {} bytes at a frame boundary; searching for the "
+                                "next frame",
+                                length));
             } else {
                 ++m_stats.lostFrames;
-                lostThenSync(fmt::format("gap of {} bytes inside a frame header; frame lost, "
-                                         "searching for the next frame",
-                                         length));
+                lostThenSync(
+                    fmt::format("gap of {} bytes inside a frame header; frame lost, "
+                                "searching for the next frame",
+                                length));
             }
             return;
         case State::Payload: {
             ++m_stats.lostFrames;
             const std::uint64_t frameEnd = m_frame.offset + kFrameHeaderSize + m_frame.length;
-            const std::string what =
-                fmt::format("{} frame (stream {}, length {}) at offset {} lost in a gap of {} bytes",
-                            frameTypeName(m_frame.type), m_frame.streamId, m_frame.length,
-                            m_frame.offset, length);
+            const std::string what = fmt::format(
+                "{} frame (stream {}, length {}) at offset {} lost in a gap of {} bytes",
+                frameTypeName(m_frame.type), m_frame.streamId, m_frame.length, m_frame.offset,
+                length);
             if (gapEnd <= frameEnd) {
                 sink.onIssue({FrameIssueKind::FrameLost, gapStart, ts, length, what});
                 m_offset = gapEnd;
@@ -367,12 +377,14 @@ void FrameDecoder::gap(std::uint64_t length, TimestampNs ts, FrameSink& sink) {
                 m_offset = gapEnd;
                 if (m_skipRemaining == 0) m_state = State::Header;
             } else {
-                lostThenSync(fmt::format("gap of {} bytes runs past the end of a lost frame; "
-                                         "searching for the next frame",
-                                         length));
+                lostThenSync(
+                    fmt::format("gap of {} bytes runs past the end of a lost frame; "
+                                "searching for the next frame",
+                                length));
             }
             return;
-        case State::Finished: return;
+        case State::Finished:
+            return;
         case State::Sync: {
             sink.onIssue({FrameIssueKind::SyncAbandoned, gapStart, ts, m_syncSkipped,
                           fmt::format("gap of {} bytes during frame-sync search ({} bytes skipped "

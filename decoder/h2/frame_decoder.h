@@ -28,24 +28,24 @@
 namespace h2lens {
 
 struct FrameDecoderStats {
-    std::uint64_t frames = 0;            // frames reported through onFrame
-    std::uint64_t bytes = 0;             // bytes fed (gaps excluded)
-    std::uint64_t gapBytes = 0;          // bytes announced missing by gap()
-    std::uint64_t bufferedFrames = 0;    // frames that straddled chunks and were copied
-    std::uint64_t malformedFrames = 0;   // frames reported with Frame::error
-    std::uint64_t oversizeFrames = 0;    // frames above SETTINGS_MAX_FRAME_SIZE
+    std::uint64_t frames = 0;           // frames reported through onFrame
+    std::uint64_t bytes = 0;            // bytes fed (gaps excluded)
+    std::uint64_t gapBytes = 0;         // bytes announced missing by gap()
+    std::uint64_t bufferedFrames = 0;   // frames that straddled chunks and were copied
+    std::uint64_t malformedFrames = 0;  // frames reported with Frame::error
+    std::uint64_t oversizeFrames = 0;   // frames above SETTINGS_MAX_FRAME_SIZE
     std::uint64_t unknownTypeFrames = 0;
-    std::uint64_t lostFrames = 0;        // frames cut by a gap
-    std::uint64_t tooLargeFrames = 0;    // above Limits::maxFramePayload, skipped by resync
-    std::uint64_t resyncs = 0;           // completed frame-sync searches
-    std::uint64_t skippedBytes = 0;      // bytes dropped by frame-sync search
-    bool prefaceSeen = false;            // the client preface was matched completely
+    std::uint64_t lostFrames = 0;      // frames cut by a gap
+    std::uint64_t tooLargeFrames = 0;  // above Limits::maxFramePayload, skipped by resync
+    std::uint64_t resyncs = 0;         // completed frame-sync searches
+    std::uint64_t skippedBytes = 0;    // bytes dropped by frame-sync search
+    bool prefaceSeen = false;          // the client preface was matched completely
     bool prefaceMismatch = false;
     std::array<std::uint64_t, 17> framesByType{};  // index = type for types 0..16
 };
 
 class FrameDecoder {
-public:
+  public:
     explicit FrameDecoder(const Limits& limits);
 
     // Call before the first feed(). Default: the direction starts at a frame boundary (server
@@ -72,19 +72,18 @@ public:
     std::uint64_t offset() const { return m_offset; }
     bool synchronised() const { return m_state != State::Sync && m_state != State::Finished; }
 
-private:
+  private:
     enum class State : std::uint8_t { Preface, Header, Payload, Skip, Sync, Finished };
 
     // Runs the state machine over p[0..n). Returns the bytes consumed: all of them unless
     // frame-sync search succeeded, which leaves m_sync[m_replayFrom..] to decode first.
     // `external`: p is caller input (appended to the sync window in bounded blocks), not a
     // replay of the sync window (appended whole, so nothing is left behind).
-    std::size_t run(const std::uint8_t* p, std::size_t n, bool external,
-                    TimestampNs ts, FrameSink& sink);
-    std::size_t feedPreface(const std::uint8_t* p, std::size_t n, TimestampNs ts,
-                            FrameSink& sink);
-    std::size_t feedSync(const std::uint8_t* p, std::size_t n, bool external,
-                         TimestampNs ts, FrameSink& sink);
+    std::size_t run(const std::uint8_t* p, std::size_t n, bool external, TimestampNs ts,
+                    FrameSink& sink);
+    std::size_t feedPreface(const std::uint8_t* p, std::size_t n, TimestampNs ts, FrameSink& sink);
+    std::size_t feedSync(const std::uint8_t* p, std::size_t n, bool external, TimestampNs ts,
+                         FrameSink& sink);
     // Index in m_sync of an accepted frame start, or npos (bytes before the first undecided
     // candidate are dropped as skipped).
     // final: the bytes end here (finish() or a gap): undecided candidates are rejected, a chain
@@ -102,18 +101,18 @@ private:
     Limits m_limits;
     std::uint32_t m_maxFrameSize = kDefaultMaxFrameSize;
     State m_state = State::Header;
-    std::uint64_t m_offset = 0;       // stream offset of the next byte to feed
+    std::uint64_t m_offset = 0;  // stream offset of the next byte to feed
     std::array<std::uint8_t, kFrameHeaderSize> m_header{};
     std::size_t m_headerHave = 0;
     std::size_t m_prefaceHave = 0;
-    Bytes m_payload;                  // straddling payload, m_payload.size() bytes so far
+    Bytes m_payload;  // straddling payload, m_payload.size() bytes so far
     std::uint64_t m_skipRemaining = 0;
     Bytes m_sync;                     // frame-sync search window
     std::uint64_t m_syncStart = 0;    // stream offset of m_sync[0]
     std::uint64_t m_syncSkipped = 0;  // bytes dropped by the current search
     bool m_replayPending = false;     // sync found: decode m_sync[m_replayFrom..] next
     std::size_t m_replayFrom = 0;
-    Frame m_frame;                    // reused so settings/origins keep their capacity
+    Frame m_frame;  // reused so settings/origins keep their capacity
     FrameDecoderStats m_stats;
 };
 

@@ -16,7 +16,7 @@ std::string describeIssue(const FrameIssue& issue);
 
 // Keeps a printable copy of everything a FrameDecoder reports (the recording listener tests use).
 class RecordingFrameSink : public FrameSink {
-public:
+  public:
     struct Entry {
         std::uint8_t type;
         std::uint8_t flags;

@@ -38,7 +38,9 @@ bool readPadding(Frame& f, ByteReader& r, std::size_t fixed, std::string_view to
 }
 
 // The bytes left in `r` minus the padding.
-ByteSpan unpadded(const Frame& f, ByteReader& r) { return r.take(r.remaining() - f.padLength); }
+ByteSpan unpadded(const Frame& f, ByteReader& r) {
+    return r.take(r.remaining() - f.padLength);
+}
 
 void requireStream(Frame& f, std::string_view text) {
     if (f.streamId == 0) fail(f, FrameErrorKind::StreamIdZero, text, kProtocolError);
@@ -123,7 +125,8 @@ void checkSettingValue(Frame& f, const Setting& s) {
                 fail(f, FrameErrorKind::BadSettingValue,
                      "SETTINGS_NO_RFC7540_PRIORITIES not 0 or 1 (RFC 9218 §2.1)", kProtocolError);
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
@@ -175,8 +178,7 @@ void decodePing(Frame& f, ByteReader& r) {
 void decodeGoaway(Frame& f, ByteReader& r) {
     requireConnection(f, "GOAWAY on a stream §6.8");
     if (f.length < 8) {
-        fail(f, FrameErrorKind::FrameTooShort, "GOAWAY shorter than 8 bytes §6.8",
-             kFrameSizeError);
+        fail(f, FrameErrorKind::FrameTooShort, "GOAWAY shorter than 8 bytes §6.8", kFrameSizeError);
         return;
     }
     f.lastStreamId = r.be32() & 0x7fffffffu;
@@ -215,11 +217,10 @@ void decodeAltsvc(Frame& f, ByteReader& r) {
     f.altSvcOrigin = r.take(originLen);
     f.altSvcValue = r.rest();
     if (f.streamId == 0 && originLen == 0)
-        fail(f, FrameErrorKind::StreamIdZero, "ALTSVC on stream 0 without origin (RFC 7838 §4)",
-             0);
+        fail(f, FrameErrorKind::StreamIdZero, "ALTSVC on stream 0 without origin (RFC 7838 §4)", 0);
     if (f.streamId != 0 && originLen != 0)
-        fail(f, FrameErrorKind::StreamIdNonZero,
-             "ALTSVC on a stream with an origin (RFC 7838 §4)", 0);
+        fail(f, FrameErrorKind::StreamIdNonZero, "ALTSVC on a stream with an origin (RFC 7838 §4)",
+             0);
 }
 
 // RFC 8336 §2: ORIGIN on a stream is ignored.
@@ -243,15 +244,15 @@ void decodeOrigin(Frame& f, ByteReader& r) {
 void decodePriorityUpdate(Frame& f, ByteReader& r) {
     requireConnection(f, "PRIORITY_UPDATE on a stream (RFC 9218 §7.1)");
     if (f.length < 4) {
-        fail(f, FrameErrorKind::FrameTooShort, "PRIORITY_UPDATE shorter than 4 bytes (RFC 9218 §7.1)",
-             kFrameSizeError);
+        fail(f, FrameErrorKind::FrameTooShort,
+             "PRIORITY_UPDATE shorter than 4 bytes (RFC 9218 §7.1)", kFrameSizeError);
         return;
     }
     f.prioritizedStreamId = r.be32() & 0x7fffffffu;
     f.priorityFieldValue = r.rest();
     if (f.prioritizedStreamId == 0)
-        fail(f, FrameErrorKind::ZeroStreamReference,
-             "PRIORITY_UPDATE for stream 0 (RFC 9218 §7.1)", kProtocolError);
+        fail(f, FrameErrorKind::ZeroStreamReference, "PRIORITY_UPDATE for stream 0 (RFC 9218 §7.1)",
+             kProtocolError);
 }
 
 }  // namespace
@@ -259,19 +260,45 @@ void decodePriorityUpdate(Frame& f, ByteReader& r) {
 void decodeFramePayload(Frame& f) {
     ByteReader r(f.payload);
     switch (f.frameType()) {
-        case FrameType::Data: decodeData(f, r); break;
-        case FrameType::Headers: decodeHeaders(f, r); break;
-        case FrameType::Priority: decodePriority(f, r); break;
-        case FrameType::RstStream: decodeRstStream(f, r); break;
-        case FrameType::Settings: decodeSettings(f, r); break;
-        case FrameType::PushPromise: decodePushPromise(f, r); break;
-        case FrameType::Ping: decodePing(f, r); break;
-        case FrameType::Goaway: decodeGoaway(f, r); break;
-        case FrameType::WindowUpdate: decodeWindowUpdate(f, r); break;
-        case FrameType::Continuation: decodeContinuation(f, r); break;
-        case FrameType::Altsvc: decodeAltsvc(f, r); break;
-        case FrameType::Origin: decodeOrigin(f, r); break;
-        case FrameType::PriorityUpdate: decodePriorityUpdate(f, r); break;
+        case FrameType::Data:
+            decodeData(f, r);
+            break;
+        case FrameType::Headers:
+            decodeHeaders(f, r);
+            break;
+        case FrameType::Priority:
+            decodePriority(f, r);
+            break;
+        case FrameType::RstStream:
+            decodeRstStream(f, r);
+            break;
+        case FrameType::Settings:
+            decodeSettings(f, r);
+            break;
+        case FrameType::PushPromise:
+            decodePushPromise(f, r);
+            break;
+        case FrameType::Ping:
+            decodePing(f, r);
+            break;
+        case FrameType::Goaway:
+            decodeGoaway(f, r);
+            break;
+        case FrameType::WindowUpdate:
+            decodeWindowUpdate(f, r);
+            break;
+        case FrameType::Continuation:
+            decodeContinuation(f, r);
+            break;
+        case FrameType::Altsvc:
+            decodeAltsvc(f, r);
+            break;
+        case FrameType::Origin:
+            decodeOrigin(f, r);
+            break;
+        case FrameType::PriorityUpdate:
+            decodePriorityUpdate(f, r);
+            break;
     }
 }
 

@@ -22,14 +22,14 @@ enum class FrameIssueKind : std::uint8_t {
 
 struct FrameIssue {
     FrameIssueKind kind;
-    std::uint64_t offset = 0;     // stream offset the issue concerns
+    std::uint64_t offset = 0;  // stream offset the issue concerns
     TimestampNs ts = 0;
     std::uint64_t byteCount = 0;  // see FrameIssueKind
     std::string message;          // human-readable, with the RFC section where one applies
 };
 
 class FrameSink {
-public:
+  public:
     virtual ~FrameSink() = default;
     // `frame` and every span in it are valid only during the call.
     virtual void onFrame(const Frame& frame) = 0;

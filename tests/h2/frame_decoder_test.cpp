@@ -33,16 +33,18 @@ Bytes allTypes() {
     appendFrame(b, 0x10, 0, 0, cat({be32(13), str("u=2")}));
     appendFrame(b, 0x6, 0, 0, {1, 2, 3, 4, 5, 6, 7, 8});
     appendFrame(b, 0x6, 0x1, 0, {1, 2, 3, 4, 5, 6, 7, 8});
-    appendFrame(b, 0x6, 0, 0, {1, 2, 3});                // malformed: PING length 3
-    appendFrame(b, 0x0, 0x8, 7, {9, 1, 2});             // malformed: padding too long
+    appendFrame(b, 0x6, 0, 0, {1, 2, 3});    // malformed: PING length 3
+    appendFrame(b, 0x0, 0x8, 7, {9, 1, 2});  // malformed: padding too long
     appendFrame(b, 0x3, 0, 2, be32(8));
-    appendFrame(b, 0x8, 0, 13, be32(0));                // malformed: increment 0
-    appendFrame(b, 0x0, 0x1, 0, {});                    // malformed: DATA on stream 0
+    appendFrame(b, 0x8, 0, 13, be32(0));  // malformed: increment 0
+    appendFrame(b, 0x0, 0x1, 0, {});      // malformed: DATA on stream 0
     appendFrame(b, 0x7, 0, 0, cat({be32(13), be32(0), str("bye")}));
     return b;
 }
 
-Bytes withPreface(const Bytes& frames) { return cat({str(kClientPreface), frames}); }
+Bytes withPreface(const Bytes& frames) {
+    return cat({str(kClientPreface), frames});
+}
 
 // Only well-formed frames of known types: every boundary is a plausible sync point.
 Bytes wellFormed() {
@@ -154,8 +156,7 @@ TEST_CASE("fast path copies nothing, straddling frames are buffered", "[frame][c
     CHECK(r.frames == decodeSplit(bytes, {}).frames);
 }
 
-TEST_CASE("frame-sync search from every offset finds the next true boundary",
-          "[frame][sync]") {
+TEST_CASE("frame-sync search from every offset finds the next true boundary", "[frame][sync]") {
     const Bytes frames = wellFormed();
     const auto bounds = boundaries(frames);
     const auto reference = decodeSplit(frames, {});

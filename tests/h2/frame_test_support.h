@@ -41,7 +41,9 @@ inline Bytes be32(std::uint32_t v) {
 inline Bytes be16(std::uint16_t v) {
     return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
-inline Bytes str(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes str(std::string_view s) {
+    return Bytes(s.begin(), s.end());
+}
 inline Bytes cat(std::initializer_list<Bytes> parts) {
     Bytes out;
     for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
@@ -102,7 +104,7 @@ struct OneFrame {
 };
 
 class CapturingSink : public FrameSink {
-public:
+  public:
     void onFrame(const Frame& f) override {
         OneFrame o;
         o.frame = f;

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -31,7 +31,8 @@ bool runCommand(const std::string& cmd, std::string& out) {
 
 bool haveTshark() {
     std::string out;
-    return runCommand("tshark --version 2>/dev/null", out) && out.find("TShark") != std::string::npos;
+    return runCommand("tshark --version 2>/dev/null", out) &&
+           out.find("TShark") != std::string::npos;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -58,9 +59,9 @@ struct Connection {
 // Node 0 is the side that sent the first packet (the client); its lines are not indented.
 Connection followTcp(const std::string& pcap, int stream) {
     std::string out;
-    REQUIRE(runCommand("tshark -r '" + pcap + "' -q -z follow,tcp,raw," + std::to_string(stream) +
-                           " 2>/dev/null",
-                       out));
+    REQUIRE(runCommand(
+        "tshark -r '" + pcap + "' -q -z follow,tcp,raw," + std::to_string(stream) + " 2>/dev/null",
+        out));
     Connection c;
     bool inData = false;
     for (const std::string& line : split(out, '\n')) {
@@ -91,15 +92,14 @@ std::ostream& operator<<(std::ostream& os, const Key& k) {
 // Per direction (true = client): the frames and a few decoded fields, as tshark sees them.
 struct Expected {
     std::vector<Key> frames;
-    std::vector<std::string> windowIncrements, settingIds, padLengths, altsvcOrigins,
-        goawayLast;
+    std::vector<std::string> windowIncrements, settingIds, padLengths, altsvcOrigins, goawayLast;
 };
 
 std::map<bool, Expected> tsharkFrames(const std::string& pcap, const std::string& decodeAs,
                                       int stream, const std::string& clientPort) {
     std::string out;
-    REQUIRE(runCommand("tshark -n -r '" + pcap + "' " + decodeAs + " -Y 'tcp.stream==" +
-                           std::to_string(stream) +
+    REQUIRE(runCommand("tshark -n -r '" + pcap + "' " + decodeAs +
+                           " -Y 'tcp.stream==" + std::to_string(stream) +
                            " && http2' -T fields -E aggregator='|' -e tcp.srcport -e "
                            "http2.type -e http2.flags -e http2.length -e http2.streamid -e "
                            "http2.window_update.window_size_increment -e http2.settings.id -e "
@@ -137,7 +137,7 @@ std::map<bool, Expected> tsharkFrames(const std::string& pcap, const std::string
 }
 
 class FieldSink : public FrameSink {
-public:
+  public:
     void onFrame(const Frame& f) override {
         got.frames.push_back(Key{f.type, f.flags, f.length, f.streamId});
         if (f.frameType() == FrameType::WindowUpdate)
@@ -218,9 +218,10 @@ void checkCapture(const std::string& scenario, const std::string& decodeAs, int 
 
 }  // namespace
 
-TEST_CASE("real capture 15 (python-h2 server: ALTSVC, type 0xfa, padding, CONTINUATION) "
-          "matches tshark",
-          "[frame][tshark][real]") {
+TEST_CASE(
+    "real capture 15 (python-h2 server: ALTSVC, type 0xfa, padding, CONTINUATION) "
+    "matches tshark",
+    "[frame][tshark][real]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");
@@ -239,9 +240,10 @@ TEST_CASE("real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
     checkCapture("01_h2c_prior_knowledge", "", 3);
 }
 
-TEST_CASE("real bytes: frame-sync from every offset of capture 15's server stream never "
-          "invents a frame",
-          "[frame][sync][real]") {
+TEST_CASE(
+    "real bytes: frame-sync from every offset of capture 15's server stream never "
+    "invents a frame",
+    "[frame][sync][real]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");

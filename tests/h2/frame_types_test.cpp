@@ -71,8 +71,8 @@ TEST_CASE("DATA: plain, padded, padding limits, stream 0", "[frame][data]") {
 
 TEST_CASE("HEADERS: priority, padding, malformations", "[frame][headers]") {
     SECTION("PRIORITY and PADDED together") {
-        auto o = decodeOne(frameBytes(0x1, 0x2d, 5,
-                                      cat({{2}, be32(0x80000003), {15}, {0x82, 0x86}, {0, 0}})));
+        auto o = decodeOne(
+            frameBytes(0x1, 0x2d, 5, cat({{2}, be32(0x80000003), {15}, {0x82, 0x86}, {0, 0}})));
         CHECK(o.frame.hasFlag(frame_flag::kEndHeaders));
         CHECK(o.frame.padLength == 2);
         REQUIRE(o.frame.priority);
@@ -96,8 +96,7 @@ TEST_CASE("HEADERS: priority, padding, malformations", "[frame][headers]") {
         CHECK(o.frame.error->kind == FrameErrorKind::FrameTooShort);
     }
     SECTION("stream 0") {
-        CHECK(errorText(decodeOne(frameBytes(0x1, 0x4, 0, {0x82}))) ==
-              "HEADERS on stream 0 §6.2");
+        CHECK(errorText(decodeOne(frameBytes(0x1, 0x4, 0, {0x82}))) == "HEADERS on stream 0 §6.2");
     }
     SECTION("depends on itself") {
         auto o = decodeOne(frameBytes(0x1, 0x24, 7, cat({be32(7), {1}})));
@@ -186,7 +185,8 @@ TEST_CASE("PUSH_PROMISE", "[frame][push]") {
           "PADDING_TOO_LONG §6.6");
     CHECK(decodeOne(frameBytes(0x5, 0x4, 1, {0, 0})).frame.error->kind ==
           FrameErrorKind::FrameTooShort);
-    CHECK(errorText(decodeOne(frameBytes(0x5, 0x4, 0, be32(2)))) == "PUSH_PROMISE on stream 0 §6.6");
+    CHECK(errorText(decodeOne(frameBytes(0x5, 0x4, 0, be32(2)))) ==
+          "PUSH_PROMISE on stream 0 §6.6");
 }
 
 TEST_CASE("PING", "[frame][ping]") {
@@ -215,7 +215,8 @@ TEST_CASE("WINDOW_UPDATE", "[frame][window]") {
     CHECK(o.frame.windowIncrement == 65536);  // reserved bit masked
     CHECK_FALSE(o.frame.error);
     CHECK(decodeOne(frameBytes(0x8, 0, 5, be32(1))).frame.windowIncrement == 1);
-    CHECK(errorText(decodeOne(frameBytes(0x8, 0, 0, {0, 0, 1}))) == "WINDOW_UPDATE length != 4 §6.9");
+    CHECK(errorText(decodeOne(frameBytes(0x8, 0, 0, {0, 0, 1}))) ==
+          "WINDOW_UPDATE length != 4 §6.9");
     CHECK(errorText(decodeOne(frameBytes(0x8, 0, 0, Bytes(5, 1)))) ==
           "WINDOW_UPDATE length != 4 §6.9");
     CHECK(errorText(decodeOne(frameBytes(0x8, 0, 1, be32(0)))) == "WINDOW_UPDATE increment 0 §6.9");
@@ -225,7 +226,8 @@ TEST_CASE("CONTINUATION", "[frame][continuation]") {
     auto o = decodeOne(frameBytes(0x9, 0x4, 1, {0x41, 0x82}));
     CHECK(o.block == Bytes{0x41, 0x82});
     CHECK_FALSE(o.frame.error);
-    CHECK(errorText(decodeOne(frameBytes(0x9, 0x4, 0, {0x82}))) == "CONTINUATION on stream 0 §6.10");
+    CHECK(errorText(decodeOne(frameBytes(0x9, 0x4, 0, {0x82}))) ==
+          "CONTINUATION on stream 0 §6.10");
 }
 
 TEST_CASE("ALTSVC (RFC 7838)", "[frame][altsvc]") {
