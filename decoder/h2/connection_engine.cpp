@@ -627,6 +627,7 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
 }
 
 void ConnectionEngine::finish(TimestampNs ts) {
+    for (int d = 0; d < 2; ++d) m_frames[d]->finish(ts, *m_sinks[d]);
     for (auto& stall : m_summary.stalls) {
         if (!stall.end) stall.end = ts;
     }
