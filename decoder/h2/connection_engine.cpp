@@ -534,6 +534,8 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
         for (auto& [id, s] : m_streams) {
             const std::int64_t w = s.window[sender].back().value + delta;
             pushWindow(s.window[sender], f.ts, w);
+            const bool senderDone = sender == 0 ? s.requestEnd.has_value() : s.responseEnd.has_value();
+            updateStall(static_cast<Direction>(sender), id, w <= 0 && !senderDone, f.ts);
             if (w > kMaxWindow) {
                 anomaly(dir, &f, id, "WINDOW_OVERFLOW", "RFC 9113 §6.9.2",
                         "SETTINGS_INITIAL_WINDOW_SIZE change pushed a window above 2^31-1");

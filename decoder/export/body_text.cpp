@@ -1,0 +1,100 @@
+#include "export/body_text.h"
+
+#include <fmt/format.h>
+
+namespace h2lens {
+
+namespace {
+
+// Length of the UTF-8 sequence starting at `i`, or 0 when it is malformed.
+std::size_t sequenceLength(ByteSpan b, std::size_t i) {
+    const std::uint8_t c = b[i];
+    if (c < 0x80) return 1;
+    std::size_t n;
+    std::uint32_t cp;
+    if ((c & 0xe0) == 0xc0) n = 2, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0) n = 3, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0) n = 4, cp = c & 0x07;
+    else return 0;
+    if (i + n > b.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b[i + k] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (b[i + k] & 0x3f);
+    }
+    static constexpr std::uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return n;
+}
+
+bool allowedControl(std::uint8_t c) { return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b; }
+
+}  // namespace
+
+bool isUtf8Text(ByteSpan bytes) {
+    for (std::size_t i = 0; i < bytes.size();) {
+        const std::uint8_t c = bytes[i];
+        if ((c < 0x20 && !allowedControl(c)) || c == 0x7f) return false;
+        const std::size_t n = sequenceLength(bytes, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::size_t utf8Prefix(ByteSpan bytes, std::size_t max) {
+    if (bytes.size() <= max) return bytes.size();
+    std::size_t cut = max;
+    // Step back over continuation bytes so the cut falls on a character boundary.
+    while (cut > 0 && (bytes[cut] & 0xc0) == 0x80) --cut;
+    return cut;
+}
+
+std::string base64Encode(ByteSpan in) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += kAlphabet[v & 63];
+    }
+    if (i + 1 == in.size()) {
+        const std::uint32_t v = std::uint32_t{in[i]} << 16;
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == in.size()) {
+        const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::string hexDump(ByteSpan bytes, std::string_view indent) {
+    std::string out;
+    for (std::size_t line = 0; line < bytes.size(); line += 16) {
+        out += fmt::format("{}{:08x} ", indent, line);
+        std::string ascii;
+        for (std::size_t k = 0; k < 16; ++k) {
+            if (k == 8) out += ' ';
+            if (line + k < bytes.size()) {
+                const std::uint8_t c = bytes[line + k];
+                out += fmt::format(" {:02x}", c);
+                ascii += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
+            } else {
+                out += "   ";
+            }
+        }
+        out += fmt::format("  |{}|\n", ascii);
+    }
+    return out;
+}
+
+}  // namespace h2lens

@@ -1,0 +1,31 @@
+#pragma once
+// Incremental SHA-256 (OpenSSL EVP), so a body's digest is computed as its DATA frames pass
+// without keeping the body.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/bytes.h"
+
+namespace h2lens {
+
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(Sha256&&) noexcept;
+    Sha256& operator=(Sha256&&) noexcept;
+
+    void update(ByteSpan bytes);
+    // Lowercase hex of the digest of everything given so far; the object stays usable.
+    std::string hex() const;
+
+    static std::string of(ByteSpan bytes);
+
+private:
+    struct Ctx;
+    std::unique_ptr<Ctx> m_ctx;
+};
+
+}  // namespace h2lens

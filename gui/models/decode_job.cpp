@@ -1,0 +1,288 @@
+#include "models/decode_job.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <unordered_map>
+
+#include "h2/names.h"
+#include "pcap/capture_file.h"
+#include "pipeline/http2_session.h"
+
+namespace h2lens::gui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string priorityText(const PriorityFields& p) {
+    return fmt::format("dependency={} weight={} exclusive={}", p.dependency, p.weight + 1,
+                       p.exclusive ? 1 : 0);
+}
+
+// The variable-length fields of a frame, as one line, or "" when there are none.
+std::string extraText(const Frame& f) {
+    std::string s;
+    switch (f.frameType()) {
+        case FrameType::Settings:
+            for (const Setting& x : f.settings) {
+                s += fmt::format("{}{}={}", s.empty() ? "" : " ", settingName(x.id), x.value);
+            }
+            break;
+        case FrameType::Ping: s = "opaque=" + hexString(f.pingData); break;
+        case FrameType::Goaway:
+            s = fmt::format("last_stream_id={} error={}", f.lastStreamId, errorCodeName(f.errorCode));
+            if (!f.debugData.empty()) {
+                s += fmt::format(" debug=\"{}\"", asStringView(f.debugData.first(
+                                                      std::min<std::size_t>(f.debugData.size(), 200))));
+            }
+            break;
+        case FrameType::Altsvc:
+            s = fmt::format("origin=\"{}\" value=\"{}\"", asStringView(f.altSvcOrigin),
+                            asStringView(f.altSvcValue));
+            break;
+        case FrameType::Origin:
+            for (ByteSpan o : f.origins) s += fmt::format("{}{}", s.empty() ? "" : " ", asStringView(o));
+            break;
+        case FrameType::PriorityUpdate:
+            s = fmt::format("prioritized_stream={} \"{}\"", f.prioritizedStreamId,
+                            asStringView(f.priorityFieldValue));
+            break;
+        default: break;
+    }
+    if (f.priority) s += (s.empty() ? "" : " ") + priorityText(*f.priority);
+    if (f.padded) s += fmt::format("{}pad_length={}", s.empty() ? "" : " ", f.padLength);
+    if (f.oversize) s += std::string(s.empty() ? "" : " ") + "OVERSIZE";
+    if (f.reservedBit) s += std::string(s.empty() ? "" : " ") + "R-bit set";
+    if (f.error) s += fmt::format("{}MALFORMED: {}", s.empty() ? "" : " ", f.error->text);
+    return s;
+}
+
+class Recorder final : public H2Listener {
+public:
+    Recorder(const DecodeOptions& o) : m_opt(o) {}
+
+    void connectionStarted(const FlowRecord& r) {
+        m_batch.connections.push_back({ConnectionInfo{r.id, r.client, r.server}, r.firstTs});
+        m_conns[r.id];
+    }
+    void connectionEnded(const FlowRecord& r) { m_conns[r.id].flow = r; }
+    void tcpEvent(std::uint64_t conn, const TcpEvent& e) {
+        TimestampNs ts = e.ts ? e.ts : m_lastTs;
+        entry(conn).tcp.push_back({e.kind, e.dir, ts, e.packet, e.offset, e.length});
+    }
+
+    void onFrame(const FrameEvent& ev) override {
+        const Frame& f = *ev.frame;
+        Conn& c = m_conns[ev.conn->id];
+        FrameMark m;
+        m.ts = f.ts;
+        m.offset = f.offset;
+        m.streamId = f.streamId;
+        m.length = f.length;
+        m.type = f.type;
+        m.flags = f.flags;
+        m.dir = ev.dir;
+        m.malformed = f.error.has_value();
+        m_lastTs = f.ts;
+        switch (f.frameType()) {
+            case FrameType::Data:
+                m.dataLength = static_cast<std::uint32_t>(f.data.size());
+                keepBody(c, f.streamId, ev.dir, f.data);
+                break;
+            case FrameType::WindowUpdate: m.value = f.windowIncrement; break;
+            case FrameType::RstStream:
+            case FrameType::Goaway: m.value = f.errorCode; break;
+            case FrameType::PushPromise: m.value = f.promisedStreamId; break;
+            default: break;
+        }
+        if (ev.headers) {
+            m.completesHeaderBlock = true;
+            m.headerFields = static_cast<std::uint16_t>(std::min<std::size_t>(ev.headers->fields.size(), 0xffff));
+        }
+        DecodeBatch::Frames& e = entry(ev.conn->id);
+        if (f.frameType() != FrameType::Data && f.frameType() != FrameType::WindowUpdate &&
+            f.frameType() != FrameType::Continuation) {
+            std::string x = extraText(f);
+            if (!x.empty()) {
+                m.extra = c.extras++;
+                e.extras.push_back(std::move(x));
+            }
+        } else if (f.padded || f.error || f.oversize) {
+            m.extra = c.extras++;
+            e.extras.push_back(extraText(f));
+        }
+        e.frames.push_back(m);
+        e.lastTs = f.ts;
+    }
+
+    void onStreamDone(const ConnectionInfo& ci, const StreamRecord& s) override {
+        StreamData d;
+        d.connId = ci.id;
+        d.rec = s;
+        Conn& c = m_conns[ci.id];
+        auto it = c.bodies.find(s.id);
+        if (it != c.bodies.end()) {
+            for (int i = 0; i < 2; ++i) {
+                d.body[i] = std::move(it->second.bytes[i]);
+                d.bodyTruncated[i] = it->second.truncated[i];
+            }
+            c.bodies.erase(it);
+        }
+        m_batch.streams.push_back(std::move(d));
+    }
+
+    void onAnomaly(const ConnectionInfo& ci, const Anomaly& a) override {
+        entry(ci.id).anomalies.push_back(a);
+    }
+
+    void onConnectionDone(const ConnectionInfo& ci, const ConnectionSummary& sum) override {
+        Conn& c = m_conns[ci.id];
+        m_batch.done.push_back({ci.id, sum, c.flow});
+        m_conns.erase(ci.id);
+    }
+
+    bool shouldFlush() const { return m_batch.streams.size() >= m_opt.flushStreams; }
+    DecodeBatch take() {
+        DecodeBatch b = std::move(m_batch);
+        m_batch = DecodeBatch{};
+        m_entryIndex.clear();
+        return b;
+    }
+
+private:
+    struct Body {
+        std::string bytes[2];
+        bool truncated[2] = {false, false};
+    };
+    struct Conn {
+        std::uint32_t extras = 0;
+        std::unordered_map<std::uint32_t, Body> bodies;
+        FlowRecord flow;
+    };
+
+    DecodeBatch::Frames& entry(std::uint64_t conn) {
+        auto [it, added] = m_entryIndex.try_emplace(conn, m_batch.frames.size());
+        if (added) m_batch.frames.push_back({conn, {}, {}, {}, {}, 0});
+        return m_batch.frames[it->second];
+    }
+
+    void keepBody(Conn& c, std::uint32_t stream, Direction dir, ByteSpan data) {
+        if (data.empty()) return;
+        Body& b = c.bodies[stream];
+        const int d = static_cast<int>(dir);
+        std::string& out = b.bytes[d];
+        std::size_t room = m_opt.maxBodyBytesPerStream - std::min(m_opt.maxBodyBytesPerStream, out.size());
+        room = std::min<std::uint64_t>(room, m_opt.maxBodyBytesTotal - std::min(m_opt.maxBodyBytesTotal, m_bodyTotal));
+        const std::size_t n = std::min(room, data.size());
+        if (n < data.size()) b.truncated[d] = true;
+        out.append(reinterpret_cast<const char*>(data.data()), n);
+        m_bodyTotal += n;
+    }
+
+    const DecodeOptions& m_opt;
+    DecodeBatch m_batch;
+    std::unordered_map<std::uint64_t, std::size_t> m_entryIndex;  // conn -> m_batch.frames index
+    std::unordered_map<std::uint64_t, Conn> m_conns;
+    std::uint64_t m_bodyTotal = 0;
+    TimestampNs m_lastTs = 0;
+};
+
+// Forwards everything to the HTTP/2 session and tells the recorder about TCP events and ends.
+class RecordingConsumer final : public FlowConsumer {
+public:
+    RecordingConsumer(std::unique_ptr<FlowConsumer> inner, Recorder& rec, std::uint64_t id)
+        : m_inner(std::move(inner)), m_rec(rec), m_id(id) {}
+    void onData(Direction dir, std::uint64_t offset, ByteSpan data, TimestampNs ts,
+                std::uint64_t packet) override {
+        if (m_inner) m_inner->onData(dir, offset, data, ts, packet);
+    }
+    void onGap(Direction dir, std::uint64_t offset, std::uint64_t length, TimestampNs ts) override {
+        if (m_inner) m_inner->onGap(dir, offset, length, ts);
+    }
+    void onTcpEvent(const TcpEvent& e) override {
+        m_rec.tcpEvent(m_id, e);
+        if (m_inner) m_inner->onTcpEvent(e);
+    }
+    void onEnd(const FlowRecord& record) override {
+        m_rec.connectionEnded(record);
+        if (m_inner) m_inner->onEnd(record);
+    }
+
+private:
+    std::unique_ptr<FlowConsumer> m_inner;
+    Recorder& m_rec;
+    std::uint64_t m_id;
+};
+
+class TcpEventRecorder final : public FlowConsumerFactory {
+public:
+    TcpEventRecorder(FlowConsumerFactory& inner, Recorder& rec) : m_inner(inner), m_rec(rec) {}
+    std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override {
+        m_rec.connectionStarted(record);
+        return std::make_unique<RecordingConsumer>(m_inner.create(record), m_rec, record.id);
+    }
+
+private:
+    FlowConsumerFactory& m_inner;
+    Recorder& m_rec;
+};
+
+}  // namespace
+
+DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options,
+                           const std::atomic<bool>* cancel, const BatchSink& sink) {
+    DecodeResult result;
+    const auto start = Clock::now();
+    Recorder recorder(options);
+    Http2SessionFactory h2(options.limits, &recorder);
+    TcpEventRecorder factory(h2, recorder);
+    Analyzer analyzer(options.limits, &factory);
+    std::unique_ptr<PacketSource> src;
+    try {
+        src = openCapture(path);
+    } catch (const std::exception& e) {
+        result.error = e.what();
+        return result;
+    }
+    auto flush = [&] {
+        DecodeBatch b = recorder.take();
+        b.bytesRead = src->bytesRead();
+        b.fileSize = src->fileSize();
+        b.packets = analyzer.stats().packets;
+        sink(std::move(b));
+    };
+    auto keepIssues = [&] {
+        for (Issue& i : src->takeIssues()) analyzer.addIssue(std::move(i));
+        for (Issue& i : analyzer.takeIssues()) {
+            ++result.issueCount;
+            if (result.issues.size() < Analyzer::kMaxKeptIssues) result.issues.push_back(std::move(i));
+        }
+    };
+    Packet p;
+    auto nextFlush = Clock::now() + options.flushInterval;
+    std::uint32_t n = 0;
+    while (src->next(p) == ReadStatus::Packet) {
+        analyzer.ingest(p);
+        if ((++n & 255) == 0) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                result.cancelled = true;
+                break;
+            }
+            const auto now = Clock::now();
+            if (now >= nextFlush || recorder.shouldFlush()) {
+                keepIssues();
+                flush();
+                nextFlush = now + options.flushInterval;
+            }
+        }
+    }
+    if (!result.cancelled) analyzer.finish();
+    keepIssues();
+    flush();
+    result.stats = analyzer.stats();
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+}
+
+}  // namespace h2lens::gui

@@ -1,0 +1,47 @@
+#pragma once
+// One capture decoded end to end on the calling thread (the GUI runs it on a worker), with the
+// results handed out in DecodeBatch values at most every `flushInterval` so rows appear while
+// the decode runs. The same Analyzer + Http2SessionFactory loop as the CLI, plus:
+//  - TcpEventRecorder: a FlowConsumerFactory decorator that records every TcpEvent
+//    (retransmission, out-of-order, gap, ...) the HTTP/2 session does not forward to its listener;
+//  - a listener that copies frames (FrameMark), anomalies, finished streams and request/response
+//    bodies (capped: DecodeOptions) out of the views that die with each call.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/issue.h"
+#include "common/limits.h"
+#include "models/capture_data.h"
+#include "pipeline/analyzer.h"
+
+namespace h2lens::gui {
+
+struct DecodeOptions {
+    Limits limits;
+    std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
+    std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
+    std::chrono::milliseconds flushInterval{100};
+    std::size_t flushStreams = 20000;  // also flush once this many streams are waiting
+};
+
+struct DecodeResult {
+    bool cancelled = false;
+    std::string error;  // environment problem (file missing, not a capture); empty when fine
+    AnalyzerStats stats;
+    double seconds = 0;
+    std::vector<Issue> issues;  // capped at Analyzer::kMaxKeptIssues
+    std::uint64_t issueCount = 0;
+};
+
+using BatchSink = std::function<void(DecodeBatch&&)>;
+
+// Runs the decode; `cancel` (may be null) is polled between packets. `sink` receives every batch
+// on the calling thread, the last one before this returns. Never throws.
+DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options,
+                           const std::atomic<bool>* cancel, const BatchSink& sink);
+
+}  // namespace h2lens::gui
