@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace h2lens {
 
@@ -50,7 +51,7 @@ Bytes inflateOnce(ByteSpan input, int windowBits, std::size_t maxOutput, bool& t
         if (!appendCapped(out, buf, produced, maxOutput, truncated)) break;
         if (rc == Z_STREAM_END) {
             // gzip allows several members back to back (RFC 1952 §2.2).
-            if (windowBits > 15 + 16 - 1 && z.avail_in > 0) {
+            if (windowBits == 15 + 16 && z.avail_in > 0) {
                 inflateReset(&z);
                 continue;
             }
@@ -187,7 +188,11 @@ DecodedContent decodeContent(ByteSpan input, const std::vector<std::string>& cod
         current = std::move(next);
         result.truncated = result.truncated || truncated;
         if (error && !result.error) result.error = c + ": " + *error;
-        if (truncated) break;  // a cut intermediate layer cannot be decoded further faithfully
+        if (truncated && std::next(it) != codings.rend()) {
+            // A cut intermediate layer cannot be decoded further faithfully.
+            if (!result.error) result.error = "output cap reached before every coding was undone";
+            break;
+        }
     }
     result.bytes = std::move(current);
     return result;

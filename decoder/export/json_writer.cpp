@@ -1,0 +1,106 @@
+#include "export/json_writer.h"
+
+namespace h2lens {
+
+bool decodedHttp2(Http2Detection d) {
+    return d == Http2Detection::PriorKnowledge || d == Http2Detection::Upgrade ||
+           d == Http2Detection::MidStream;
+}
+
+JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream& out)
+    : m_format(format), m_out(&out) {
+    m_ctx.options = &options;
+    m_ctx.redactor = Redactor(options.redact);
+}
+
+const JsonContext& JsonWriter::ctx() {
+    if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
+    return m_ctx;
+}
+
+void JsonWriter::writeLine(const Json& j) {
+    *m_out << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+void JsonWriter::onStream(const StreamTranscript& s) {
+    ++m_facts.streams;
+    Json j = streamJson(s, ctx());
+    if (m_format == Format::Ndjson) {
+        Json line;
+        line["record"] = "stream";
+        line["conn"] = s.conn.id;
+        line["client"] = s.conn.client.toString();
+        line["server"] = s.conn.server.toString();
+        for (auto& [k, v] : j.items()) line[k] = std::move(v);
+        writeLine(line);
+        return;
+    }
+    m_streams[s.conn.id][s.record.id] = std::move(j);
+}
+
+void JsonWriter::onFrame(const FrameEvent& ev) {
+    Json j = frameJson(ev, ctx());
+    if (m_format == Format::Ndjson) {
+        Json line;
+        line["record"] = "frame";
+        for (auto& [k, v] : j.items()) line[k] = std::move(v);
+        writeLine(line);
+        return;
+    }
+    Json& list = m_frames[ev.conn->id];
+    if (list.is_null()) list = Json::array();
+    list.push_back(std::move(j));
+}
+
+void JsonWriter::onConnection(const ConnectionTranscript& c) {
+    if (decodedHttp2(c.summary->detection)) ++m_facts.http2Connections;
+    m_facts.anomalies += c.summary->anomalies;
+    Json j = connectionJson(c, ctx());
+    if (m_format == Format::Ndjson) {
+        Json line;
+        line["record"] = "connection";
+        for (auto& [k, v] : j.items()) line[k] = std::move(v);
+        writeLine(line);
+        m_out->flush();
+        return;
+    }
+    Json streams = Json::array();
+    if (auto it = m_streams.find(c.info.id); it != m_streams.end()) {
+        for (auto& [id, s] : it->second) streams.push_back(std::move(s));
+        m_streams.erase(it);
+    }
+    j["streams"] = std::move(streams);
+    if (m_ctx.options->frames) {
+        auto it = m_frames.find(c.info.id);
+        j["frames"] = it != m_frames.end() ? std::move(it->second) : Json::array();
+        if (it != m_frames.end()) m_frames.erase(it);
+    }
+    m_connections[c.info.id] = std::move(j);
+}
+
+void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
+    m_facts.sourceFile = sourceFile;
+    m_facts.issues = issues;
+    if (m_analyzer) {
+        m_facts.stats = m_analyzer->stats();
+        m_facts.tcpConnections = m_analyzer->flows().records().size();
+    }
+    Json header = headerJson(m_facts);
+    if (m_format == Format::Ndjson) {
+        Json line;
+        line["record"] = "capture";
+        line["h2lens"] = std::move(header);
+        writeLine(line);
+        m_out->flush();
+        return;
+    }
+    Json doc;
+    doc["h2lens"] = std::move(header);
+    Json conns = Json::array();
+    for (auto& [id, c] : m_connections) conns.push_back(std::move(c));
+    doc["connections"] = std::move(conns);
+    *m_out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    m_out->flush();
+}
+
+}  // namespace h2lens

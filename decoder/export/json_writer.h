@@ -1,0 +1,51 @@
+#pragma once
+// Writes the transcript as one JSON document ({"h2lens": {...}, "connections": [...]}) or as
+// NDJSON (one record per line, streams as they finish). The document form holds each
+// connection's streams until the connection ends; the NDJSON form holds nothing, so its memory
+// is what the TranscriptCollector holds for open streams.
+//
+// NDJSON records, each an object with "record" first:
+//   {"record":"stream","conn":N,"client":..,"server":.., <stream fields>}
+//   {"record":"frame", <frames --json fields>}            (with ExportOptions::frames)
+//   {"record":"connection", <connection fields>}          after that connection's streams
+//   {"record":"capture","h2lens":{...}}                   last line
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "export/transcript_collector.h"
+#include "export/transcript_json.h"
+
+namespace h2lens {
+
+class JsonWriter final : public TranscriptSink {
+public:
+    enum class Format : std::uint8_t { Document, Ndjson };
+    JsonWriter(const ExportOptions& options, Format format, std::ostream& out);
+    void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
+
+    void onStream(const StreamTranscript& s) override;
+    void onConnection(const ConnectionTranscript& c) override;
+    void onFrame(const FrameEvent& ev) override;
+
+    // After Analyzer::finish(): writes the document, or the NDJSON "capture" line.
+    void finish(const std::string& sourceFile, std::uint64_t issues);
+
+private:
+    const JsonContext& ctx();
+    void writeLine(const Json& j);
+
+    JsonContext m_ctx;
+    Format m_format;
+    std::ostream* m_out;
+    const Analyzer* m_analyzer = nullptr;
+    std::map<std::uint64_t, std::map<std::uint32_t, Json>> m_streams;  // document: open conns
+    std::map<std::uint64_t, Json> m_frames;                            // document: open conns
+    std::map<std::uint64_t, Json> m_connections;                       // document: done conns
+    CaptureFacts m_facts;
+};
+
+// True for the detections whose frames h2lens decoded.
+bool decodedHttp2(Http2Detection d);
+
+}  // namespace h2lens

@@ -1,0 +1,50 @@
+#pragma once
+// The export layer's model: what the engine reports about a stream or a connection plus what
+// only the export layer keeps (body bytes, digests, anomalies, frame objects). Values handed to a
+// TranscriptSink; the sink decides the format (JSON document, NDJSON, HAR, text).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "export/sha256.h"
+#include "h2/connection_engine.h"
+#include "tcp/flow_record.h"
+
+namespace h2lens {
+
+struct ExportOptions {
+    std::size_t maxBody = 1024 * 1024;            // body bytes written out (raw and decoded)
+    std::size_t maxRetainedBody = 16 * 1024 * 1024;  // raw bytes kept per direction for decoding
+    std::size_t maxDecodedBody = 64 * 1024 * 1024;   // decompression output cap (bomb guard)
+    std::size_t maxGrpcMessages = 10000;           // per body
+    std::size_t maxAnomalies = 10000;              // kept per connection; the rest counted
+    bool frames = false;                           // collect every frame's JSON object
+    std::vector<std::string> redact;               // header names (any case) whose values hide
+};
+
+// One direction's DATA payload (padding excluded), in order.
+struct BodyCapture {
+    std::uint64_t size = 0;
+    std::uint64_t dataFrames = 0;
+    Sha256 sha256;
+    Bytes retained;           // the first ExportOptions::maxRetainedBody bytes
+    bool retainedAll = true;  // false once a byte was not kept
+};
+
+struct StreamTranscript {
+    ConnectionInfo conn;
+    StreamRecord record;
+    BodyCapture body[2];  // [0] request, [1] response
+};
+
+struct ConnectionTranscript {
+    ConnectionInfo info;
+    const ConnectionSummary* summary = nullptr;
+    const FlowRecord* flow = nullptr;  // null when the flow table does not know it
+    std::vector<Anomaly> anomalies;
+    std::uint64_t droppedAnomalies = 0;
+};
+
+}  // namespace h2lens

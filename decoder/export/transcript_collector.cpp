@@ -1,0 +1,58 @@
+#include "export/transcript_collector.h"
+
+namespace h2lens {
+
+void TranscriptCollector::onFrame(const FrameEvent& ev) {
+    const Frame& f = *ev.frame;
+    if (f.frameType() == FrameType::Data && f.streamId != 0 && !f.error) {
+        auto& slot = m_bodies[{ev.conn->id, f.streamId}];
+        if (!slot) slot = std::make_unique<Bodies>();
+        BodyCapture& b = slot->dir[static_cast<int>(ev.dir)];
+        b.size += f.data.size();
+        ++b.dataFrames;
+        b.sha256.update(f.data);
+        const std::size_t room = m_options->maxRetainedBody - std::min(m_options->maxRetainedBody, b.retained.size());
+        const std::size_t keep = std::min(room, f.data.size());
+        b.retained.insert(b.retained.end(), f.data.begin(), f.data.begin() + keep);
+        if (keep < f.data.size()) b.retainedAll = false;
+    }
+    if (m_options->frames && m_sink) m_sink->onFrame(ev);
+}
+
+void TranscriptCollector::onStreamDone(const ConnectionInfo& conn, const StreamRecord& s) {
+    StreamTranscript t;
+    t.conn = conn;
+    t.record = s;
+    if (auto it = m_bodies.find({conn.id, s.id}); it != m_bodies.end()) {
+        t.body[0] = std::move(it->second->dir[0]);
+        t.body[1] = std::move(it->second->dir[1]);
+        m_bodies.erase(it);
+    }
+    if (m_sink) m_sink->onStream(t);
+}
+
+void TranscriptCollector::onAnomaly(const ConnectionInfo& conn, const Anomaly& a) {
+    ConnState& c = m_conns[conn.id];
+    if (c.anomalies.size() < m_options->maxAnomalies) c.anomalies.push_back(a);
+    else ++c.dropped;
+}
+
+void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn, const ConnectionSummary& summary) {
+    // DATA on streams the engine never reported (closed or unknown ids) is dropped here.
+    m_bodies.erase(m_bodies.lower_bound({conn.id, 0}), m_bodies.upper_bound({conn.id, UINT32_MAX}));
+    ConnectionTranscript t;
+    t.info = conn;
+    t.summary = &summary;
+    if (m_analyzer) {
+        const auto& records = m_analyzer->flows().records();
+        if (conn.id < records.size() && records[conn.id].id == conn.id) t.flow = &records[conn.id];
+    }
+    if (auto it = m_conns.find(conn.id); it != m_conns.end()) {
+        t.anomalies = std::move(it->second.anomalies);
+        t.droppedAnomalies = it->second.dropped;
+        m_conns.erase(it);
+    }
+    if (m_sink) m_sink->onConnection(t);
+}
+
+}  // namespace h2lens

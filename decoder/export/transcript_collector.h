@@ -1,0 +1,61 @@
+#pragma once
+// The H2Listener of the export layer: adds to the engine's records what only exports need:
+// each stream's body bytes (the engine counts them but keeps none; DATA spans are only valid
+// during onFrame, so they are copied here, up to ExportOptions::maxRetainedBody) and a running
+// SHA-256, per-connection anomalies, and frame events. Only open streams are held, so memory
+// stays bounded on captures of any size; finished streams go to the sink at once.
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "export/transcript.h"
+#include "h2/h2_listener.h"
+#include "pipeline/analyzer.h"
+
+namespace h2lens {
+
+class TranscriptSink {
+public:
+    virtual ~TranscriptSink() = default;
+    // A stream finished; called before its connection's onConnection.
+    virtual void onStream(const StreamTranscript&) = 0;
+    // Last call for a connection (HTTP/2 or not).
+    virtual void onConnection(const ConnectionTranscript&) = 0;
+    // Every frame, when ExportOptions::frames is set. Spans in the event live only for the call.
+    virtual void onFrame(const FrameEvent&) {}
+};
+
+class TranscriptCollector final : public H2Listener {
+public:
+    // `analyzer` gives flow records (TCP figures); it may be set later, before the first packet.
+    TranscriptCollector(const ExportOptions& options, TranscriptSink* sink,
+                        const Analyzer* analyzer = nullptr)
+        : m_options(&options), m_sink(sink), m_analyzer(analyzer) {}
+    void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
+
+    void onFrame(const FrameEvent& ev) override;
+    void onStreamDone(const ConnectionInfo& conn, const StreamRecord& s) override;
+    void onAnomaly(const ConnectionInfo& conn, const Anomaly& a) override;
+    void onConnectionDone(const ConnectionInfo& conn, const ConnectionSummary& summary) override;
+
+    // Streams whose bodies are being collected right now (for tests of the memory bound).
+    std::size_t openBodies() const { return m_bodies.size(); }
+
+private:
+    using Key = std::pair<std::uint64_t, std::uint32_t>;  // (connection, stream)
+    struct Bodies {
+        BodyCapture dir[2];
+    };
+    struct ConnState {
+        std::vector<Anomaly> anomalies;
+        std::uint64_t dropped = 0;
+    };
+
+    const ExportOptions* m_options;
+    TranscriptSink* m_sink;
+    const Analyzer* m_analyzer;
+    std::map<Key, std::unique_ptr<Bodies>> m_bodies;
+    std::map<std::uint64_t, ConnState> m_conns;
+};
+
+}  // namespace h2lens

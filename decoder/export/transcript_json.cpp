@@ -1,0 +1,475 @@
+#include "export/transcript_json.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "export/body_text.h"
+#include "export/content_decoding.h"
+#include "export/grpc_messages.h"
+#include "export/protobuf_raw.h"
+#include "h2/names.h"
+
+namespace h2lens {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+}
+
+std::string_view sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+
+Json optT(const std::optional<TimestampNs>& ts, const JsonContext& ctx) {
+    return ts ? Json(ctx.t(*ts)) : Json(nullptr);
+}
+
+// Bytes as text when they are UTF-8, else base64; at most `max` source bytes.
+void putBytes(Json& j, ByteSpan bytes, std::uint64_t totalSize, std::size_t max) {
+    const bool text = isUtf8Text(bytes.first(std::min(bytes.size(), max)));
+    std::size_t shown = std::min(bytes.size(), max);
+    if (text) shown = utf8Prefix(bytes, shown);
+    j["encoding"] = text ? "utf-8" : "base64";
+    j["data"] = text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
+    j["shown_bytes"] = shown;
+    j["truncated"] = shown < totalSize;
+}
+
+Json settingsListJson(const std::vector<Setting>& settings) {
+    Json list = Json::array();
+    for (const Setting& s : settings) list.push_back(Json::array({settingName(s.id), s.value}));
+    return list;
+}
+
+Json peerSettingsJson(const PeerSettings& p) {
+    Json j;
+    j["HEADER_TABLE_SIZE"] = p.headerTableSize;
+    j["ENABLE_PUSH"] = p.enablePush;
+    j["MAX_CONCURRENT_STREAMS"] = p.maxConcurrentStreams ? Json(*p.maxConcurrentStreams) : Json(nullptr);
+    j["INITIAL_WINDOW_SIZE"] = p.initialWindowSize;
+    j["MAX_FRAME_SIZE"] = p.maxFrameSize;
+    j["MAX_HEADER_LIST_SIZE"] = p.maxHeaderListSize ? Json(*p.maxHeaderListSize) : Json(nullptr);
+    return j;
+}
+
+Json windowSeriesJson(const std::vector<WindowPoint>& series, const JsonContext& ctx) {
+    Json list = Json::array();
+    for (const WindowPoint& p : series) list.push_back(Json::array({ctx.t(p.ts), p.value}));
+    return list;
+}
+
+Json directionStatsJson(const DirectionStats& d) {
+    const ReassemblyStats& r = d.reassembly;
+    return Json{{"packets", d.packets},
+                {"payload_bytes", d.payloadBytes},
+                {"delivered_bytes", r.deliveredBytes},
+                {"retransmitted_segments", r.retransmittedSegments},
+                {"retransmitted_bytes", r.retransmittedBytes},
+                {"out_of_order_segments", r.outOfOrderSegments},
+                {"overlap_mismatches", r.overlapMismatches},
+                {"gaps", r.gaps},
+                {"gap_bytes", r.gapBytes}};
+}
+
+// The TLS facts the session put into its detail sentence, as fields.
+Json tlsJson(const std::string& detail) {
+    Json j;
+    auto between = [&](std::string_view start, std::string_view stop) -> std::optional<std::string> {
+        const auto a = detail.find(start);
+        if (a == std::string::npos) return std::nullopt;
+        const auto from = a + start.size();
+        const auto b = detail.find_first_of(stop, from);
+        return detail.substr(from, b == std::string::npos ? std::string::npos : b - from);
+    };
+    j["version"] = detail.substr(0, detail.find(';'));
+    auto sni = between("SNI ", ";");
+    j["sni"] = sni && *sni != "-" ? Json(*sni) : Json(nullptr);
+    Json offered = Json::array();
+    if (auto o = between("ALPN offered [", "]")) {
+        std::size_t pos = 0;
+        while (pos < o->size()) {
+            auto comma = o->find(',', pos);
+            if (comma == std::string::npos) comma = o->size();
+            offered.push_back(o->substr(pos, comma - pos));
+            pos = comma + 1;
+        }
+    }
+    j["alpn_offered"] = offered;
+    auto chosen = between(", chosen ", ";");
+    j["alpn"] = chosen ? Json(*chosen) : Json(nullptr);
+    return j;
+}
+
+std::string_view hpackReprName(HpackRepresentation r) { return toString(r); }
+
+}  // namespace
+
+Redactor::Redactor(const std::vector<std::string>& names) {
+    for (const auto& n : names) {
+        if (!n.empty()) m_names.push_back(lower(n));
+    }
+}
+
+bool Redactor::hides(std::string_view name) const {
+    if (m_names.empty()) return false;
+    const std::string l = lower(name);
+    return std::find(m_names.begin(), m_names.end(), l) != m_names.end();
+}
+
+std::string Redactor::name(const HeaderField& f) const { return f.nameKnown ? f.name : "?" + f.unknownRef; }
+
+std::string Redactor::value(const HeaderField& f) const {
+    if (f.nameKnown && hides(f.name)) return std::string(kRedacted);
+    return f.valueKnown ? f.value : "?" + f.unknownRef;
+}
+
+std::string isoTime(TimestampNs ts) {
+    const std::time_t secs = static_cast<std::time_t>(ts >= 0 ? ts / 1000000000 : (ts - 999999999) / 1000000000);
+    const long nanos = static_cast<long>(ts - static_cast<TimestampNs>(secs) * 1000000000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
+}
+
+Json headerListJson(const HeaderBlock& b, const Redactor& r) {
+    Json list = Json::array();
+    for (const HeaderField& f : b.fields) list.push_back(Json::array({r.name(f), r.value(f)}));
+    return list;
+}
+
+Json headerBlockJson(const HeaderBlock& b, const JsonContext& ctx) {
+    Json j;
+    j["t"] = ctx.t(b.ts);
+    j["headers"] = headerListJson(b, ctx.redactor);
+    Json hpack = Json::array();
+    for (const HeaderField& f : b.fields) {
+        Json h;
+        h["representation"] = hpackReprName(f.representation);
+        h["index"] = f.index;
+        h["name_huffman"] = f.nameHuffman;
+        h["value_huffman"] = f.valueHuffman;
+        if (!f.nameKnown || !f.valueKnown) h["unknown_ref"] = f.unknownRef;
+        hpack.push_back(std::move(h));
+    }
+    j["hpack"] = std::move(hpack);
+    j["end_stream"] = b.endStream;
+    if (b.fromHttp1) j["from_http1"] = true;
+    if (b.error) j["hpack_error"] = b.error->message;
+    return j;
+}
+
+Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const JsonContext& ctx) {
+    const ExportOptions& o = *ctx.options;
+    Json j;
+    j["size"] = body.size;
+    j["sha256"] = body.sha256.hex();
+    j["data_frames"] = body.dataFrames;
+    putBytes(j, body.retained, body.size, o.maxBody);
+    const auto codings = parseCodings(contentEncoding);
+    if (!codings.empty() && body.size > 0) {
+        DecodedContent d = decodeContent(body.retained, codings, o.maxDecodedBody);
+        Json dj;
+        dj["codings"] = d.codings;
+        dj["size"] = d.bytes.size();
+        dj["sha256"] = Sha256::of(d.bytes);
+        putBytes(dj, d.bytes, d.bytes.size(), o.maxBody);
+        dj["output_capped"] = d.truncated;
+        if (!body.retainedAll) dj["error"] = "body larger than the retention cap; decoded the retained part";
+        else if (d.error) dj["error"] = *d.error;
+        j["decoded"] = std::move(dj);
+    }
+    return j;
+}
+
+Json protobufFieldsJson(const std::vector<ProtoField>& fields) {
+    Json list = Json::array();
+    for (const ProtoField& f : fields) {
+        Json j;
+        j["field"] = f.number;
+        j["wire_type"] = protoWireTypeName(f.wireType);
+        switch (f.wireType) {
+            case ProtoWireType::Varint: {
+                j["value"] = f.varint;
+                // zigzag (sint32/sint64) reading, for the reader's convenience
+                const auto zz = static_cast<std::int64_t>((f.varint >> 1) ^ (~(f.varint & 1) + 1));
+                j["sint"] = zz;
+                break;
+            }
+            case ProtoWireType::Fixed64:
+            case ProtoWireType::Fixed32: j["value"] = f.varint; break;
+            case ProtoWireType::LengthDelimited:
+                j["length"] = f.bytes.size();
+                if (f.shape == ProtoField::Shape::Message) j["message"] = protobufFieldsJson(f.children);
+                else if (f.shape == ProtoField::Shape::String) j["string"] = std::string(asStringView(f.bytes));
+                else j["bytes"] = base64Encode(f.bytes);
+                break;
+            case ProtoWireType::StartGroup: j["group"] = protobufFieldsJson(f.children); break;
+            case ProtoWireType::EndGroup: break;
+        }
+        list.push_back(std::move(j));
+    }
+    return list;
+}
+
+Json protobufJson(ByteSpan bytes) {
+    ProtoMessage m = decodeProtobufRaw(bytes);
+    Json j;
+    j["fields"] = protobufFieldsJson(m.fields);
+    if (!m.ok) j["error"] = m.error;
+    return j;
+}
+
+Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const JsonContext& ctx) {
+    const ExportOptions& o = *ctx.options;
+    GrpcBody g = splitGrpcBody(body.retained, grpcEncoding, o.maxGrpcMessages, o.maxDecodedBody);
+    Json list = Json::array();
+    for (const GrpcMessage& m : g.messages) {
+        Json j;
+        j["offset"] = m.offset;
+        j["compressed"] = m.compressed;
+        j["length"] = m.length;
+        j["complete"] = m.payloadComplete;
+        j["payload_size"] = m.payload.size();
+        putBytes(j, m.payload, m.payload.size(), o.maxBody);
+        if (m.error) j["error"] = *m.error;
+        j["protobuf"] = protobufJson(m.payload);
+        list.push_back(std::move(j));
+    }
+    Json out;
+    out["encoding"] = grpcEncoding.empty() ? Json(nullptr) : Json(std::string(grpcEncoding));
+    out["messages"] = std::move(list);
+    out["trailing_bytes"] = g.trailingBytes;
+    if (g.droppedMessages) out["messages_dropped"] = g.droppedMessages;
+    if (!body.retainedAll) out["retained_only"] = true;
+    return out;
+}
+
+Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
+    const StreamRecord& s = t.record;
+    Json j;
+    j["id"] = s.id;
+    j["pushed"] = s.pushed;
+    if (s.pushed) j["promised_on"] = s.promisedOn;
+    j["state"] = streamStateName(s.state);
+
+    Json end;
+    switch (s.end) {
+        case StreamEnd::Complete: end["kind"] = "complete"; break;
+        case StreamEnd::Incomplete: end["kind"] = "incomplete"; break;
+        case StreamEnd::ResetByClient:
+        case StreamEnd::ResetByServer:
+            end["kind"] = "reset";
+            end["reset_by"] = s.end == StreamEnd::ResetByClient ? "client" : "server";
+            end["error"] = errorCodeName(s.resetCode);
+            break;
+        case StreamEnd::RefusedByGoaway: end["kind"] = "refused_by_goaway"; break;
+    }
+    end["request_end_stream"] = s.requestEnd.has_value();
+    end["response_end_stream"] = s.responseEnd.has_value();
+    j["end"] = std::move(end);
+
+    Json timings;
+    timings["start"] = optT(s.requestStart, ctx);
+    timings["request_end"] = optT(s.requestEnd, ctx);
+    timings["response_start"] = optT(s.responseStart, ctx);
+    timings["first_response_data"] = optT(s.firstResponseData, ctx);
+    timings["response_end"] = optT(s.responseEnd, ctx);
+    timings["end"] = optT(s.closed, ctx);
+    j["timings"] = std::move(timings);
+
+    auto headerValue = [](const std::optional<HeaderBlock>& b, std::string_view n) {
+        return b ? std::string(b->value(n)) : std::string();
+    };
+    Json req;
+    if (s.request) req = headerBlockJson(*s.request, ctx);
+    req["trailers"] = s.requestTrailers ? headerBlockJson(*s.requestTrailers, ctx) : Json(nullptr);
+    req["body"] = bodyJson(t.body[0], headerValue(s.request, "content-encoding"), ctx);
+    j["request"] = std::move(req);
+
+    Json resp;
+    if (s.response) resp = headerBlockJson(*s.response, ctx);
+    Json info = Json::array();
+    for (const HeaderBlock& b : s.informational) info.push_back(headerBlockJson(b, ctx));
+    resp["informational"] = std::move(info);
+    resp["trailers"] = s.responseTrailers ? headerBlockJson(*s.responseTrailers, ctx) : Json(nullptr);
+    resp["body"] = bodyJson(t.body[1], headerValue(s.response, "content-encoding"), ctx);
+    j["response"] = std::move(resp);
+
+    j["windows"] = {{"client", windowSeriesJson(s.window[0], ctx)},
+                    {"server", windowSeriesJson(s.window[1], ctx)}};
+
+    const std::string reqType = headerValue(s.request, "content-type");
+    const std::string respType = headerValue(s.response, "content-type");
+    if (isGrpcContentType(reqType) || isGrpcContentType(respType)) {
+        Json g;
+        g["request"] = grpcJson(t.body[0], headerValue(s.request, "grpc-encoding"), ctx);
+        g["response"] = grpcJson(t.body[1], headerValue(s.response, "grpc-encoding"), ctx);
+        // Trailers-only responses carry grpc-status in the response HEADERS themselves.
+        const auto& statusBlock = s.responseTrailers ? s.responseTrailers : s.response;
+        const std::string status = headerValue(statusBlock, "grpc-status");
+        g["status"] = status.empty() ? Json(nullptr) : Json(status);
+        const std::string message = headerValue(statusBlock, "grpc-message");
+        g["message"] = message.empty() ? Json(nullptr) : Json(message);
+        j["grpc"] = std::move(g);
+    }
+    return j;
+}
+
+Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
+    const ConnectionSummary& sum = *c.summary;
+    Json j;
+    j["id"] = c.info.id;
+    j["client"] = c.info.client.toString();
+    j["server"] = c.info.server.toString();
+    Json det;
+    det["method"] = detectionName(sum.detection);
+    det["detail"] = sum.detectionDetail;
+    if (sum.detection == Http2Detection::Tls) det["tls"] = tlsJson(sum.detectionDetail);
+    j["http2"] = std::move(det);
+
+    if (c.flow) {
+        const FlowRecord& f = *c.flow;
+        Json tcp;
+        tcp["start"] = ctx.t(f.firstTs);
+        tcp["end"] = ctx.t(f.lastTs);
+        tcp["role_evidence"] = roleEvidenceName(f.roleEvidence);
+        tcp["handshake_seen"] = f.handshakeSeen;
+        tcp["close"] = flowEndName(f.end);
+        tcp["client_to_server"] = directionStatsJson(f.stats(Direction::ClientToServer));
+        tcp["server_to_client"] = directionStatsJson(f.stats(Direction::ServerToClient));
+        j["tcp"] = std::move(tcp);
+    } else {
+        j["tcp"] = nullptr;
+    }
+
+    Json settings = Json::array();
+    for (const SettingsRecord& s : sum.settingsHistory) {
+        Json r;
+        r["from"] = sideName(s.from);
+        r["t"] = ctx.t(s.ts);
+        r["from_upgrade"] = s.fromUpgrade;
+        r["settings"] = settingsListJson(s.settings);
+        r["ack_t"] = optT(s.ackTs, ctx);
+        settings.push_back(std::move(r));
+    }
+    j["settings"] = std::move(settings);
+    j["settings_in_force"] = {{"client", peerSettingsJson(sum.settings[0])},
+                              {"server", peerSettingsJson(sum.settings[1])}};
+
+    Json pings = Json::array();
+    for (const PingRecord& p : sum.pings) {
+        Json r;
+        r["from"] = sideName(p.from);
+        r["t"] = ctx.t(p.ts);
+        r["data"] = hexString(p.data);
+        r["ack_t"] = optT(p.ackTs, ctx);
+        r["rtt_ms"] = p.ackTs ? Json(static_cast<double>(*p.ackTs - p.ts) / 1e6) : Json(nullptr);
+        pings.push_back(std::move(r));
+    }
+    j["pings"] = std::move(pings);
+
+    Json goaways = Json::array();
+    for (const GoawayRecord& g : sum.goaways) {
+        goaways.push_back(Json{{"from", sideName(g.from)},
+                               {"t", ctx.t(g.ts)},
+                               {"last_stream_id", g.lastStreamId},
+                               {"error", errorCodeName(g.errorCode)},
+                               {"debug_data", g.debugData}});
+    }
+    j["goaways"] = std::move(goaways);
+
+    Json stalls = Json::array();
+    for (const FlowStall& s : sum.stalls) {
+        stalls.push_back(Json{{"sender", sideName(s.sender)},
+                              {"stream", s.streamId},
+                              {"start", ctx.t(s.start)},
+                              {"end", optT(s.end, ctx)}});
+    }
+    j["flow_stalls"] = std::move(stalls);
+    j["connection_windows"] = {{"client", windowSeriesJson(sum.connectionWindow[0], ctx)},
+                               {"server", windowSeriesJson(sum.connectionWindow[1], ctx)}};
+    j["frame_counts"] = {{"client", sum.frames[0]}, {"server", sum.frames[1]}};
+    j["stream_count"] = sum.streams;
+
+    Json anomalies = Json::array();
+    for (const Anomaly& a : c.anomalies) {
+        anomalies.push_back(Json{{"t", ctx.t(a.ts)},
+                                 {"from", sideName(a.dir)},
+                                 {"stream", a.streamId},
+                                 {"frame_offset", a.frameOffset},
+                                 {"name", a.name},
+                                 {"rfc", a.rfc},
+                                 {"detail", a.detail}});
+    }
+    j["anomalies"] = std::move(anomalies);
+    j["anomalies_total"] = sum.anomalies;
+    return j;
+}
+
+Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
+    const Frame& f = *ev.frame;
+    Json j = {{"conn", ev.conn->id},
+              {"t", ctx.t(f.ts)},
+              {"time", static_cast<double>(f.ts) / 1e9},
+              {"dir", directionName(ev.dir)},
+              {"stream", f.streamId},
+              {"type", frameTypeName(f.type)},
+              {"flags", f.flags},
+              {"length", f.length}};
+    if (f.flags) j["flag_names"] = frameFlagNames(f.type, f.flags);
+    if (f.padded) j["pad_length"] = f.padLength;
+    if (f.priority) {
+        j["priority"] = {{"exclusive", f.priority->exclusive},
+                         {"dependency", f.priority->dependency},
+                         {"weight", f.priority->weight + 1}};
+    }
+    switch (f.frameType()) {
+        case FrameType::Data: j["data_length"] = f.data.size(); break;
+        case FrameType::Settings: j["settings"] = settingsListJson(f.settings); break;
+        case FrameType::WindowUpdate: j["window_increment"] = f.windowIncrement; break;
+        case FrameType::RstStream: j["error"] = errorCodeName(f.errorCode); break;
+        case FrameType::Goaway:
+            j["last_stream_id"] = f.lastStreamId;
+            j["error"] = errorCodeName(f.errorCode);
+            if (!f.debugData.empty()) j["debug_data"] = std::string(asStringView(f.debugData));
+            break;
+        case FrameType::Ping: j["opaque_data"] = hexString(f.pingData); break;
+        case FrameType::PushPromise: j["promised_stream"] = f.promisedStreamId; break;
+        default: break;
+    }
+    if (f.error) j["malformed"] = std::string(f.error->text);
+    if (ev.headers) {
+        j["headers"] = headerListJson(*ev.headers, ctx.redactor);
+        Json repr = Json::array();
+        for (const HeaderField& h : ev.headers->fields) repr.push_back(toString(h.representation));
+        j["hpack"] = repr;
+        if (ev.headers->error) j["hpack_error"] = ev.headers->error->message;
+    }
+    return j;
+}
+
+Json headerJson(const CaptureFacts& facts) {
+    const AnalyzerStats& st = facts.stats;
+    Json j;
+    j["version"] = kExportVersion;
+    j["source_file"] = facts.sourceFile;
+    j["capture_start"] = st.packets ? Json(isoTime(st.firstTs)) : Json(nullptr);
+    j["capture_end"] = st.packets ? Json(isoTime(st.lastTs)) : Json(nullptr);
+    j["capture_start_epoch"] = st.packets ? Json(static_cast<double>(st.firstTs) / 1e9) : Json(nullptr);
+    j["duration"] = st.packets ? static_cast<double>(st.lastTs - st.firstTs) / 1e9 : 0.0;
+    j["stats"] = {{"packets", st.packets},
+                  {"captured_bytes", st.capturedBytes},
+                  {"tcp_segments", st.tcpSegments},
+                  {"tcp_connections", facts.tcpConnections},
+                  {"http2_connections", facts.http2Connections},
+                  {"streams", facts.streams},
+                  {"anomalies", facts.anomalies},
+                  {"issues", facts.issues}};
+    return j;
+}
+
+}  // namespace h2lens

@@ -1,0 +1,86 @@
+#include "models/capture_loader.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrent>
+
+namespace h2lens::gui {
+
+CaptureLoader::CaptureLoader(CaptureStore* store, QObject* parent)
+    : QObject(parent), m_store(store) {}
+
+CaptureLoader::~CaptureLoader() {
+    cancel();
+    m_future.waitForFinished();
+}
+
+void CaptureLoader::load(const QString& path, const DecodeOptions& options) {
+    cancel();
+    m_future.waitForFinished();  // the old worker stops within 256 packets
+    m_store->clear();
+    m_path = path;
+    m_running = true;
+    m_result = {};
+    const std::uint64_t gen = ++m_generation;
+    auto flag = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = flag;
+    QPointer<CaptureLoader> self(this);
+    const std::string file = path.toStdString();
+    emit started(path);
+    m_future = QtConcurrent::run([self, gen, flag, file, options] {
+        auto post = [self](auto fn) {
+            if (self) QMetaObject::invokeMethod(self.data(), std::move(fn), Qt::QueuedConnection);
+        };
+        DecodeResult r = decodeCapture(file, options, flag.get(), [&](DecodeBatch&& b) {
+            auto shared = std::make_shared<DecodeBatch>(std::move(b));
+            post([self, gen, shared] {
+                if (self) self->onBatch(gen, shared);
+            });
+        });
+        auto result = std::make_shared<DecodeResult>(std::move(r));
+        post([self, gen, result] {
+            if (self) self->onDone(gen, result);
+        });
+    });
+}
+
+void CaptureLoader::cancel() {
+    if (m_cancel) m_cancel->store(true);
+}
+
+bool CaptureLoader::waitForFinished(int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (m_running) {
+        if (timeoutMs >= 0 && t.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    }
+    return true;
+}
+
+void CaptureLoader::onBatch(std::uint64_t generation, std::shared_ptr<DecodeBatch> batch) {
+    if (generation != m_generation) return;  // a stale load
+    const double fraction =
+        batch->fileSize ? static_cast<double>(batch->bytesRead) / batch->fileSize : 0.0;
+    const quint64 packets = batch->packets;
+    m_store->apply(std::move(*batch));
+    emit progress(fraction, packets);
+}
+
+void CaptureLoader::onDone(std::uint64_t generation, std::shared_ptr<DecodeResult> result) {
+    if (generation != m_generation) return;
+    m_running = false;
+    m_result = std::move(*result);
+    QString msg;
+    if (!m_result.error.empty()) {
+        msg = QString::fromStdString(m_result.error);
+    } else if (m_result.cancelled) {
+        msg = tr("Cancelled after %1 packets").arg(m_result.stats.packets);
+    } else {
+        msg = tr("%1 packets decoded in %2 s").arg(m_result.stats.packets).arg(m_result.seconds, 0, 'f', 2);
+    }
+    emit finished(m_result.error.empty() && !m_result.cancelled, msg);
+}
+
+}  // namespace h2lens::gui

@@ -1,0 +1,141 @@
+#include "models/timeline_data.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace h2lens::gui {
+
+int TimelineData::laneOfStream(std::uint32_t streamId) const {
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+        if (lanes[i].kind != LaneKind::Tcp && lanes[i].streamId == streamId) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
+    TimelineData t;
+    if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return t;
+    const ConnectionData& c = store.connections()[connIndex];
+    t.connIndex = connIndex;
+    t.framesSeen = c.frames.size();
+    t.streamsSeen = c.streams.size();
+    t.begin = c.firstTs;
+    t.end = std::max(c.lastTs, c.firstTs + 1);
+
+    TimelineLane tcp;
+    tcp.kind = LaneKind::Tcp;
+    tcp.label = "TCP";
+    for (std::uint32_t i = 0; i < c.tcp.size(); ++i) tcp.marks.push_back(i);
+    std::stable_sort(tcp.marks.begin(), tcp.marks.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return c.tcp[a].ts < c.tcp[b].ts; });
+    t.lanes.push_back(std::move(tcp));
+
+    TimelineLane conn;
+    conn.kind = LaneKind::Connection;
+    conn.label = "connection";
+    conn.open = c.firstTs;
+    conn.close = t.end;
+    t.lanes.push_back(std::move(conn));
+
+    std::map<std::uint32_t, std::size_t> laneOf;  // stream id -> lane
+    for (std::uint32_t i = 0; i < c.frames.size(); ++i) {
+        const FrameMark& f = c.frames[i];
+        if (f.streamId == 0) {
+            t.lanes[1].marks.push_back(i);
+            continue;
+        }
+        auto [it, added] = laneOf.try_emplace(f.streamId, t.lanes.size());
+        if (added) {
+            TimelineLane l;
+            l.streamId = f.streamId;
+            l.open = f.ts;
+            t.lanes.push_back(std::move(l));
+        }
+        TimelineLane& l = t.lanes[it->second];
+        l.marks.push_back(i);
+        l.open = std::min(l.open, f.ts);
+        l.close = std::max(l.close, f.ts);
+    }
+    for (std::size_t li = 1; li < t.lanes.size(); ++li) {
+        TimelineLane& l = t.lanes[li];
+        std::stable_sort(l.marks.begin(), l.marks.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return c.frames[a].ts < c.frames[b].ts;
+        });
+        if (l.kind != LaneKind::Stream) continue;
+        const StreamData* s = store.stream(c.info.id, l.streamId);
+        std::string method, path, status;
+        if (s) {
+            const StreamRecord& r = s->rec;
+            if (r.request) {
+                method = r.request->value(":method");
+                path = r.request->value(":path");
+            }
+            if (r.response) status = r.response->value(":status");
+            if (r.requestStart) l.open = std::min(l.open, *r.requestStart);
+            if (r.closed) {
+                l.close = std::max(l.close, *r.closed);
+                l.closed = true;
+            }
+            l.problem = r.end != StreamEnd::Complete;
+        }
+        l.label = fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? "↑" : "", method, path);
+        if (!status.empty()) l.label += " " + status;
+    }
+    if (c.done) {
+        for (const PingRecord& p : c.summary.pings) {
+            if (p.ackTs) t.pings.push_back({p.ts, *p.ackTs, p.from});
+        }
+    }
+    return t;
+}
+
+TimestampNs markTime(const ConnectionData& c, const TimelineLane& lane, std::size_t i) {
+    return lane.kind == LaneKind::Tcp ? c.tcp[lane.marks[i]].ts : c.frames[lane.marks[i]].ts;
+}
+
+std::pair<std::size_t, std::size_t> visibleMarks(const ConnectionData& c, const TimelineLane& lane,
+                                                 TimestampNs t0, TimestampNs t1) {
+    auto lower = [&](TimestampNs t) {
+        std::size_t lo = 0, hi = lane.marks.size();
+        while (lo < hi) {
+            const std::size_t mid = (lo + hi) / 2;
+            if (markTime(c, lane, mid) < t) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    };
+    return {lower(t0), lower(t1)};
+}
+
+WindowChartData windowChartData(const ConnectionData& c, const StreamData* stream) {
+    WindowChartData d;
+    const char* who[2] = {"client", "server"};
+    for (int i = 0; i < 2; ++i) {
+        WindowSeries s;
+        s.label = fmt::format("connection: {} may send", who[i]);
+        s.sender = static_cast<Direction>(i);
+        s.connectionLevel = true;
+        if (c.done) s.points = c.summary.connectionWindow[i];
+        d.series.push_back(std::move(s));
+    }
+    if (stream) {
+        for (int i = 0; i < 2; ++i) {
+            WindowSeries s;
+            s.label = fmt::format("stream {}: {} may send", stream->rec.id, who[i]);
+            s.sender = static_cast<Direction>(i);
+            s.connectionLevel = false;
+            s.points = stream->rec.window[i];
+            d.series.push_back(std::move(s));
+        }
+    }
+    if (c.done) {
+        for (const FlowStall& st : c.summary.stalls) {
+            if (st.streamId == 0 || (stream && st.streamId == stream->rec.id)) d.stalls.push_back(st);
+        }
+    }
+    return d;
+}
+
+}  // namespace h2lens::gui
