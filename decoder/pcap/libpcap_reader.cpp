@@ -48,10 +48,18 @@ std::uint64_t regularFileSize(std::FILE* file) {
 }  // namespace
 
 LibpcapReader::LibpcapReader(const std::string& path) {
+    // libpcap reads each packet with two fread()s; stdio's default buffer turns that into a
+    // read() every few KB. A large buffer halves the time spent in the kernel on big files.
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) throw CaptureError(fmt::format("{}: {}", path, std::strerror(errno)));
+    m_readBuffer = std::make_unique<char[]>(kReadBufferSize);
+    std::setvbuf(file, m_readBuffer.get(), _IOFBF, kReadBufferSize);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    m_pcap =
-        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (m_pcap == nullptr) throw CaptureError(fmt::format("{}: {}", path, errbuf));
+    m_pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (m_pcap == nullptr) {
+        std::fclose(file);
+        throw CaptureError(fmt::format("{}: {}", path, errbuf));
+    }
     m_linkType = linkTypeFromDlt(pcap_datalink(m_pcap));
     m_fileSize = regularFileSize(pcap_file(m_pcap));
 }
@@ -66,6 +74,8 @@ LibpcapReader::LibpcapReader(std::FILE* file, Bytes prefix, const std::string& n
     if (stream == nullptr) {
         throw CaptureError(fmt::format("{}: cannot open stream: {}", name, std::strerror(errno)));
     }
+    m_readBuffer = std::make_unique<char[]>(kReadBufferSize);
+    std::setvbuf(stream, m_readBuffer.get(), _IOFBF, kReadBufferSize);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     m_pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (m_pcap == nullptr) {

@@ -40,6 +40,8 @@ class LibpcapReader : public PacketSource {
   private:
     struct StreamState;
 
+    static constexpr std::size_t kReadBufferSize = 1 << 20;
+    std::unique_ptr<char[]> m_readBuffer;  // stdio buffer of the capture's FILE; outlives it
     pcap* m_pcap = nullptr;
     std::unique_ptr<StreamState> m_stream;  // only for prefixed streams
     std::uint32_t m_linkType = 0;

@@ -121,10 +121,21 @@ FlowTable::Live& FlowTable::createLive(const FlowKey& key, const TcpSegment& seg
 }
 
 FlowTable::Live& FlowTable::liveFor(const FlowKey& key, const TcpSegment& seg) {
+    const bool pureSyn = (seg.flags & tcpflag::Syn) && !(seg.flags & tcpflag::Ack);
+    if (m_lastLive && !pureSyn && key == m_lastKey) {
+        if (m_lru.begin() != m_lastLive->lru) m_lru.splice(m_lru.begin(), m_lru, m_lastLive->lru);
+        return *m_lastLive;
+    }
+    Live& live = lookup(key, seg, pureSyn);
+    m_lastKey = key;
+    m_lastLive = &live;
+    return live;
+}
+
+FlowTable::Live& FlowTable::lookup(const FlowKey& key, const TcpSegment& seg, bool pureSyn) {
     auto it = m_live.find(key);
     if (it == m_live.end()) return createLive(key, seg);
     Live& live = *it->second;
-    const bool pureSyn = (seg.flags & tcpflag::Syn) && !(seg.flags & tcpflag::Ack);
     if (pureSyn) {
         const int side = seg.src == key.lo ? 0 : 1;
         const bool sameSyn = live.isn[side] && *live.isn[side] == seg.seq;
@@ -137,6 +148,7 @@ FlowTable::Live& FlowTable::liveFor(const FlowKey& key, const TcpSegment& seg) {
                 endFlow(live, end, seg.ts);
             }
             m_lru.erase(live.lru);
+            if (m_lastLive == &live) m_lastLive = nullptr;
             m_live.erase(it);
             return createLive(key, seg);
         }
@@ -297,6 +309,7 @@ void FlowTable::evictOldest(TimestampNs ts) {
             ++m_stats.evictedFlows;
             endFlow(*it->second, FlowEnd::Evicted, ts);
         }
+        if (m_lastLive == it->second.get()) m_lastLive = nullptr;
         m_live.erase(it);
     }
     m_lru.pop_back();

@@ -85,6 +85,7 @@ public:
 private:
     struct Live;
     Live& liveFor(const FlowKey& key, const TcpSegment& seg);
+    Live& lookup(const FlowKey& key, const TcpSegment& seg, bool pureSyn);
     Live& createLive(const FlowKey& key, const TcpSegment& seg);
     void decideRoles(Live& live, const TcpSegment& seg);
     void endFlow(Live& live, FlowEnd end, TimestampNs ts);
@@ -95,6 +96,9 @@ private:
     std::deque<FlowRecord> m_records;
     std::unordered_map<FlowKey, std::unique_ptr<Live>, FlowKeyHash> m_live;
     std::list<FlowKey> m_lru;  // front = most recently active
+    // Consecutive packets mostly belong to one connection: skip the hash lookup for them.
+    FlowKey m_lastKey;
+    Live* m_lastLive = nullptr;
     FlowTableStats m_stats;
 };
 
