@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common_options.h"
+#include "export/body_text.h"
 #include "h2/names.h"
 #include "pipeline/http2_session.h"
 
@@ -33,11 +34,19 @@ void addFilterOptions(CLI::App& sub, Filter& f) {
 
 double seconds(TimestampNs t, TimestampNs base) { return static_cast<double>(t - base) / 1e9; }
 
+// [name, value] pairs; a value that is not printable UTF-8 (e.g. gRPC "-bin" metadata) is
+// written as [name, base64, "base64"] so no byte is lost and the JSON stays valid.
 Json headersJson(const HeaderBlock& b) {
     Json list = Json::array();
     for (const HeaderField& h : b.fields) {
-        list.push_back(Json::array({h.nameKnown ? h.name : "?" + h.unknownRef,
-                                    h.valueKnown ? h.value : "?" + h.unknownRef}));
+        const std::string name = h.nameKnown ? h.name : "?" + h.unknownRef;
+        if (!h.valueKnown) {
+            list.push_back(Json::array({name, "?" + h.unknownRef}));
+        } else if (!isUtf8Text(asBytes(h.value))) {
+            list.push_back(Json::array({name, base64Encode(asBytes(h.value)), "base64"}));
+        } else {
+            list.push_back(Json::array({name, h.value}));
+        }
     }
     return list;
 }

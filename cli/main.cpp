@@ -8,6 +8,8 @@
 #include "common_options.h"
 #include "flows_command.h"
 #include "h2_commands.h"
+#include "interfaces_command.h"
+#include "live_command.h"
 
 int main(int argc, char** argv) {
     using namespace h2lens::cli;
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
     addFlowsCommand(app, common);
     addFramesCommand(app, common);
     addStreamsCommand(app, common);
+    addInterfacesCommand(app);
+    addLiveCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

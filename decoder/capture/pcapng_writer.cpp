@@ -39,8 +39,8 @@ void storeLe32(std::uint8_t* p, std::uint32_t v) {
 PcapngWriter::PcapngWriter(std::FILE* file, bool ownsFile, const std::string& application)
     : m_file(file), m_owns(ownsFile) {
     put32(kByteOrderMagic);
-    put16(1);  // major version
-    put16(0);  // minor version
+    put16(1);                  // major version
+    put16(0);                  // minor version
     put64(~std::uint64_t{0});  // section length not given: we stream
     if (!application.empty()) putStringOption(kShbUserAppl, application);
     endOptions();

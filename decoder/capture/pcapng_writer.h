@@ -19,25 +19,25 @@
 namespace h2lens {
 
 struct PcapngInterface {
-    std::uint32_t linkType = 1;     // LINKTYPE_* value
-    std::uint32_t snapLength = 0;   // 0: no limit
-    std::string name;               // if_name, e.g. "lo"
-    std::string description;        // if_description
-    std::string filter;             // if_filter as a libpcap filter expression
+    std::uint32_t linkType = 1;    // LINKTYPE_* value
+    std::uint32_t snapLength = 0;  // 0: no limit
+    std::string name;              // if_name, e.g. "lo"
+    std::string description;       // if_description
+    std::string filter;            // if_filter as a libpcap filter expression
 };
 
 struct PcapngInterfaceStats {
-    TimestampNs ts = 0;                            // when the counters were read
-    std::optional<TimestampNs> start;              // isb_starttime
-    std::optional<TimestampNs> end;                // isb_endtime
-    std::optional<std::uint64_t> received;         // isb_ifrecv: seen by the capture
+    TimestampNs ts = 0;                               // when the counters were read
+    std::optional<TimestampNs> start;                 // isb_starttime
+    std::optional<TimestampNs> end;                   // isb_endtime
+    std::optional<std::uint64_t> received;            // isb_ifrecv: seen by the capture
     std::optional<std::uint64_t> droppedByInterface;  // isb_ifdrop
-    std::optional<std::uint64_t> droppedByOs;      // isb_osdrop: by the kernel buffer
-    std::optional<std::uint64_t> delivered;        // isb_usrdeliv: handed to the user
+    std::optional<std::uint64_t> droppedByOs;         // isb_osdrop: by the kernel buffer
+    std::optional<std::uint64_t> delivered;           // isb_usrdeliv: handed to the user
 };
 
 class PcapngWriter {
-public:
+  public:
     // Writes to `file` from its current position. `ownsFile`: fclose it on destruction.
     // `application` goes into shb_userappl. The Section Header Block is written at once.
     PcapngWriter(std::FILE* file, bool ownsFile, const std::string& application = "h2lens");
@@ -62,7 +62,7 @@ public:
     bool failed() const { return !m_error.empty(); }
     const std::string& error() const { return m_error; }
 
-private:
+  private:
     void writeBlock(std::uint32_t type);  // m_body holds the block body, options included
     void put16(std::uint16_t v);
     void put32(std::uint32_t v);

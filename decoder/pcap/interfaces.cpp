@@ -40,7 +40,8 @@ int prefixLength(const sockaddr* mask) {
     if (mask->sa_family == AF_INET) {
         bits = std::popcount(reinterpret_cast<const sockaddr_in*>(mask)->sin_addr.s_addr);
     } else if (mask->sa_family == AF_INET6) {
-        for (const std::uint8_t b : reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr.s6_addr) {
+        for (const std::uint8_t b :
+             reinterpret_cast<const sockaddr_in6*>(mask)->sin6_addr.s6_addr) {
             bits += std::popcount(b);
         }
     } else {

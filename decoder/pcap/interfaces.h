@@ -9,10 +9,10 @@
 namespace h2lens {
 
 struct InterfaceAddress {
-    int family = 0;        // AF_INET or AF_INET6 (other families are left out)
-    std::string address;   // text form, e.g. "127.0.0.1", "::1", "fe80::1%eth0"
-    std::string netmask;   // text form, empty when libpcap gives none
-    int prefixLength = -1; // from the netmask; -1 when unknown
+    int family = 0;         // AF_INET or AF_INET6 (other families are left out)
+    std::string address;    // text form, e.g. "127.0.0.1", "::1", "fe80::1%eth0"
+    std::string netmask;    // text form, empty when libpcap gives none
+    int prefixLength = -1;  // from the netmask; -1 when unknown
 };
 
 enum class InterfaceLink : std::uint8_t { Unknown, Connected, Disconnected, NotApplicable };

@@ -2,7 +2,11 @@
 
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <climits>
 #include <cstring>
@@ -43,15 +47,14 @@ bool interfaceExists(const std::string& name) {
         case PCAP_ERROR_PROMISC_PERM_DENIED:
             // Without rights libpcap cannot even tell whether the interface exists.
             if (!interfaceExists(iface)) throwActivateError(PCAP_ERROR_NO_SUCH_DEVICE, iface, text);
-            throw LiveCaptureError(
-                LiveErrorKind::PermissionDenied,
-                fmt::format("no permission to capture on '{}' ({}). {}", iface, detail,
-                            captureRightsHint()));
+            throw LiveCaptureError(LiveErrorKind::PermissionDenied,
+                                   fmt::format("no permission to capture on '{}' ({}). {}", iface,
+                                               detail, captureRightsHint()));
         case PCAP_ERROR_IFACE_NOT_UP:
             throw LiveCaptureError(
                 LiveErrorKind::InterfaceDown,
-                fmt::format("interface '{}' is down (bring it up, e.g. `ip link set {} up`)",
-                            iface, iface));
+                fmt::format("interface '{}' is down (bring it up, e.g. `ip link set {} up`)", iface,
+                            iface));
         default:
             if (!interfaceExists(iface)) throwActivateError(PCAP_ERROR_NO_SUCH_DEVICE, iface, text);
             throw LiveCaptureError(LiveErrorKind::Other,
@@ -106,6 +109,20 @@ LiveCapture::LiveCapture(LiveOptions options) : m_options(std::move(options)) {
                 0, fmt::format("{}: {} ({})", iface, pcap_statustostr(rc), pcap_geterr(m_pcap))});
         }
         m_nanoseconds = pcap_get_tstamp_precision(m_pcap) == PCAP_TSTAMP_PRECISION_NANO;
+        // libpcap's own wait has no timeout in immediate mode, so we wait ourselves: the
+        // handle is non-blocking and poll() watches it beside an eventfd that stop() writes.
+        m_fd = pcap_get_selectable_fd(m_pcap);
+        if (m_fd < 0 || pcap_setnonblock(m_pcap, 1, errbuf) != 0) {
+            throw LiveCaptureError(
+                LiveErrorKind::Other,
+                fmt::format("cannot capture on '{}': no pollable descriptor ({})", iface, errbuf));
+        }
+        m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (m_wakeFd < 0) {
+            throw LiveCaptureError(
+                LiveErrorKind::Other,
+                fmt::format("cannot capture on '{}': eventfd: {}", iface, std::strerror(errno)));
+        }
         m_linkType = LibpcapReader::linkTypeFromDlt(pcap_datalink(m_pcap));
         m_snapLength = pcap_snapshot(m_pcap);
 
@@ -124,10 +141,9 @@ LiveCapture::LiveCapture(LiveOptions options) : m_options(std::move(options)) {
             const int set = pcap_setfilter(m_pcap, &program);
             pcap_freecode(&program);
             if (set != 0) {
-                throw LiveCaptureError(
-                    LiveErrorKind::Other,
-                    fmt::format("cannot install capture filter '{}' on '{}': {}",
-                                m_options.filter, iface, pcap_geterr(m_pcap)));
+                throw LiveCaptureError(LiveErrorKind::Other,
+                                       fmt::format("cannot install capture filter '{}' on '{}': {}",
+                                                   m_options.filter, iface, pcap_geterr(m_pcap)));
             }
         }
     } catch (...) {
@@ -136,27 +152,66 @@ LiveCapture::LiveCapture(LiveOptions options) : m_options(std::move(options)) {
     }
 }
 
-LiveCapture::~LiveCapture() { closeHandle(); }
+LiveCapture::~LiveCapture() {
+    closeHandle();
+}
 
 void LiveCapture::closeHandle() {
     if (m_pcap != nullptr) pcap_close(m_pcap);
     m_pcap = nullptr;
+    if (m_wakeFd >= 0) close(m_wakeFd);
+    m_wakeFd = -1;
 }
 
 void LiveCapture::stop() {
     m_stopRequested.store(true, std::memory_order_relaxed);
-    if (m_pcap != nullptr) pcap_breakloop(m_pcap);
+    if (m_wakeFd >= 0) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const ssize_t n = write(m_wakeFd, &one, sizeof one);
+    }
+}
+
+bool LiveCapture::waitReadable() {
+    pollfd fds[2] = {{m_fd, POLLIN, 0}, {m_wakeFd, POLLIN, 0}};
+    const int n = ::poll(fds, 2, m_options.pollTimeoutMs);
+    if (n < 0 && errno != EINTR) {
+        m_issues.push_back(CaptureIssue{0, fmt::format("capture on '{}' failed: poll: {}",
+                                                       m_options.interface, std::strerror(errno))});
+        m_stopped = true;
+        return false;
+    }
+    if ((fds[0].revents & (POLLERR | POLLNVAL)) != 0) {
+        m_issues.push_back(CaptureIssue{
+            0, fmt::format("capture on '{}' failed: the interface went away or an error occurred",
+                           m_options.interface)});
+        m_stopped = true;
+        return false;
+    }
+    return true;
 }
 
 LiveRead LiveCapture::poll(Packet& out) {
     if (m_stopped) return LiveRead::Stopped;
-    if (stopRequested()) {
-        m_stopped = true;
-        return LiveRead::Stopped;
-    }
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
-    const int rc = pcap_next_ex(m_pcap, &header, &data);
+    int rc = 0;
+    if (stopRequested()) {
+        // What the kernel already holds was captured before the stop: hand it out (bounded,
+        // in case the interface is busier than we are fast), then stop without waiting.
+        if (m_drained < kMaxDrainPackets) rc = pcap_next_ex(m_pcap, &header, &data);
+        if (rc != 1) {
+            m_stopped = true;
+            return LiveRead::Stopped;
+        }
+        ++m_drained;
+    } else {
+        rc = pcap_next_ex(m_pcap, &header, &data);
+        if (rc == 0) {
+            if (!waitReadable()) return LiveRead::Stopped;
+            if (stopRequested()) return poll(out);
+            rc = pcap_next_ex(m_pcap, &header, &data);
+        }
+    }
     if (rc == 1) {
         out.number = ++m_packets;
         const auto fraction = static_cast<TimestampNs>(header->ts.tv_usec);
@@ -168,11 +223,11 @@ LiveRead LiveCapture::poll(Packet& out) {
         m_bytes += header->caplen;
         return LiveRead::Packet;
     }
-    if (rc == 0) return stopRequested() ? (m_stopped = true, LiveRead::Stopped) : LiveRead::Timeout;
+    if (rc == 0) return LiveRead::Timeout;
     m_stopped = true;
     if (rc != PCAP_ERROR_BREAK) {
-        m_issues.push_back(CaptureIssue{
-            0, fmt::format("capture on '{}' failed: {}", m_options.interface, pcap_geterr(m_pcap))});
+        m_issues.push_back(CaptureIssue{0, fmt::format("capture on '{}' failed: {}",
+                                                       m_options.interface, pcap_geterr(m_pcap))});
     }
     return LiveRead::Stopped;
 }

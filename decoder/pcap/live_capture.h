@@ -2,7 +2,8 @@
 // Packets from a network interface, through libpcap (pcap_create / pcap_activate), as a
 // PacketSource. The source reads; it does not start threads or touch signals. Its one
 // cross-thread entry point is stop(), which is safe from another thread or a signal handler
-// (pcap_breakloop), so a capture thread can sit in next()/poll() while Ctrl-C ends it.
+// (a write to an eventfd the reader polls beside the capture descriptor), so a capture thread
+// can sit in next()/poll() while Ctrl-C ends it.
 //
 // Environment failures become a LiveCaptureError with a sentence a user can act on: the
 // interface does not exist, no permission (how to grant cap_net_raw,cap_net_admin with setcap
@@ -22,9 +23,9 @@ struct pcap;
 namespace h2lens {
 
 struct LiveOptions {
-    std::string interface;       // as `h2lens interfaces` lists it; "any" is Linux's all-devices
-    std::string filter;          // BPF filter expression (tcpdump syntax); empty: everything
-    int snapLength = 262144;     // bytes kept per packet
+    std::string interface;    // as `h2lens interfaces` lists it; "any" is Linux's all-devices
+    std::string filter;       // BPF filter expression (tcpdump syntax); empty: everything
+    int snapLength = 262144;  // bytes kept per packet
     bool promiscuous = false;
     bool immediate = true;       // deliver each packet at once rather than per filled buffer
     int bufferBytes = 32 << 20;  // kernel ring size; 0 keeps libpcap's default (2 MiB)
@@ -33,9 +34,9 @@ struct LiveOptions {
 
 // pcap_stats, widened to 64 bits across the 32-bit counters' wraps.
 struct LiveStats {
-    bool available = false;              // false when libpcap could not give counters
-    std::uint64_t received = 0;          // ps_recv: packets that passed the filter
-    std::uint64_t droppedByKernel = 0;   // ps_drop: no room in the capture buffer
+    bool available = false;                // false when libpcap could not give counters
+    std::uint64_t received = 0;            // ps_recv: packets that passed the filter
+    std::uint64_t droppedByKernel = 0;     // ps_drop: no room in the capture buffer
     std::uint64_t droppedByInterface = 0;  // ps_ifdrop: dropped by the NIC or its driver
 };
 
@@ -48,12 +49,12 @@ enum class LiveErrorKind : std::uint8_t {
 };
 
 class LiveCaptureError : public CaptureError {
-public:
+  public:
     LiveCaptureError(LiveErrorKind kind, const std::string& message)
         : CaptureError(message), m_kind(kind) {}
     LiveErrorKind kind() const { return m_kind; }
 
-private:
+  private:
     LiveErrorKind m_kind;
 };
 
@@ -64,7 +65,7 @@ enum class LiveRead : std::uint8_t {
 };
 
 class LiveCapture : public PacketSource {
-public:
+  public:
     // Opens and activates the interface and installs the filter. Throws LiveCaptureError.
     explicit LiveCapture(LiveOptions options);
     ~LiveCapture() override;
@@ -72,13 +73,15 @@ public:
     LiveCapture& operator=(const LiveCapture&) = delete;
 
     // Waits at most options().pollTimeoutMs for one packet. `out.data` stays valid until the
-    // next call. After Stopped every later call returns Stopped.
+    // next call. Once stop() was called it returns, without waiting, the packets the kernel
+    // already holds (at most kMaxDrainPackets), then Stopped, and Stopped ever after.
     LiveRead poll(Packet& out);
     // Blocks until a packet arrives (Packet) or the capture is stopped or fails (End).
     ReadStatus next(Packet& out) override;
     // Ends the capture: the reading thread's poll()/next() returns Stopped/End promptly.
     // Async-signal-safe and thread-safe.
     void stop();
+    static constexpr std::uint64_t kMaxDrainPackets = 100000;
     bool stopRequested() const { return m_stopRequested.load(std::memory_order_relaxed); }
 
     // Counters so far; call from the reading thread (libpcap handles are not thread-safe).
@@ -93,17 +96,21 @@ public:
     int snapLength() const { return m_snapLength; }        // as granted by libpcap
     std::uint64_t packetsRead() const { return m_packets; }
 
-private:
+  private:
     void closeHandle();
+    bool waitReadable();  // false when the capture failed (an Issue says why)
 
     LiveOptions m_options;
     pcap* m_pcap = nullptr;
+    int m_fd = -1;      // libpcap's selectable descriptor
+    int m_wakeFd = -1;  // eventfd written by stop()
     std::atomic<bool> m_stopRequested{false};
     bool m_stopped = false;
     bool m_nanoseconds = false;
     std::uint32_t m_linkType = 0;
     int m_snapLength = 0;
     std::uint64_t m_packets = 0;
+    std::uint64_t m_drained = 0;  // packets handed out after stop()
     std::uint64_t m_bytes = 0;
     std::uint32_t m_rawStats[3] = {0, 0, 0};
     LiveStats m_stats;

@@ -13,9 +13,10 @@ constexpr std::size_t kMaxSpareBatches = 8;
 void PacketBatch::add(const Packet& packet) {
     const std::size_t offset = m_data.size();
     m_data.resize(offset + packet.data.size());
-    if (!packet.data.empty()) std::memcpy(m_data.data() + offset, packet.data.data(), packet.data.size());
-    m_entries.push_back(Entry{packet.number, packet.ts, packet.linkType, packet.originalLength, offset,
-                              packet.data.size()});
+    if (!packet.data.empty())
+        std::memcpy(m_data.data() + offset, packet.data.data(), packet.data.size());
+    m_entries.push_back(Entry{packet.number, packet.ts, packet.linkType, packet.originalLength,
+                              offset, packet.data.size()});
 }
 
 Packet PacketBatch::at(std::size_t i) const {

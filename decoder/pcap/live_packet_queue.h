@@ -19,7 +19,7 @@ namespace h2lens {
 
 // Copies of packets, in arrival order.
 class PacketBatch {
-public:
+  public:
     void add(const Packet& packet);  // copies packet.data
     std::size_t size() const { return m_entries.size(); }
     bool empty() const { return m_entries.empty(); }
@@ -29,7 +29,7 @@ public:
     void clear();  // keeps capacity
     void reserve(std::size_t packets, std::size_t bytes);
 
-private:
+  private:
     struct Entry {
         std::uint64_t number;
         TimestampNs ts;
@@ -46,11 +46,11 @@ struct PacketQueueStats {
     std::uint64_t pushedPackets = 0;
     std::uint64_t droppedPackets = 0;  // refused because the budget was used up
     std::uint64_t droppedBatches = 0;
-    std::size_t peakBytes = 0;         // most bytes waiting at once
+    std::size_t peakBytes = 0;  // most bytes waiting at once
 };
 
 class LivePacketQueue {
-public:
+  public:
     // `maxBytes`: packet bytes that may wait for the decoder; one batch larger than the whole
     // budget still passes when the queue is empty, so nothing is refused forever.
     explicit LivePacketQueue(std::size_t maxBytes);
@@ -71,7 +71,7 @@ public:
     PacketQueueStats stats() const;
     std::size_t queuedBytes() const;
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::condition_variable m_ready;
     std::deque<PacketBatch> m_batches;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "pipeline/http1_message.h"
 #include "pipeline/tls_hello.h"
 #include "tcp/role_detection.h"
@@ -16,7 +19,8 @@ class Http2Session final : public FlowConsumer {
 public:
     Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener)
         : m_listener(listener),
-          m_engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener) {}
+          m_engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener),
+          m_sawStart(rec.handshakeSeen) {}
 
     void onData(Direction dir, std::uint64_t, ByteSpan data, TimestampNs ts,
                 std::uint64_t) override {
@@ -32,7 +36,7 @@ public:
             case Mode::Deciding:
             case Mode::Upgrading: hold(d, data, ts); break;
         }
-        if (m_mode == Mode::Deciding) decide(ts);
+        if (m_mode == Mode::Deciding) decide();
         if (m_mode == Mode::Upgrading) upgrade();
     }
 
@@ -41,11 +45,15 @@ public:
             m_engine.gap(dir, length, ts);
         } else if (m_mode == Mode::Deciding) {
             // The start is lost: whatever follows can only be found by frame-sync search.
-            startEngine(Http2Detection::MidStream, ts);
+            startEngine(Http2Detection::MidStream);
         }
     }
 
     void onEnd(const FlowRecord& rec) override {
+        if (m_mode == Mode::Deciding && m_sawStart && m_held[0].empty() && !m_held[1].empty()) {
+            // Only the server spoke, from the start of the connection: a frame boundary.
+            startEngine(Http2Detection::PriorKnowledge);
+        }
         if (m_mode == Mode::Deciding || m_mode == Mode::Upgrading) {
             // Too little to decide on: say what it looked like.
             const auto& c = m_held[0];
@@ -76,16 +84,35 @@ private:
         Held& h = m_held[d];
         if (h.bytes.empty()) h.firstTs = ts;
         const std::size_t room = kMaxHeldBytes - std::min(kMaxHeldBytes, h.bytes.size());
-        h.bytes.insert(h.bytes.end(), data.begin(), data.begin() + std::min(room, data.size()));
+        const std::size_t n = std::min(room, data.size());
+        h.bytes.insert(h.bytes.end(), data.begin(), data.begin() + n);
+        if (n) m_arrivals.push_back(Arrival{d, n, ts});
         m_lastTs = ts;
     }
 
-    void decide(TimestampNs ts) {
+    // Feeds what was held to the engine in arrival order (the two directions interleaved as
+    // captured, so e.g. a SETTINGS ACK never comes before the SETTINGS), skipping the first
+    // `skip[d]` bytes of each direction (an HTTP/1.1 upgrade head).
+    void replay(std::size_t skipC2s, std::size_t skipS2c) {
+        Bytes held[2] = {std::move(m_held[0].bytes), std::move(m_held[1].bytes)};
+        std::size_t pos[2] = {0, 0};
+        const std::size_t skip[2] = {skipC2s, skipS2c};
+        for (const Arrival& a : std::exchange(m_arrivals, {})) {
+            std::size_t from = pos[a.dir];
+            const std::size_t to = from + a.length;
+            pos[a.dir] = to;
+            from = std::max(from, skip[a.dir]);
+            if (from >= to) continue;
+            m_engine.feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from), a.ts);
+        }
+    }
+
+    void decide() {
         const Bytes& c = m_held[0].bytes;
         const Bytes& s = m_held[1].bytes;
         if (!c.empty()) {
             if (startsWithHttp2Preface(c) || (c.size() < 4 && std::string_view("PRI ").starts_with(asStringView(c)))) {
-                if (c.size() >= 4) startEngine(Http2Detection::PriorKnowledge, ts);
+                if (c.size() >= 4) startEngine(Http2Detection::PriorKnowledge);
                 return;
             }
             if (looksLikeTls(c)) {
@@ -97,18 +124,24 @@ private:
                 m_mode = Mode::Upgrading;
                 return;
             }
-            startEngine(Http2Detection::MidStream, ts);
+            startEngine(Http2Detection::MidStream);
             return;
         }
         if (!s.empty()) {
-            // The server spoke first (or the client's start was not captured).
+            // The server spoke first, or the client's start was not captured.
+            if (m_sawStart && !looksLikeTls(s) && !startsWithHttpStatusLine(s) &&
+                s.size() < kMaxHeldBytes) {
+                // With the handshake captured the client's first bytes are still to come (an
+                // HTTP/2 server may send its SETTINGS before reading the preface, RFC 9113 §3.4).
+                return;
+            }
             if (looksLikeTls(s)) {
                 m_mode = Mode::Tls;
                 decideTls();
             } else if (startsWithHttpStatusLine(s)) {
                 setIgnored(Http2Detection::Http1, "HTTP/1.x response without a captured request");
             } else {
-                startEngine(Http2Detection::MidStream, ts);
+                startEngine(Http2Detection::MidStream);
             }
         }
     }
@@ -140,6 +173,7 @@ private:
             m_alpnChosen.empty() ? "" : fmt::format(", chosen {}", m_alpnChosen));
         m_held[0].bytes.clear();
         m_held[0].bytes.shrink_to_fit();
+        m_arrivals.clear();
     }
 
     void upgrade() {
@@ -183,21 +217,14 @@ private:
         m_engine.startAfterUpgrade(std::move(request), settings.value_or(std::vector<Setting>{}),
                                    body, m_held[1].firstTs);
         m_mode = Mode::Engine;
-        Bytes c = std::move(m_held[0].bytes), s = std::move(m_held[1].bytes);
-        const std::size_t cStart = std::min(c.size(), req->headLength + static_cast<std::size_t>(body));
-        m_engine.feed(Direction::ClientToServer, ByteSpan(c).subspan(cStart), m_lastTs);
-        m_engine.feed(Direction::ServerToClient, ByteSpan(s).subspan(resp->headLength), m_lastTs);
+        replay(req->headLength + static_cast<std::size_t>(body), resp->headLength);
     }
 
-    void startEngine(Http2Detection how, TimestampNs ts) {
+    void startEngine(Http2Detection how) {
         if (how == Http2Detection::PriorKnowledge) m_engine.startPriorKnowledge();
         else m_engine.startMidStream();
         m_mode = Mode::Engine;
-        Bytes c = std::move(m_held[0].bytes), s = std::move(m_held[1].bytes);
-        const TimestampNs ct = c.empty() ? ts : m_held[0].firstTs;
-        const TimestampNs st = s.empty() ? ts : m_held[1].firstTs;
-        if (!c.empty()) m_engine.feed(Direction::ClientToServer, c, ct);
-        if (!s.empty()) m_engine.feed(Direction::ServerToClient, s, st);
+        replay(0, 0);
     }
 
     void setIgnored(Http2Detection how, std::string why) {
@@ -206,17 +233,25 @@ private:
         m_engine.summary().detectionDetail = std::move(why);
         m_held[0].bytes = {};
         m_held[1].bytes = {};
+        m_arrivals = {};
     }
 
     H2Listener* m_listener;
     ConnectionEngine m_engine;
     Mode m_mode = Mode::Deciding;
+    struct Arrival {
+        int dir;
+        std::size_t length;
+        TimestampNs ts;
+    };
     Held m_held[2];
+    std::vector<Arrival> m_arrivals;
     TimestampNs m_lastTs = 0;
     bool m_tlsClientSeen = false, m_tlsServerSeen = false;
     std::string m_sni, m_alpnChosen;
     std::vector<std::string> m_alpnOffer;
     std::uint16_t m_tlsVersion = 0;
+    bool m_sawStart;  // the SYN was captured: the streams start at their first byte
 };
 
 }  // namespace

@@ -23,13 +23,20 @@ constexpr std::array kSuites = {
     CipherSuiteInfo{0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384, false},
     CipherSuiteInfo{0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", A::Aes128Gcm, H::Sha256, false},
     CipherSuiteInfo{0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384, false},
-    CipherSuiteInfo{0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", A::Aes128Gcm, H::Sha256, false},
-    CipherSuiteInfo{0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384, false},
-    CipherSuiteInfo{0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", A::Aes128Gcm, H::Sha256, false},
-    CipherSuiteInfo{0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384, false},
-    CipherSuiteInfo{0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305, H::Sha256, false},
-    CipherSuiteInfo{0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305, H::Sha256, false},
-    CipherSuiteInfo{0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305, H::Sha256, false},
+    CipherSuiteInfo{0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", A::Aes128Gcm, H::Sha256,
+                    false},
+    CipherSuiteInfo{0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384,
+                    false},
+    CipherSuiteInfo{0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", A::Aes128Gcm, H::Sha256,
+                    false},
+    CipherSuiteInfo{0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", A::Aes256Gcm, H::Sha384,
+                    false},
+    CipherSuiteInfo{0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305,
+                    H::Sha256, false},
+    CipherSuiteInfo{0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305,
+                    H::Sha256, false},
+    CipherSuiteInfo{0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", A::ChaCha20Poly1305,
+                    H::Sha256, false},
     // Known but refused: CBC with HMAC, CCM.
     CipherSuiteInfo{0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", A::None, H::Sha256, false},
     CipherSuiteInfo{0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", A::None, H::Sha256, false},
@@ -63,14 +70,19 @@ std::string cipherSuiteName(std::uint16_t id) {
 
 std::size_t aeadKeyLength(TlsAead aead) {
     switch (aead) {
-        case TlsAead::Aes128Gcm: return 16;
+        case TlsAead::Aes128Gcm:
+            return 16;
         case TlsAead::Aes256Gcm:
-        case TlsAead::ChaCha20Poly1305: return 32;
-        case TlsAead::None: return 0;
+        case TlsAead::ChaCha20Poly1305:
+            return 32;
+        case TlsAead::None:
+            return 0;
     }
     return 0;
 }
 
-std::size_t hashLength(TlsHash hash) { return hash == TlsHash::Sha384 ? 48 : 32; }
+std::size_t hashLength(TlsHash hash) {
+    return hash == TlsHash::Sha384 ? 48 : 32;
+}
 
 }  // namespace h2lens

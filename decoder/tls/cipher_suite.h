@@ -13,8 +13,8 @@ enum class TlsHash : std::uint8_t { Sha256, Sha384 };
 
 struct CipherSuiteInfo {
     std::uint16_t id = 0;
-    std::string_view name;      // IANA name
-    TlsAead aead = TlsAead::None;  // None: known, but not decryptable here (CBC, CCM, ...)
+    std::string_view name;           // IANA name
+    TlsAead aead = TlsAead::None;    // None: known, but not decryptable here (CBC, CCM, ...)
     TlsHash hash = TlsHash::Sha256;  // TLS 1.2 PRF / TLS 1.3 HKDF hash
     bool tls13 = false;
 };

@@ -11,7 +11,9 @@ namespace h2lens {
 
 namespace {
 
-const char* digestName(TlsHash hash) { return hash == TlsHash::Sha384 ? "SHA384" : "SHA256"; }
+const char* digestName(TlsHash hash) {
+    return hash == TlsHash::Sha384 ? "SHA384" : "SHA256";
+}
 
 // EVP_KDF objects are fetched once: fetching is the expensive part of a derivation.
 EVP_KDF* fetchedKdf(const char* name) {
@@ -40,7 +42,9 @@ bool deriveWith(const char* kdfName, OSSL_PARAM* params, std::size_t length, Byt
     return ok;
 }
 
-void* mutableData(ByteSpan s) { return const_cast<std::uint8_t*>(s.data()); }
+void* mutableData(ByteSpan s) {
+    return const_cast<std::uint8_t*>(s.data());
+}
 
 }  // namespace
 
@@ -58,8 +62,8 @@ bool hkdfExpandLabel(TlsHash hash, ByteSpan secret, std::string_view label, Byte
 
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                         const_cast<char*>(digestName(hash)), 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digestName(hash)),
+                                         0),
         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, mutableData(secret), secret.size()),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
@@ -74,8 +78,8 @@ bool tls12Prf(TlsHash hash, ByteSpan secret, std::string_view label, ByteSpan se
     Bytes fullSeed(label.begin(), label.end());
     fullSeed.insert(fullSeed.end(), seed.begin(), seed.end());
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                         const_cast<char*>(digestName(hash)), 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digestName(hash)),
+                                         0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, mutableData(secret),
                                           secret.size()),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, fullSeed.data(), fullSeed.size()),
@@ -91,10 +95,17 @@ struct AeadOpener::Ctx {
 AeadOpener::AeadOpener(TlsAead aead, ByteSpan key) {
     const EVP_CIPHER* cipher = nullptr;
     switch (aead) {
-        case TlsAead::Aes128Gcm: cipher = EVP_aes_128_gcm(); break;
-        case TlsAead::Aes256Gcm: cipher = EVP_aes_256_gcm(); break;
-        case TlsAead::ChaCha20Poly1305: cipher = EVP_chacha20_poly1305(); break;
-        case TlsAead::None: return;
+        case TlsAead::Aes128Gcm:
+            cipher = EVP_aes_128_gcm();
+            break;
+        case TlsAead::Aes256Gcm:
+            cipher = EVP_aes_256_gcm();
+            break;
+        case TlsAead::ChaCha20Poly1305:
+            cipher = EVP_chacha20_poly1305();
+            break;
+        case TlsAead::None:
+            return;
     }
     if (!cipher || key.size() != aeadKeyLength(aead)) return;
     EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();

@@ -21,7 +21,7 @@ bool tls12Prf(TlsHash hash, ByteSpan secret, std::string_view label, ByteSpan se
 
 // One AEAD key (AES-GCM or ChaCha20-Poly1305, 16-byte tag, 12-byte nonce).
 class AeadOpener {
-public:
+  public:
     AeadOpener(TlsAead aead, ByteSpan key);
     ~AeadOpener();
     AeadOpener(const AeadOpener&) = delete;
@@ -32,7 +32,7 @@ public:
     // sealed.size() - 16 bytes; false when the tag does not verify (or `sealed` is too short).
     bool open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, Bytes& plaintext);
 
-private:
+  private:
     struct Ctx;
     Ctx* m_ctx = nullptr;
 };

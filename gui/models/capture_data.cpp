@@ -16,13 +16,20 @@ std::uint64_t ConnectionData::bytes() const {
 std::string ConnectionData::protocol() const {
     if (!done) return frames.empty() ? "…" : "HTTP/2";
     switch (summary.detection) {
-        case Http2Detection::PriorKnowledge: return "h2c prior knowledge";
-        case Http2Detection::Upgrade: return "h2c upgrade";
-        case Http2Detection::MidStream: return "HTTP/2 (mid-stream)";
-        case Http2Detection::Tls: return "TLS";
-        case Http2Detection::Http1: return "HTTP/1.x";
-        case Http2Detection::NotHttp: return "not HTTP";
-        case Http2Detection::None: return "no payload";
+        case Http2Detection::PriorKnowledge:
+            return "h2c prior knowledge";
+        case Http2Detection::Upgrade:
+            return "h2c upgrade";
+        case Http2Detection::MidStream:
+            return "HTTP/2 (mid-stream)";
+        case Http2Detection::Tls:
+            return "TLS";
+        case Http2Detection::Http1:
+            return "HTTP/1.x";
+        case Http2Detection::NotHttp:
+            return "not HTTP";
+        case Http2Detection::None:
+            return "no payload";
     }
     return std::string(detectionName(summary.detection));
 }
@@ -30,11 +37,20 @@ std::string ConnectionData::protocol() const {
 std::string frameDetailText(const ConnectionData& c, const FrameMark& f) {
     std::string s;
     switch (static_cast<FrameType>(f.type)) {
-        case FrameType::Data: s = fmt::format("data={}", f.dataLength); break;
-        case FrameType::WindowUpdate: s = fmt::format("increment={}", f.value); break;
-        case FrameType::RstStream: s = fmt::format("error={}", errorCodeName(f.value)); break;
-        case FrameType::PushPromise: s = fmt::format("promised_stream={}", f.value); break;
-        default: break;
+        case FrameType::Data:
+            s = fmt::format("data={}", f.dataLength);
+            break;
+        case FrameType::WindowUpdate:
+            s = fmt::format("increment={}", f.value);
+            break;
+        case FrameType::RstStream:
+            s = fmt::format("error={}", errorCodeName(f.value));
+            break;
+        case FrameType::PushPromise:
+            s = fmt::format("promised_stream={}", f.value);
+            break;
+        default:
+            break;
     }
     if (f.completesHeaderBlock) {
         s += fmt::format("{}header block: {} fields", s.empty() ? "" : " ", f.headerFields);

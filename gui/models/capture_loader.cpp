@@ -27,7 +27,7 @@ void CaptureLoader::load(const QString& path, const DecodeOptions& options) {
     m_cancel = flag;
     QPointer<CaptureLoader> self(this);
     const std::string file = path.toStdString();
-    emit started(path);
+    Q_EMIT started(path);
     m_future = QtConcurrent::run([self, gen, flag, file, options] {
         auto post = [self](auto fn) {
             if (self) QMetaObject::invokeMethod(self.data(), std::move(fn), Qt::QueuedConnection);
@@ -65,7 +65,7 @@ void CaptureLoader::onBatch(std::uint64_t generation, std::shared_ptr<DecodeBatc
         batch->fileSize ? static_cast<double>(batch->bytesRead) / batch->fileSize : 0.0;
     const quint64 packets = batch->packets;
     m_store->apply(std::move(*batch));
-    emit progress(fraction, packets);
+    Q_EMIT progress(fraction, packets);
 }
 
 void CaptureLoader::onDone(std::uint64_t generation, std::shared_ptr<DecodeResult> result) {
@@ -78,9 +78,11 @@ void CaptureLoader::onDone(std::uint64_t generation, std::shared_ptr<DecodeResul
     } else if (m_result.cancelled) {
         msg = tr("Cancelled after %1 packets").arg(m_result.stats.packets);
     } else {
-        msg = tr("%1 packets decoded in %2 s").arg(m_result.stats.packets).arg(m_result.seconds, 0, 'f', 2);
+        msg = tr("%1 packets decoded in %2 s")
+                  .arg(m_result.stats.packets)
+                  .arg(m_result.seconds, 0, 'f', 2);
     }
-    emit finished(m_result.error.empty() && !m_result.cancelled, msg);
+    Q_EMIT finished(m_result.error.empty() && !m_result.cancelled, msg);
 }
 
 }  // namespace h2lens::gui

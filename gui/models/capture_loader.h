@@ -15,7 +15,7 @@ namespace h2lens::gui {
 
 class CaptureLoader : public QObject {
     Q_OBJECT
-public:
+  public:
     CaptureLoader(CaptureStore* store, QObject* parent = nullptr);
     ~CaptureLoader() override;
 
@@ -29,13 +29,13 @@ public:
     QString path() const { return m_path; }
     const DecodeResult& lastResult() const { return m_result; }
 
-signals:
+  Q_SIGNALS:
     void started(const QString& path);
     // Fraction read so far (0..1), packets so far.
     void progress(double fraction, quint64 packets);
     void finished(bool ok, const QString& message);
 
-private:
+  private:
     void onBatch(std::uint64_t generation, std::shared_ptr<DecodeBatch> batch);
     void onDone(std::uint64_t generation, std::shared_ptr<DecodeResult> result);
 

@@ -12,7 +12,7 @@ void CaptureStore::clear() {
     m_streamIndex.clear();
     m_start = m_end = 0;
     m_frames = m_anomalies = 0;
-    emit cleared();
+    Q_EMIT cleared();
 }
 
 void CaptureStore::apply(DecodeBatch&& b) {
@@ -28,7 +28,7 @@ void CaptureStore::apply(DecodeBatch&& b) {
             m_end = std::max(m_end, nc.firstTs);
             m_conns.push_back(std::move(c));
         }
-        emit connectionsAdded(first, static_cast<int>(m_conns.size()) - 1);
+        Q_EMIT connectionsAdded(first, static_cast<int>(m_conns.size()) - 1);
     }
     for (auto& f : b.frames) {
         const int i = connectionIndex(f.connId);
@@ -57,7 +57,7 @@ void CaptureStore::apply(DecodeBatch&& b) {
             }
             m_streams.push_back(std::move(s));
         }
-        emit streamsAdded(first, static_cast<int>(m_streams.size()) - 1);
+        Q_EMIT streamsAdded(first, static_cast<int>(m_streams.size()) - 1);
     }
     for (auto& d : b.done) {
         const int i = connectionIndex(d.connId);
@@ -70,7 +70,7 @@ void CaptureStore::apply(DecodeBatch&& b) {
         m_end = std::max(m_end, c.lastTs);
         changed.insert(i);
     }
-    for (int i : changed) emit connectionChanged(i);
+    for (int i : changed) Q_EMIT connectionChanged(i);
 }
 
 int CaptureStore::connectionIndex(std::uint64_t connId) const {

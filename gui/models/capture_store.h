@@ -13,7 +13,7 @@ namespace h2lens::gui {
 
 class CaptureStore : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit CaptureStore(QObject* parent = nullptr) : QObject(parent) {}
 
     void clear();
@@ -37,14 +37,14 @@ public:
     std::uint64_t frameCount() const { return m_frames; }
     std::uint64_t anomalyCount() const { return m_anomalies; }
 
-signals:
+  Q_SIGNALS:
     void cleared();
     void connectionsAdded(int first, int last);
     // Frames, TCP events or anomalies were appended, or the connection finished.
     void connectionChanged(int index);
     void streamsAdded(int first, int last);
 
-private:
+  private:
     static std::uint64_t key(std::uint64_t conn, std::uint32_t stream) {
         return (conn << 32) ^ stream;
     }

@@ -29,12 +29,16 @@ std::string extraText(const Frame& f) {
                 s += fmt::format("{}{}={}", s.empty() ? "" : " ", settingName(x.id), x.value);
             }
             break;
-        case FrameType::Ping: s = "opaque=" + hexString(f.pingData); break;
+        case FrameType::Ping:
+            s = "opaque=" + hexString(f.pingData);
+            break;
         case FrameType::Goaway:
-            s = fmt::format("last_stream_id={} error={}", f.lastStreamId, errorCodeName(f.errorCode));
+            s = fmt::format("last_stream_id={} error={}", f.lastStreamId,
+                            errorCodeName(f.errorCode));
             if (!f.debugData.empty()) {
-                s += fmt::format(" debug=\"{}\"", asStringView(f.debugData.first(
-                                                      std::min<std::size_t>(f.debugData.size(), 200))));
+                s += fmt::format(" debug=\"{}\"",
+                                 asStringView(f.debugData.first(
+                                     std::min<std::size_t>(f.debugData.size(), 200))));
             }
             break;
         case FrameType::Altsvc:
@@ -42,13 +46,15 @@ std::string extraText(const Frame& f) {
                             asStringView(f.altSvcValue));
             break;
         case FrameType::Origin:
-            for (ByteSpan o : f.origins) s += fmt::format("{}{}", s.empty() ? "" : " ", asStringView(o));
+            for (ByteSpan o : f.origins)
+                s += fmt::format("{}{}", s.empty() ? "" : " ", asStringView(o));
             break;
         case FrameType::PriorityUpdate:
             s = fmt::format("prioritized_stream={} \"{}\"", f.prioritizedStreamId,
                             asStringView(f.priorityFieldValue));
             break;
-        default: break;
+        default:
+            break;
     }
     if (f.priority) s += (s.empty() ? "" : " ") + priorityText(*f.priority);
     if (f.padded) s += fmt::format("{}pad_length={}", s.empty() ? "" : " ", f.padLength);
@@ -59,7 +65,7 @@ std::string extraText(const Frame& f) {
 }
 
 class Recorder final : public H2Listener {
-public:
+  public:
     Recorder(const DecodeOptions& o) : m_opt(o) {}
 
     void connectionStarted(const FlowRecord& r) {
@@ -90,15 +96,23 @@ public:
                 m.dataLength = static_cast<std::uint32_t>(f.data.size());
                 keepBody(c, f.streamId, ev.dir, f.data);
                 break;
-            case FrameType::WindowUpdate: m.value = f.windowIncrement; break;
+            case FrameType::WindowUpdate:
+                m.value = f.windowIncrement;
+                break;
             case FrameType::RstStream:
-            case FrameType::Goaway: m.value = f.errorCode; break;
-            case FrameType::PushPromise: m.value = f.promisedStreamId; break;
-            default: break;
+            case FrameType::Goaway:
+                m.value = f.errorCode;
+                break;
+            case FrameType::PushPromise:
+                m.value = f.promisedStreamId;
+                break;
+            default:
+                break;
         }
         if (ev.headers) {
             m.completesHeaderBlock = true;
-            m.headerFields = static_cast<std::uint16_t>(std::min<std::size_t>(ev.headers->fields.size(), 0xffff));
+            m.headerFields = static_cast<std::uint16_t>(
+                std::min<std::size_t>(ev.headers->fields.size(), 0xffff));
         }
         DecodeBatch::Frames& e = entry(ev.conn->id);
         if (f.frameType() != FrameType::Data && f.frameType() != FrameType::WindowUpdate &&
@@ -150,7 +164,7 @@ public:
         return b;
     }
 
-private:
+  private:
     struct Body {
         std::string bytes[2];
         bool truncated[2] = {false, false};
@@ -172,8 +186,10 @@ private:
         Body& b = c.bodies[stream];
         const int d = static_cast<int>(dir);
         std::string& out = b.bytes[d];
-        std::size_t room = m_opt.maxBodyBytesPerStream - std::min(m_opt.maxBodyBytesPerStream, out.size());
-        room = std::min<std::uint64_t>(room, m_opt.maxBodyBytesTotal - std::min(m_opt.maxBodyBytesTotal, m_bodyTotal));
+        std::size_t room =
+            m_opt.maxBodyBytesPerStream - std::min(m_opt.maxBodyBytesPerStream, out.size());
+        room = std::min<std::uint64_t>(
+            room, m_opt.maxBodyBytesTotal - std::min(m_opt.maxBodyBytesTotal, m_bodyTotal));
         const std::size_t n = std::min(room, data.size());
         if (n < data.size()) b.truncated[d] = true;
         out.append(reinterpret_cast<const char*>(data.data()), n);
@@ -190,7 +206,7 @@ private:
 
 // Forwards everything to the HTTP/2 session and tells the recorder about TCP events and ends.
 class RecordingConsumer final : public FlowConsumer {
-public:
+  public:
     RecordingConsumer(std::unique_ptr<FlowConsumer> inner, Recorder& rec, std::uint64_t id)
         : m_inner(std::move(inner)), m_rec(rec), m_id(id) {}
     void onData(Direction dir, std::uint64_t offset, ByteSpan data, TimestampNs ts,
@@ -209,21 +225,21 @@ public:
         if (m_inner) m_inner->onEnd(record);
     }
 
-private:
+  private:
     std::unique_ptr<FlowConsumer> m_inner;
     Recorder& m_rec;
     std::uint64_t m_id;
 };
 
 class TcpEventRecorder final : public FlowConsumerFactory {
-public:
+  public:
     TcpEventRecorder(FlowConsumerFactory& inner, Recorder& rec) : m_inner(inner), m_rec(rec) {}
     std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override {
         m_rec.connectionStarted(record);
         return std::make_unique<RecordingConsumer>(m_inner.create(record), m_rec, record.id);
     }
 
-private:
+  private:
     FlowConsumerFactory& m_inner;
     Recorder& m_rec;
 };
@@ -256,7 +272,8 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
         for (Issue& i : src->takeIssues()) analyzer.addIssue(std::move(i));
         for (Issue& i : analyzer.takeIssues()) {
             ++result.issueCount;
-            if (result.issues.size() < Analyzer::kMaxKeptIssues) result.issues.push_back(std::move(i));
+            if (result.issues.size() < Analyzer::kMaxKeptIssues)
+                result.issues.push_back(std::move(i));
         }
     };
     Packet p;

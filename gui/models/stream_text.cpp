@@ -16,7 +16,9 @@ namespace {
 constexpr std::size_t kMaxDecoded = 64 * 1024 * 1024;
 constexpr std::size_t kMaxShown = 2 * 1024 * 1024;  // characters put into the text view
 
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString qs(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
 
 const HeaderBlock* headersOf(const StreamData& s, int dir) {
     if (dir == 0) return s.rec.request ? &*s.rec.request : nullptr;
@@ -26,7 +28,8 @@ const HeaderBlock* headersOf(const StreamData& s, int dir) {
 QString hex(ByteSpan b) {
     const ByteSpan cut = b.first(std::min<std::size_t>(b.size(), kMaxShown / 5));
     QString out = qs(hexDump(cut));
-    if (cut.size() < b.size()) out += QStringLiteral("… (%1 more bytes)").arg(b.size() - cut.size());
+    if (cut.size() < b.size())
+        out += QStringLiteral("… (%1 more bytes)").arg(b.size() - cut.size());
     return out;
 }
 
@@ -71,7 +74,8 @@ BodyView bodyView(const StreamData& s, int dir, BodyMode mode) {
             out += qs(protobufJson(m.payload).dump(2)) + "\n" + hex(m.payload) + "\n";
             if (out.size() > static_cast<qsizetype>(kMaxShown)) break;
         }
-        if (g.trailingBytes) out += QObject::tr("%1 trailing bytes (cut message)\n").arg(g.trailingBytes);
+        if (g.trailingBytes)
+            out += QObject::tr("%1 trailing bytes (cut message)\n").arg(g.trailingBytes);
         notes << QObject::tr("gRPC: %1 messages").arg(g.messages.size());
         v.text = out;
         v.note = notes.join(QStringLiteral("; "));
@@ -92,27 +96,34 @@ BodyView bodyView(const StreamData& s, int dir, BodyMode mode) {
     }
     bool isText = false;
     switch (mode) {
-        case BodyMode::Hex: v.text = hex(bytes); break;
+        case BodyMode::Hex:
+            v.text = hex(bytes);
+            break;
         case BodyMode::Json:
         case BodyMode::Auto: {
             const bool looksJson = contentType.find("json") != std::string_view::npos ||
                                    (!bytes.empty() && (bytes[0] == '{' || bytes[0] == '['));
             if (looksJson) {
                 QJsonParseError err;
-                const QJsonDocument doc = QJsonDocument::fromJson(
-                    QByteArray(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size())), &err);
+                const QJsonDocument doc =
+                    QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(bytes.data()),
+                                                       static_cast<qsizetype>(bytes.size())),
+                                            &err);
                 if (err.error == QJsonParseError::NoError) {
                     v.text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
                     break;
                 }
-                if (mode == BodyMode::Json) notes << QObject::tr("not JSON: %1").arg(err.errorString());
+                if (mode == BodyMode::Json)
+                    notes << QObject::tr("not JSON: %1").arg(err.errorString());
             }
             v.text = textOrHex(bytes, isText);
             if (!isText) notes << QObject::tr("binary: hex");
             break;
         }
         case BodyMode::Text:
-        case BodyMode::Grpc: v.text = textOrHex(bytes, isText); break;
+        case BodyMode::Grpc:
+            v.text = textOrHex(bytes, isText);
+            break;
     }
     v.note = notes.join(QStringLiteral("; "));
     return v;
@@ -129,11 +140,13 @@ QString streamAsText(const StreamData& s) {
     };
     out += QStringLiteral("# stream %1 of connection %2\n").arg(s.rec.id).arg(s.connId);
     block("## request", s.rec.request);
-    if (s.rec.requestBodyBytes) out += QStringLiteral("(%1 body bytes)\n").arg(s.rec.requestBodyBytes);
+    if (s.rec.requestBodyBytes)
+        out += QStringLiteral("(%1 body bytes)\n").arg(s.rec.requestBodyBytes);
     block("## request trailers", s.rec.requestTrailers);
     for (const HeaderBlock& b : s.rec.informational) block("## informational response", b);
     block("## response", s.rec.response);
-    if (s.rec.responseBodyBytes) out += QStringLiteral("(%1 body bytes)\n").arg(s.rec.responseBodyBytes);
+    if (s.rec.responseBodyBytes)
+        out += QStringLiteral("(%1 body bytes)\n").arg(s.rec.responseBodyBytes);
     block("## response trailers", s.rec.responseTrailers);
     return out;
 }
@@ -142,7 +155,8 @@ QString curlCommand(const StreamData& s, bool priorKnowledge) {
     if (!s.rec.request) return {};
     const HeaderBlock& r = *s.rec.request;
     auto quote = [](QString v) { return "'" + v.replace("'", "'\\''") + "'"; };
-    const QString scheme = qs(r.value(":scheme")).isEmpty() ? QStringLiteral("http") : qs(r.value(":scheme"));
+    const QString scheme =
+        qs(r.value(":scheme")).isEmpty() ? QStringLiteral("http") : qs(r.value(":scheme"));
     const QString method = qs(r.value(":method"));
     QString cmd = QStringLiteral("curl %1").arg(priorKnowledge && scheme == "http"
                                                     ? QStringLiteral("--http2-prior-knowledge")
@@ -155,7 +169,9 @@ QString curlCommand(const StreamData& s, bool priorKnowledge) {
     if (s.rec.requestBodyBytes) {
         cmd += s.bodyTruncated[0] || s.body[0].size() < s.rec.requestBodyBytes
                    ? QStringLiteral(" \\\n  --data-binary @body.bin")
-                   : " \\\n  --data-binary " + quote(QString::fromUtf8(s.body[0].data(), static_cast<qsizetype>(s.body[0].size())));
+                   : " \\\n  --data-binary " +
+                         quote(QString::fromUtf8(s.body[0].data(),
+                                                 static_cast<qsizetype>(s.body[0].size())));
     }
     cmd += " \\\n  " + quote(scheme + "://" + qs(r.value(":authority")) + qs(r.value(":path")));
     return cmd;

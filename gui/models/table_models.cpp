@@ -9,8 +9,12 @@ namespace h2lens::gui {
 
 namespace {
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
+QString qs(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
 
 QString blockValue(const std::optional<HeaderBlock>& b, std::string_view name) {
     if (!b) return {};
@@ -28,13 +32,16 @@ QString statusOf(const StreamRecord& r) {
 
 QString endText(const StreamRecord& r) {
     switch (r.end) {
-        case StreamEnd::Complete: return QStringLiteral("complete");
-        case StreamEnd::Incomplete: return QStringLiteral("incomplete");
+        case StreamEnd::Complete:
+            return QStringLiteral("complete");
+        case StreamEnd::Incomplete:
+            return QStringLiteral("incomplete");
         case StreamEnd::ResetByClient:
             return QStringLiteral("RST by client (%1)").arg(qs(errorCodeName(r.resetCode)));
         case StreamEnd::ResetByServer:
             return QStringLiteral("RST by server (%1)").arg(qs(errorCodeName(r.resetCode)));
-        case StreamEnd::RefusedByGoaway: return QStringLiteral("refused (GOAWAY)");
+        case StreamEnd::RefusedByGoaway:
+            return QStringLiteral("refused (GOAWAY)");
     }
     return qs(streamEndName(r.end));
 }
@@ -58,10 +65,18 @@ QString headerFieldValue(const HeaderField& h) {
 QString hpackRepresentationText(const HeaderField& h) {
     QString s;
     switch (h.representation) {
-        case HpackRepresentation::Indexed: s = QStringLiteral("indexed #%1").arg(h.index); break;
-        case HpackRepresentation::LiteralIncremental: s = QStringLiteral("literal, indexed"); break;
-        case HpackRepresentation::LiteralWithoutIndexing: s = QStringLiteral("literal"); break;
-        case HpackRepresentation::LiteralNeverIndexed: s = QStringLiteral("literal, NEVER indexed"); break;
+        case HpackRepresentation::Indexed:
+            s = QStringLiteral("indexed #%1").arg(h.index);
+            break;
+        case HpackRepresentation::LiteralIncremental:
+            s = QStringLiteral("literal, indexed");
+            break;
+        case HpackRepresentation::LiteralWithoutIndexing:
+            s = QStringLiteral("literal");
+            break;
+        case HpackRepresentation::LiteralNeverIndexed:
+            s = QStringLiteral("literal, NEVER indexed");
+            break;
     }
     if (h.representation != HpackRepresentation::Indexed && h.index) {
         s += QStringLiteral(" (name #%1)").arg(h.index);
@@ -92,7 +107,7 @@ ConnectionsModel::ConnectionsModel(const CaptureStore* store, QObject* parent)
         endInsertRows();
     });
     connect(store, &CaptureStore::connectionChanged, this, [this](int i) {
-        if (i < m_rows) emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
+        if (i < m_rows) Q_EMIT dataChanged(index(i, 0), index(i, ColumnCount - 1));
     });
 }
 
@@ -122,21 +137,30 @@ QVariant ConnectionsModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     const bool sort = role == kSortRole;
     switch (index.column()) {
-        case Id: return sort ? QVariant::fromValue<qulonglong>(c.info.id) : QString::number(c.info.id);
-        case Client: return qs(c.info.client.toString());
-        case Server: return qs(c.info.server.toString());
-        case Protocol: return qs(c.protocol());
-        case Streams: return sort ? QVariant(streams) : QVariant(QString::number(streams));
+        case Id:
+            return sort ? QVariant::fromValue<qulonglong>(c.info.id) : QString::number(c.info.id);
+        case Client:
+            return qs(c.info.client.toString());
+        case Server:
+            return qs(c.info.server.toString());
+        case Protocol:
+            return qs(c.protocol());
+        case Streams:
+            return sort ? QVariant(streams) : QVariant(QString::number(streams));
         case Bytes:
-            return sort ? QVariant::fromValue<qulonglong>(c.bytes()) : QVariant(qs(formatBytes(c.bytes())));
-        case Anomalies: return sort ? QVariant(anomalies) : QVariant(QString::number(anomalies));
-        default: return {};
+            return sort ? QVariant::fromValue<qulonglong>(c.bytes())
+                        : QVariant(qs(formatBytes(c.bytes())));
+        case Anomalies:
+            return sort ? QVariant(anomalies) : QVariant(QString::number(anomalies));
+        default:
+            return {};
     }
 }
 
 QVariant ConnectionsModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"#", "Client", "Server", "Protocol", "Streams", "Bytes", "Anomalies"};
+    static const char* names[] = {"#",       "Client", "Server",   "Protocol",
+                                  "Streams", "Bytes",  "Anomalies"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
@@ -156,7 +180,9 @@ StreamsModel::StreamsModel(const CaptureStore* store, QObject* parent)
     });
 }
 
-int StreamsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : m_rows; }
+int StreamsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : m_rows;
+}
 int StreamsModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
@@ -176,7 +202,8 @@ QVariant StreamsModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ForegroundRole) {
         const QString st = statusOf(r);
-        if (col == Status && (st.startsWith('4') || st.startsWith('5'))) return QColor(0xd0, 0x40, 0x30);
+        if (col == Status && (st.startsWith('4') || st.startsWith('5')))
+            return QColor(0xd0, 0x40, 0x30);
         if (col == End && r.end != StreamEnd::Complete) return QColor(0xd0, 0x40, 0x30);
         return {};
     }
@@ -191,39 +218,67 @@ QVariant StreamsModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole && !sort) return {};
     switch (col) {
-        case Conn: return sort ? QVariant::fromValue<qulonglong>(s.connId) : QVariant(QString::number(s.connId));
-        case Stream: return sort ? QVariant::fromValue<uint>(r.id) : QVariant(QString::number(r.id) + (r.pushed ? QStringLiteral(" (push)") : QString()));
-        case Method: return blockValue(r.request, ":method");
-        case Authority: return blockValue(r.request, ":authority");
-        case Path: return blockValue(r.request, ":path");
+        case Conn:
+            return sort ? QVariant::fromValue<qulonglong>(s.connId)
+                        : QVariant(QString::number(s.connId));
+        case Stream:
+            return sort ? QVariant::fromValue<uint>(r.id)
+                        : QVariant(QString::number(r.id) +
+                                   (r.pushed ? QStringLiteral(" (push)") : QString()));
+        case Method:
+            return blockValue(r.request, ":method");
+        case Authority:
+            return blockValue(r.request, ":authority");
+        case Path:
+            return blockValue(r.request, ":path");
         case Status: {
             const QString st = statusOf(r);
             return sort ? QVariant(st.toInt()) : QVariant(st);
         }
-        case ContentType: return blockValue(r.response, "content-type");
+        case ContentType:
+            return blockValue(r.response, "content-type");
         case RequestBytes:
-            return sort ? QVariant::fromValue<qulonglong>(r.requestBodyBytes) : QVariant(QString::number(r.requestBodyBytes));
+            return sort ? QVariant::fromValue<qulonglong>(r.requestBodyBytes)
+                        : QVariant(QString::number(r.requestBodyBytes));
         case ResponseBytes:
-            return sort ? QVariant::fromValue<qulonglong>(r.responseBodyBytes) : QVariant(QString::number(r.responseBodyBytes));
+            return sort ? QVariant::fromValue<qulonglong>(r.responseBodyBytes)
+                        : QVariant(QString::number(r.responseBodyBytes));
         case Start:
             if (!start) return sort ? QVariant(-1.0) : QVariant();
-            return sort ? QVariant(static_cast<double>(*start - base)) : QVariant(relativeSeconds(*start, base));
+            return sort ? QVariant(static_cast<double>(*start - base))
+                        : QVariant(relativeSeconds(*start, base));
         case Duration: {
             if (!start || !r.closed) return sort ? QVariant(-1.0) : QVariant();
             const double ms = static_cast<double>(*r.closed - *start) / 1e6;
             return sort ? QVariant(ms) : QVariant(QString::number(ms, 'f', 3));
         }
-        case End: return endText(r);
-        default: return {};
+        case End:
+            return endText(r);
+        default:
+            return {};
     }
 }
 
 QVariant StreamsModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal) return {};
-    static const char* names[] = {"Conn", "ID", "Method", "Authority", "Path", "Status",
-                                  "Content-Type", "Req bytes", "Resp bytes", "Start (s)",
-                                  "Duration (ms)", "End"};
-    if (role == Qt::DisplayRole && section >= 0 && section < ColumnCount) return tr(names[section]);
+    static const char* names[] = {"Conn",   "ID",        "Method",       "Authority",
+                                  "Path",   "Status",    "Content-Type", "Req B",
+                                  "Resp B", "Start (s)", "Dur (ms)",     "End"};
+    static const char* tips[] = {"connection",
+                                 "stream id",
+                                 ":method",
+                                 ":authority",
+                                 ":path",
+                                 ":status",
+                                 "response content-type",
+                                 "request body bytes (DATA payload)",
+                                 "response body bytes (DATA payload)",
+                                 "request start, seconds since the first packet",
+                                 "request start to stream close, ms",
+                                 "how the stream ended"};
+    if (section < 0 || section >= ColumnCount) return {};
+    if (role == Qt::DisplayRole) return tr(names[section]);
+    if (role == Qt::ToolTipRole) return tr(tips[section]);
     return {};
 }
 
@@ -245,7 +300,8 @@ void StreamFilterProxy::setFilterString(const QString& text) {
             w = w.mid(1);
         }
         const int colon = w.indexOf(':');
-        static const QStringList keys = {"status", "method", "path", "authority", "header", "conn", "end", "type"};
+        static const QStringList keys = {"status", "method", "path", "authority",
+                                         "header", "conn",   "end",  "type"};
         if (colon > 0 && keys.contains(w.left(colon).toLower())) {
             t.key = w.left(colon).toLower();
             t.value = w.mid(colon + 1).toLower();
@@ -294,7 +350,8 @@ bool StreamFilterProxy::matches(const Term& t, const StreamData& s) const {
             }
             return false;
         };
-        if (block(r.request) || block(r.response) || block(r.requestTrailers) || block(r.responseTrailers)) {
+        if (block(r.request) || block(r.response) || block(r.requestTrailers) ||
+            block(r.responseTrailers)) {
             return true;
         }
         for (const HeaderBlock& b : r.informational) {
@@ -317,7 +374,8 @@ bool StreamFilterProxy::matches(const Term& t, const StreamData& s) const {
         if (t.value.size() == 3 && t.value.endsWith("xx")) return st.startsWith(t.value[0]);
         return st == t.value;
     }
-    if (t.key == "method") return blockValue(r.request, ":method").compare(t.value, Qt::CaseInsensitive) == 0;
+    if (t.key == "method")
+        return blockValue(r.request, ":method").compare(t.value, Qt::CaseInsensitive) == 0;
     if (t.key == "path") return contains(blockValue(r.request, ":path"), t.value);
     if (t.key == "authority") return contains(blockValue(r.request, ":authority"), t.value);
     if (t.key == "type") return contains(blockValue(r.response, "content-type"), t.value);
@@ -347,7 +405,8 @@ FramesModel::FramesModel(const CaptureStore* store, QObject* parent)
             if (m_all || frames[k].streamId == m_stream) add.push_back(k);
         }
         if (add.empty()) return;
-        beginInsertRows({}, static_cast<int>(m_rows.size()), static_cast<int>(m_rows.size() + add.size() - 1));
+        beginInsertRows({}, static_cast<int>(m_rows.size()),
+                        static_cast<int>(m_rows.size() + add.size() - 1));
         m_rows.insert(m_rows.end(), add.begin(), add.end());
         endInsertRows();
     });
@@ -400,23 +459,35 @@ QVariant FramesModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ToolTipRole && index.column() == Details) return qs(frameDetailText(c, f));
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     switch (index.column()) {
-        case Index: return k;
-        case Time: return relativeSeconds(f.ts, m_store->captureStart());
-        case Dir: return f.dir == Direction::ClientToServer ? QStringLiteral("C→S") : QStringLiteral("S→C");
-        case Type: return qs(frameTypeName(f.type));
+        case Index:
+            return k;
+        case Time:
+            return relativeSeconds(f.ts, m_store->captureStart());
+        case Dir:
+            return f.dir == Direction::ClientToServer ? QStringLiteral("C→S")
+                                                      : QStringLiteral("S→C");
+        case Type:
+            return qs(frameTypeName(f.type));
         case Flags:
-            return f.flags ? QStringLiteral("0x%1 %2").arg(f.flags, 2, 16, QChar('0')).arg(qs(frameFlagNames(f.type, f.flags)))
+            return f.flags ? QStringLiteral("0x%1 %2")
+                                 .arg(f.flags, 2, 16, QChar('0'))
+                                 .arg(qs(frameFlagNames(f.type, f.flags)))
                            : QStringLiteral("0x00");
-        case Length: return f.length;
-        case Stream: return f.streamId;
-        case Details: return qs(frameDetailText(c, f));
-        default: return {};
+        case Length:
+            return f.length;
+        case Stream:
+            return f.streamId;
+        case Details:
+            return qs(frameDetailText(c, f));
+        default:
+            return {};
     }
 }
 
 QVariant FramesModel::headerData(int section, Qt::Orientation o, int role) const {
     if (o != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* names[] = {"#", "Time (s)", "Dir", "Type", "Flags", "Length", "Stream", "Details"};
+    static const char* names[] = {"#",     "Time (s)", "Dir",    "Type",
+                                  "Flags", "Length",   "Stream", "Details"};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
@@ -446,7 +517,8 @@ void AnomaliesModel::rebuild() {
     const auto& conns = m_store->connections();
     for (int ci = 0; ci < static_cast<int>(conns.size()); ++ci) {
         if (m_conn >= 0 && ci != m_conn) continue;
-        for (int ai = 0; ai < static_cast<int>(conns[ci].anomalies.size()); ++ai) m_rows.emplace_back(ci, ai);
+        for (int ai = 0; ai < static_cast<int>(conns[ci].anomalies.size()); ++ai)
+            m_rows.emplace_back(ci, ai);
     }
 }
 
@@ -473,14 +545,23 @@ QVariant AnomaliesModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ToolTipRole) return qs(a->detail);
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     switch (index.column()) {
-        case Time: return relativeSeconds(a->ts, m_store->captureStart());
-        case Conn: return QVariant::fromValue<qulonglong>(conn);
-        case Stream: return a->streamId;
-        case Dir: return a->dir == Direction::ClientToServer ? QStringLiteral("C→S") : QStringLiteral("S→C");
-        case Name: return qs(a->name);
-        case Rfc: return qs(a->rfc);
-        case Detail: return qs(a->detail);
-        default: return {};
+        case Time:
+            return relativeSeconds(a->ts, m_store->captureStart());
+        case Conn:
+            return QVariant::fromValue<qulonglong>(conn);
+        case Stream:
+            return a->streamId;
+        case Dir:
+            return a->dir == Direction::ClientToServer ? QStringLiteral("C→S")
+                                                       : QStringLiteral("S→C");
+        case Name:
+            return qs(a->name);
+        case Rfc:
+            return qs(a->rfc);
+        case Detail:
+            return qs(a->detail);
+        default:
+            return {};
     }
 }
 

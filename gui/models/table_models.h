@@ -19,7 +19,7 @@ inline constexpr int kFrameIndexRole = Qt::UserRole + 5;  // index in Connection
 // One row per TCP connection: #, client, server, protocol, streams, bytes, anomalies.
 class ConnectionsModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column { Id, Client, Server, Protocol, Streams, Bytes, Anomalies, ColumnCount };
     explicit ConnectionsModel(const CaptureStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -27,7 +27,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
-private:
+  private:
     const CaptureStore* m_store;
     int m_rows = 0;
 };
@@ -35,10 +35,21 @@ private:
 // One row per finished stream of every connection.
 class StreamsModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column {
-        Conn, Stream, Method, Authority, Path, Status, ContentType, RequestBytes, ResponseBytes,
-        Start, Duration, End, ColumnCount
+        Conn,
+        Stream,
+        Method,
+        Authority,
+        Path,
+        Status,
+        ContentType,
+        RequestBytes,
+        ResponseBytes,
+        Start,
+        Duration,
+        End,
+        ColumnCount
     };
     explicit StreamsModel(const CaptureStore* store, QObject* parent = nullptr);
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -47,7 +58,7 @@ public:
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
     const CaptureStore* store() const { return m_store; }
 
-private:
+  private:
     const CaptureStore* m_store;
     int m_rows = 0;
 };
@@ -59,7 +70,7 @@ private:
 //   name or value. A leading '!' negates a term.
 class StreamFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
-public:
+  public:
     explicit StreamFilterProxy(QObject* parent = nullptr);
     void setFilterString(const QString& text);
     QString filterString() const { return m_text; }
@@ -67,10 +78,10 @@ public:
     void setConnection(std::optional<std::uint64_t> connId);
     std::optional<std::uint64_t> connection() const { return m_conn; }
 
-protected:
+  protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
-private:
+  private:
     struct Term {
         QString key;    // "" for a bare word
         QString value;  // lower-case
@@ -86,7 +97,7 @@ private:
 // The frames of one stream of one connection (stream 0: the connection-level frames).
 class FramesModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column { Index, Time, Dir, Type, Flags, Length, Stream, Details, ColumnCount };
     explicit FramesModel(const CaptureStore* store, QObject* parent = nullptr);
     // connIndex -1 clears; `allStreams` lists every frame of the connection.
@@ -98,7 +109,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
-private:
+  private:
     void rebuild();
     const CaptureStore* m_store;
     int m_conn = -1;
@@ -110,7 +121,7 @@ private:
 // Wireshark's "expert info": every anomaly of one connection (or of all, connIndex -1).
 class AnomaliesModel : public QAbstractTableModel {
     Q_OBJECT
-public:
+  public:
     enum Column { Time, Conn, Stream, Dir, Name, Rfc, Detail, ColumnCount };
     explicit AnomaliesModel(const CaptureStore* store, QObject* parent = nullptr);
     void setConnection(int connIndex);
@@ -120,7 +131,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
-private:
+  private:
     void rebuild();
     const CaptureStore* m_store;
     int m_conn = -1;

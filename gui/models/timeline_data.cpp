@@ -9,7 +9,8 @@ namespace h2lens::gui {
 
 int TimelineData::laneOfStream(std::uint32_t streamId) const {
     for (std::size_t i = 0; i < lanes.size(); ++i) {
-        if (lanes[i].kind != LaneKind::Tcp && lanes[i].streamId == streamId) return static_cast<int>(i);
+        if (lanes[i].kind != LaneKind::Tcp && lanes[i].streamId == streamId)
+            return static_cast<int>(i);
     }
     return -1;
 }
@@ -21,8 +22,14 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
     t.connIndex = connIndex;
     t.framesSeen = c.frames.size();
     t.streamsSeen = c.streams.size();
-    t.begin = c.firstTs;
-    t.end = std::max(c.lastTs, c.firstTs + 1);
+    // The view fits the HTTP/2 activity (frames), not the idle TCP handshake before it.
+    t.begin = c.frames.empty() ? c.firstTs : c.frames.front().ts;
+    t.end = c.frames.empty() ? c.lastTs : c.frames.front().ts;
+    for (const FrameMark& f : c.frames) {
+        t.begin = std::min(t.begin, f.ts);
+        t.end = std::max(t.end, f.ts);
+    }
+    if (t.end <= t.begin) t.end = t.begin + 1;
 
     TimelineLane tcp;
     tcp.kind = LaneKind::Tcp;
@@ -80,8 +87,14 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
             }
             l.problem = r.end != StreamEnd::Complete;
         }
-        l.label = fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? "↑" : "", method, path);
+        l.label =
+            fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? " push" : "", method, path);
         if (!status.empty()) l.label += " " + status;
+        if (method.empty() && path.empty()) {
+            bool onlyPriority = true;
+            for (std::uint32_t k : l.marks) onlyPriority = onlyPriority && c.frames[k].type == 0x2;
+            if (onlyPriority) l.label = fmt::format("{} (PRIORITY only)", l.streamId);
+        }
     }
     if (c.done) {
         for (const PingRecord& p : c.summary.pings) {
@@ -101,8 +114,10 @@ std::pair<std::size_t, std::size_t> visibleMarks(const ConnectionData& c, const 
         std::size_t lo = 0, hi = lane.marks.size();
         while (lo < hi) {
             const std::size_t mid = (lo + hi) / 2;
-            if (markTime(c, lane, mid) < t) lo = mid + 1;
-            else hi = mid;
+            if (markTime(c, lane, mid) < t)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         return lo;
     };
@@ -111,10 +126,9 @@ std::pair<std::size_t, std::size_t> visibleMarks(const ConnectionData& c, const 
 
 WindowChartData windowChartData(const ConnectionData& c, const StreamData* stream) {
     WindowChartData d;
-    const char* who[2] = {"client", "server"};
     for (int i = 0; i < 2; ++i) {
         WindowSeries s;
-        s.label = fmt::format("connection: {} may send", who[i]);
+        s.label = fmt::format("conn {}", i == 0 ? "C→S" : "S→C");
         s.sender = static_cast<Direction>(i);
         s.connectionLevel = true;
         if (c.done) s.points = c.summary.connectionWindow[i];
@@ -123,7 +137,7 @@ WindowChartData windowChartData(const ConnectionData& c, const StreamData* strea
     if (stream) {
         for (int i = 0; i < 2; ++i) {
             WindowSeries s;
-            s.label = fmt::format("stream {}: {} may send", stream->rec.id, who[i]);
+            s.label = fmt::format("stream {} {}", stream->rec.id, i == 0 ? "C→S" : "S→C");
             s.sender = static_cast<Direction>(i);
             s.connectionLevel = false;
             s.points = stream->rec.window[i];
@@ -132,7 +146,8 @@ WindowChartData windowChartData(const ConnectionData& c, const StreamData* strea
     }
     if (c.done) {
         for (const FlowStall& st : c.summary.stalls) {
-            if (st.streamId == 0 || (stream && st.streamId == stream->rec.id)) d.stalls.push_back(st);
+            if (st.streamId == 0 || (stream && st.streamId == stream->rec.id))
+                d.stalls.push_back(st);
         }
     }
     return d;

@@ -1,1 +1,58 @@
+#include "reference_decode.h"
 
+#include <filesystem>
+
+#include "pcap/capture_file.h"
+#include "pipeline/http2_session.h"
+
+namespace h2lens::test {
+
+namespace {
+
+class Recorder final : public H2Listener {
+  public:
+    explicit Recorder(Reference& r) : m_ref(r) {}
+    void onFrame(const FrameEvent& ev) override {
+        const Frame& f = *ev.frame;
+        m_ref.frames.push_back({ev.conn->id, f.streamId, f.type, f.flags, ev.dir, f.ts, f.length});
+    }
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        m_ref.streams.push_back({c.id, s});
+    }
+    void onAnomaly(const ConnectionInfo&, const Anomaly& a) override {
+        m_ref.anomalies.push_back(a);
+    }
+    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
+        m_ref.connections.push_back({c, s});
+    }
+
+  private:
+    Reference& m_ref;
+};
+
+}  // namespace
+
+Reference referenceDecode(const std::string& path) {
+    Reference ref;
+    Limits limits;
+    Recorder rec(ref);
+    Http2SessionFactory factory(limits, &rec);
+    Analyzer analyzer(limits, &factory);
+    auto src = openCapture(path);
+    Packet p;
+    while (src->next(p) == ReadStatus::Packet) analyzer.ingest(p);
+    analyzer.finish();
+    ref.flows.assign(analyzer.flows().records().begin(), analyzer.flows().records().end());
+    return ref;
+}
+
+std::string sourcePath(const std::string& rel) {
+    return std::string(H2LENS_SOURCE_DIR) + "/" + rel;
+}
+
+std::string sharedPath(const std::string& rel) {
+    const std::string p = std::string(H2LENS_SHARED_DIR) + "/" + rel;
+    return std::filesystem::exists(p) ? p : std::string();
+}
+
+}  // namespace h2lens::test

@@ -1,1 +1,415 @@
-int main(){}
+// The GUI's models against the decoder's own output on real captures (samples/ and /work/shared):
+// rows, timeline marks, window series, filters, TCP events, body decoding; every model under
+// QAbstractItemModelTester; the threaded loader with cancel.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest>
+#include <map>
+#include <set>
+
+#include "models/capture_loader.h"
+#include "models/capture_store.h"
+#include "models/decode_job.h"
+#include "models/stream_text.h"
+#include "models/table_models.h"
+#include "models/timeline_data.h"
+#include "reference_decode.h"
+
+using namespace h2lens;
+using namespace h2lens::gui;
+using h2lens::test::referenceDecode;
+using h2lens::test::sharedPath;
+using h2lens::test::sourcePath;
+
+namespace {
+
+void loadInto(CaptureStore& store, const std::string& path, std::size_t* batches = nullptr) {
+    DecodeOptions opt;
+    opt.flushInterval = std::chrono::milliseconds(0);  // a batch every 256 packets: many batches
+    const DecodeResult r = decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) {
+        if (batches) ++*batches;
+        store.apply(std::move(b));
+    });
+    QVERIFY2(r.error.empty(), r.error.c_str());
+}
+
+std::string value(const std::optional<HeaderBlock>& b, std::string_view n) {
+    return b ? std::string(b->value(n)) : std::string();
+}
+
+}  // namespace
+
+class TestGuiModels : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void rowsMatchDecoder_data();
+    void rowsMatchDecoder();
+    void timelineMarksMatchDecoder_data() { rowsMatchDecoder_data(); }
+    void timelineMarksMatchDecoder();
+    void windowSeriesMatchDecoder_data() { rowsMatchDecoder_data(); }
+    void windowSeriesMatchDecoder();
+    void filterMatchesDecoder();
+    void framesAndAnomaliesModels();
+    void tcpLaneOnLossyCapture();
+    void bodyDecodingAndCurl();
+    void loaderRunsOnWorkerAndCancels();
+};
+
+void TestGuiModels::rowsMatchDecoder_data() {
+    QTest::addColumn<QString>("path");
+    for (const char* s :
+         {"h2c_nghttp.pcap", "small_windows.pcap", "h2load_small.pcap", "h2c_curl_post.pcap",
+          "h2c_upgrade.pcap", "h2c_dumpcap.pcapng", "h2c_nano.pcap"}) {
+        QTest::newRow(s) << QString::fromStdString(sourcePath(std::string("samples/") + s));
+    }
+    for (const char* s : {"05_many_streams_h2load_nghttpd/capture.pcap",
+                          "06_server_push/capture.pcap", "15_python_h2_server/capture.pcap"}) {
+        const std::string p = sharedPath(std::string("captures/") + s);
+        if (!p.empty()) QTest::newRow(s) << QString::fromStdString(p);
+    }
+}
+
+void TestGuiModels::rowsMatchDecoder() {
+    QFETCH(QString, path);
+    const auto ref = referenceDecode(path.toStdString());
+    CaptureStore store;
+    ConnectionsModel conns(&store);
+    StreamsModel streams(&store);
+    StreamFilterProxy proxy;
+    proxy.setSourceModel(&streams);
+    QAbstractItemModelTester t1(&conns, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t2(&streams, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t3(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    std::size_t batches = 0;
+    loadInto(store, path.toStdString(), &batches);
+    QVERIFY(batches >= 1);
+
+    QCOMPARE(conns.rowCount(), static_cast<int>(ref.flows.size()));
+    QCOMPARE(streams.rowCount(), static_cast<int>(ref.streams.size()));
+    QVERIFY(!ref.streams.empty());
+    // Every stream the decoder reported appears once, with its method, path and status.
+    std::map<std::pair<std::uint64_t, std::uint32_t>, const test::RefStream*> byKey;
+    for (const auto& s : ref.streams) byKey[{s.conn, s.rec.id}] = &s;
+    for (int row = 0; row < streams.rowCount(); ++row) {
+        const auto conn = streams.index(row, 0).data(kConnIdRole).toULongLong();
+        const auto id = streams.index(row, 0).data(kStreamIdRole).toUInt();
+        auto it = byKey.find({conn, id});
+        QVERIFY(it != byKey.end());
+        const StreamRecord& r = it->second->rec;
+        QCOMPARE(streams.index(row, StreamsModel::Method).data().toString().toStdString(),
+                 value(r.request, ":method"));
+        QCOMPARE(streams.index(row, StreamsModel::Path).data().toString().toStdString(),
+                 value(r.request, ":path"));
+        if (r.response) {
+            QCOMPARE(streams.index(row, StreamsModel::Status).data().toString().toStdString(),
+                     value(r.response, ":status"));
+        }
+        QCOMPARE(streams.index(row, StreamsModel::ResponseBytes).data(kSortRole).toULongLong(),
+                 r.responseBodyBytes);
+    }
+    // Per connection: streams column and frames.
+    for (int row = 0; row < conns.rowCount(); ++row) {
+        const auto id = conns.index(row, 0).data(kConnIdRole).toULongLong();
+        const auto nStreams = std::count_if(ref.streams.begin(), ref.streams.end(),
+                                            [&](auto& s) { return s.conn == id; });
+        QCOMPARE(conns.index(row, ConnectionsModel::Streams).data(kSortRole).toInt(),
+                 static_cast<int>(nStreams));
+        const auto nFrames = std::count_if(ref.frames.begin(), ref.frames.end(),
+                                           [&](auto& f) { return f.conn == id; });
+        QCOMPARE(store.connections()[row].frames.size(), static_cast<std::size_t>(nFrames));
+        const auto nAnom = std::count_if(ref.connections.begin(), ref.connections.end(),
+                                         [&](auto& c) { return c.info.id == id; });
+        QCOMPARE(nAnom, 1);  // one summary per connection
+    }
+    // Sorting by status then by response size keeps every row.
+    proxy.sort(StreamsModel::Status, Qt::DescendingOrder);
+    QCOMPARE(proxy.rowCount(), streams.rowCount());
+    proxy.sort(StreamsModel::ResponseBytes, Qt::AscendingOrder);
+    for (int row = 1; row < proxy.rowCount(); ++row) {
+        QVERIFY(proxy.index(row - 1, StreamsModel::ResponseBytes).data(kSortRole).toULongLong() <=
+                proxy.index(row, StreamsModel::ResponseBytes).data(kSortRole).toULongLong());
+    }
+    // Clearing resets every model.
+    store.clear();
+    QCOMPARE(conns.rowCount(), 0);
+    QCOMPARE(proxy.rowCount(), 0);
+}
+
+void TestGuiModels::timelineMarksMatchDecoder() {
+    QFETCH(QString, path);
+    const auto ref = referenceDecode(path.toStdString());
+    CaptureStore store;
+    loadInto(store, path.toStdString());
+    for (int ci = 0; ci < static_cast<int>(store.connections().size()); ++ci) {
+        const ConnectionData& c = store.connections()[ci];
+        const TimelineData t = buildTimeline(store, ci);
+        QVERIFY(t.lanes.size() >= 2);
+        QCOMPARE(t.lanes[0].kind, LaneKind::Tcp);
+        QCOMPARE(t.lanes[1].kind, LaneKind::Connection);
+        // Frames the decoder reported for this connection, per stream, in order.
+        std::map<std::uint32_t, std::vector<std::pair<std::uint8_t, Direction>>> want;
+        for (const auto& f : ref.frames) {
+            if (f.conn == c.info.id) want[f.streamId].emplace_back(f.type, f.dir);
+        }
+        std::size_t streamLanes = 0;
+        for (const TimelineLane& l : t.lanes) {
+            if (l.kind == LaneKind::Tcp) continue;
+            streamLanes += l.kind == LaneKind::Stream;
+            const auto& w = want[l.streamId];
+            QCOMPARE(l.marks.size(), w.size());
+            std::multiset<std::pair<std::uint8_t, int>> got, exp;
+            for (std::size_t i = 0; i < l.marks.size(); ++i) {
+                const FrameMark& f = c.frames[l.marks[i]];
+                QCOMPARE(f.streamId, l.streamId);
+                got.insert({f.type, static_cast<int>(f.dir)});
+                exp.insert({w[i].first, static_cast<int>(w[i].second)});
+                if (i) QVERIFY(markTime(c, l, i - 1) <= markTime(c, l, i));
+            }
+            QVERIFY(got == exp);
+            // The stream's span covers its frames.
+            if (l.kind == LaneKind::Stream && !l.marks.empty()) {
+                QVERIFY(l.open <= markTime(c, l, 0));
+                QVERIFY(l.close >= markTime(c, l, l.marks.size() - 1));
+            }
+        }
+        QCOMPARE(streamLanes, want.size() - want.count(0));
+        // Visible-range lookup agrees with a linear scan.
+        for (const TimelineLane& l : t.lanes) {
+            if (l.marks.empty()) continue;
+            const TimestampNs a = markTime(c, l, 0), b = markTime(c, l, l.marks.size() - 1);
+            const TimestampNs mid = a + (b - a) / 2;
+            auto [from, to] = visibleMarks(c, l, a, mid);
+            std::size_t linear = 0;
+            for (std::size_t i = 0; i < l.marks.size(); ++i)
+                linear += markTime(c, l, i) >= a && markTime(c, l, i) < mid;
+            QCOMPARE(to - from, linear);
+        }
+    }
+}
+
+void TestGuiModels::windowSeriesMatchDecoder() {
+    QFETCH(QString, path);
+    const auto ref = referenceDecode(path.toStdString());
+    CaptureStore store;
+    loadInto(store, path.toStdString());
+    auto same = [](const std::vector<WindowPoint>& a, const std::vector<WindowPoint>& b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (a[i].ts != b[i].ts || a[i].value != b[i].value) return false;
+        }
+        return true;
+    };
+    std::size_t checked = 0;
+    for (const auto& rc : ref.connections) {
+        const ConnectionData* c = store.connection(rc.info.id);
+        QVERIFY(c);
+        QVERIFY(c->done);
+        const WindowChartData none = windowChartData(*c, nullptr);
+        QCOMPARE(none.series.size(), std::size_t{2});
+        QVERIFY(same(none.series[0].points, rc.summary.connectionWindow[0]));
+        QVERIFY(same(none.series[1].points, rc.summary.connectionWindow[1]));
+        for (const auto& rs : ref.streams) {
+            if (rs.conn != rc.info.id) continue;
+            const StreamData* s = store.stream(rs.conn, rs.rec.id);
+            QVERIFY(s);
+            const WindowChartData d = windowChartData(*c, s);
+            QCOMPARE(d.series.size(), std::size_t{4});
+            QVERIFY(same(d.series[2].points, rs.rec.window[0]));
+            QVERIFY(same(d.series[3].points, rs.rec.window[1]));
+            QCOMPARE(d.series[3].sender, Direction::ServerToClient);
+            // Stalls shown: the connection's and this stream's, nothing else.
+            std::size_t want = 0;
+            for (const FlowStall& st : rc.summary.stalls)
+                want += st.streamId == 0 || st.streamId == rs.rec.id;
+            QCOMPARE(d.stalls.size(), want);
+            ++checked;
+        }
+    }
+    QVERIFY(checked > 0);
+}
+
+void TestGuiModels::filterMatchesDecoder() {
+    const std::string path = sourcePath("samples/h2c_nghttp.pcap");
+    const auto ref = referenceDecode(path);
+    CaptureStore store;
+    StreamsModel streams(&store);
+    StreamFilterProxy proxy;
+    proxy.setSourceModel(&streams);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    loadInto(store, path);
+    auto count = [&](auto pred) {
+        return static_cast<int>(std::count_if(ref.streams.begin(), ref.streams.end(), pred));
+    };
+    proxy.setFilterString(QStringLiteral("status:404"));
+    QCOMPARE(proxy.rowCount(),
+             count([](auto& s) { return value(s.rec.response, ":status") == "404"; }));
+    QVERIFY(proxy.rowCount() >= 1);
+    proxy.setFilterString(QStringLiteral("status:2xx"));
+    QCOMPARE(proxy.rowCount(),
+             count([](auto& s) { return value(s.rec.response, ":status").starts_with("2"); }));
+    proxy.setFilterString(QStringLiteral("!status:2xx"));
+    QCOMPARE(proxy.rowCount(),
+             count([](auto& s) { return !value(s.rec.response, ":status").starts_with("2"); }));
+    proxy.setFilterString(QStringLiteral("method:get"));
+    QCOMPARE(proxy.rowCount(),
+             count([](auto& s) { return value(s.rec.request, ":method") == "GET"; }));
+    proxy.setFilterString(QStringLiteral("header:content-type=text/plain"));
+    QCOMPARE(proxy.rowCount(), count([](auto& s) {
+                 return value(s.rec.response, "content-type").find("text/plain") !=
+                        std::string::npos;
+             }));
+    QVERIFY(proxy.rowCount() >= 1);
+    proxy.setFilterString(QStringLiteral("path:.css"));
+    QCOMPARE(proxy.rowCount(), count([](auto& s) {
+                 return value(s.rec.request, ":path").find(".css") != std::string::npos;
+             }));
+    proxy.setFilterString(QStringLiteral("index.html"));  // a bare word
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setFilterString(QString());
+    proxy.setConnection(12345);
+    QCOMPARE(proxy.rowCount(), 0);
+    proxy.setConnection(std::nullopt);
+    QCOMPARE(proxy.rowCount(), static_cast<int>(ref.streams.size()));
+}
+
+void TestGuiModels::framesAndAnomaliesModels() {
+    // 15: unknown frame type, ALTSVC, padding, GOAWAY debug data and anomalies.
+    std::string path = sharedPath("captures/15_python_h2_server/capture.pcap");
+    if (path.empty()) path = sourcePath("samples/h2c_upgrade.pcap");
+    const auto ref = referenceDecode(path);
+    CaptureStore store;
+    FramesModel frames(&store);
+    AnomaliesModel anomalies(&store);
+    QAbstractItemModelTester t1(&frames, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester t2(&anomalies, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    anomalies.setConnection(-1);
+    loadInto(store, path);
+    QCOMPARE(anomalies.rowCount(), static_cast<int>(ref.anomalies.size()));
+    for (int ci = 0; ci < static_cast<int>(store.connections().size()); ++ci) {
+        const ConnectionData& c = store.connections()[ci];
+        frames.setStream(ci, 0, true);
+        QCOMPARE(frames.rowCount(), static_cast<int>(c.frames.size()));
+        for (const auto& s : ref.streams) {
+            if (s.conn != c.info.id) continue;
+            frames.setStream(ci, s.rec.id);
+            const auto n = std::count_if(ref.frames.begin(), ref.frames.end(), [&](auto& f) {
+                return f.conn == s.conn && f.streamId == s.rec.id;
+            });
+            QCOMPARE(frames.rowCount(), static_cast<int>(n));
+            for (int row = 0; row < frames.rowCount(); ++row) {
+                QCOMPARE(frames.index(row, FramesModel::Stream).data().toUInt(), s.rec.id);
+                QCOMPARE(frames.rowOfFrame(frames.index(row, 0).data(kFrameIndexRole).toUInt()),
+                         row);
+            }
+        }
+        // Every anomaly that names a frame leads to a frame of that stream.
+        for (const Anomaly& a : c.anomalies) {
+            if (auto fi = store.findFrame(c, a.dir, a.frameOffset)) {
+                QCOMPARE(c.frames[*fi].dir, a.dir);
+                if (a.streamId) QCOMPARE(c.frames[*fi].streamId, a.streamId);
+            }
+        }
+    }
+}
+
+void TestGuiModels::tcpLaneOnLossyCapture() {
+    const std::string path = sharedPath("captures/09_netem_loss_reorder/capture.pcap");
+    if (path.empty()) QSKIP("/work/shared captures not present");
+    const auto ref = referenceDecode(path);
+    CaptureStore store;
+    loadInto(store, path);
+    std::uint64_t retrans = 0, ooo = 0, gaps = 0, refRetrans = 0, refOoo = 0, refGaps = 0;
+    for (const ConnectionData& c : store.connections()) {
+        const TimelineData t = buildTimeline(store, store.connectionIndex(c.info.id));
+        QCOMPARE(t.lanes[0].marks.size(), c.tcp.size());
+        for (const TcpMark& m : c.tcp) {
+            retrans += m.kind == TcpEvent::Kind::Retransmission ||
+                       m.kind == TcpEvent::Kind::PartialOverlap;
+            ooo += m.kind == TcpEvent::Kind::OutOfOrder;
+            gaps += m.kind == TcpEvent::Kind::Gap;
+        }
+    }
+    for (const FlowRecord& f : ref.flows) {
+        for (const auto& d : f.dir) {
+            refRetrans += d.reassembly.retransmittedSegments;
+            refOoo += d.reassembly.outOfOrderSegments;
+            refGaps += d.reassembly.gaps;
+        }
+    }
+    qInfo(
+        "TCP lane: %llu retransmissions (reassembler %llu), %llu out-of-order (%llu), %llu gaps "
+        "(%llu)",
+        (unsigned long long)retrans, (unsigned long long)refRetrans, (unsigned long long)ooo,
+        (unsigned long long)refOoo, (unsigned long long)gaps, (unsigned long long)refGaps);
+    QVERIFY(retrans > 0);
+    QVERIFY(ooo > 0);
+    // Every retransmitted segment the reassembler counted has its mark; out-of-order marks are
+    // the flow table's classification on arrival, which the reassembler's count bounds.
+    QCOMPARE(retrans, refRetrans);
+    QVERIFY(ooo <= refOoo);
+    QCOMPARE(gaps, refGaps);
+}
+
+void TestGuiModels::bodyDecodingAndCurl() {
+    const std::string path = sourcePath("samples/h2c_curl_post.pcap");
+    const auto ref = referenceDecode(path);
+    CaptureStore store;
+    loadInto(store, path);
+    bool sawGzip = false, sawPost = false;
+    for (const StreamData& s : store.streams()) {
+        const std::string enc = value(s.rec.response, "content-encoding");
+        if (enc == "gzip") {
+            sawGzip = true;
+            QCOMPARE(s.body[1].size(), s.rec.responseBodyBytes);  // kept whole (small)
+            const BodyView v = bodyView(s, 1, BodyMode::Text);
+            QVERIFY2(v.note.contains("gzip decoded"), qPrintable(v.note));
+            QVERIFY(!v.text.startsWith("00000000"));  // text, not a hex dump
+            QVERIFY(static_cast<std::uint64_t>(v.text.toUtf8().size()) > s.rec.responseBodyBytes);
+            const BodyView hex = bodyView(s, 1, BodyMode::Hex);
+            QVERIFY(hex.text.startsWith("00000000"));
+        }
+        if (value(s.rec.request, ":method") == "POST") {
+            sawPost = true;
+            QCOMPARE(s.body[0].size(), s.rec.requestBodyBytes);
+            const QString curl = curlCommand(s);
+            QVERIFY(curl.contains("-X 'POST'"));
+            QVERIFY(curl.contains("content-type: text/plain"));
+            QVERIFY(curl.contains(QString::fromStdString(value(s.rec.request, ":path"))));
+            QVERIFY(streamAsText(s).contains(":method: POST"));
+        }
+    }
+    QVERIFY(sawGzip);
+    QVERIFY(sawPost);
+}
+
+void TestGuiModels::loaderRunsOnWorkerAndCancels() {
+    CaptureStore store;
+    CaptureLoader loader(&store);
+    QSignalSpy finished(&loader, &CaptureLoader::finished);
+    const std::string path = sourcePath("samples/h2load_small.pcap");
+    loader.load(QString::fromStdString(path));
+    QVERIFY(loader.isRunning());
+    QVERIFY(loader.waitForFinished(60000));
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(0).toBool(), true);
+    QCOMPARE(store.streams().size(), referenceDecode(path).streams.size());
+
+    // A second load replaces the first; a missing file reports an error.
+    loader.load(QStringLiteral("/nonexistent/capture.pcap"));
+    QVERIFY(loader.waitForFinished(60000));
+    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.last().at(0).toBool(), false);
+    QVERIFY(store.streams().empty());
+
+    const std::string big = sourcePath("bench/data/big.pcap");
+    if (!QFileInfo::exists(QString::fromStdString(big))) QSKIP("bench/data/big.pcap not present");
+    QSignalSpy progress(&loader, &CaptureLoader::progress);
+    loader.load(QString::fromStdString(big));
+    QVERIFY(QTest::qWaitFor([&] { return !progress.isEmpty() || !loader.isRunning(); }, 30000));
+    loader.cancel();
+    QVERIFY(loader.waitForFinished(30000));
+    QVERIFY(loader.lastResult().cancelled || loader.lastResult().error.empty());
+}
+
+QTEST_GUILESS_MAIN(TestGuiModels)
+#include "test_gui_models.moc"

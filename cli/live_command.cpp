@@ -1,0 +1,599 @@
+#include "live_command.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "capture/pcapng_writer.h"
+#include "capture_run.h"
+#include "h2/names.h"
+#include "pcap/live_capture.h"
+#include "pcap/live_packet_queue.h"
+#include "pipeline/analyzer.h"
+#include "pipeline/http2_session.h"
+
+namespace h2lens::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+// A batch goes to the decoder when it is this full or this old, whichever comes first: big
+// enough that the queue's lock is cheap at line rate, young enough that output stays live.
+constexpr std::size_t kBatchPackets = 1024;
+constexpr std::size_t kBatchBytes = 1 << 20;
+constexpr auto kBatchAge = std::chrono::milliseconds(20);
+constexpr std::size_t kMaxIssueLines = 20;
+
+enum class View : std::uint8_t { Frames, Streams };
+enum class Format : std::uint8_t { Text, JsonArray, JsonLines };
+
+struct Options {
+    LiveOptions capture;
+    double durationSeconds = 0;
+    std::uint64_t count = 0;
+    std::string view = "streams";
+    bool json = false;
+    bool ndjson = false;
+    std::string writePath;
+    double bufferMb = 32;
+    double queueMb = 128;
+    bool noImmediate = false;
+    bool quiet = false;
+    Limits limits;
+};
+
+// ---- printers (the file commands' printers are private to h2_commands.cpp) ----
+
+double seconds(TimestampNs t, TimestampNs base) {
+    return static_cast<double>(t - base) / 1e9;
+}
+
+std::string fieldName(const HeaderField& h) {
+    return h.nameKnown ? h.name : "?" + h.unknownRef;
+}
+std::string fieldValue(const HeaderField& h) {
+    return h.valueKnown ? h.value : "?" + h.unknownRef;
+}
+
+Json headersJson(const HeaderBlock& b) {
+    Json list = Json::array();
+    for (const HeaderField& h : b.fields)
+        list.push_back(Json::array({fieldName(h), fieldValue(h)}));
+    return list;
+}
+
+std::string frameDetails(const Frame& f) {
+    switch (f.frameType()) {
+        case FrameType::Settings: {
+            std::string s = fmt::format("(niv={})", f.settings.size());
+            for (const Setting& x : f.settings)
+                s += fmt::format(" [{}:{}]", settingName(x.id), x.value);
+            return s;
+        }
+        case FrameType::WindowUpdate:
+            return fmt::format("(window_size_increment={})", f.windowIncrement);
+        case FrameType::RstStream:
+            return fmt::format("(error_code={})", errorCodeName(f.errorCode));
+        case FrameType::Goaway:
+            return fmt::format("(last_stream_id={}, error_code={})", f.lastStreamId,
+                               errorCodeName(f.errorCode));
+        case FrameType::Ping:
+            return fmt::format("(opaque_data={})", hexString(f.pingData));
+        case FrameType::PushPromise:
+            return fmt::format("(promised_stream_id={})", f.promisedStreamId);
+        default:
+            return {};
+    }
+}
+
+Json frameJson(const FrameEvent& ev, TimestampNs base) {
+    const Frame& f = *ev.frame;
+    Json j = {{"conn", ev.conn->id},
+              {"t", seconds(f.ts, base)},
+              {"time", static_cast<double>(f.ts) / 1e9},
+              {"dir", directionName(ev.dir)},
+              {"stream", f.streamId},
+              {"type", frameTypeName(f.type)},
+              {"flags", f.flags},
+              {"length", f.length}};
+    if (f.flags) j["flag_names"] = frameFlagNames(f.type, f.flags);
+    switch (f.frameType()) {
+        case FrameType::Data:
+            j["data_length"] = f.data.size();
+            break;
+        case FrameType::WindowUpdate:
+            j["window_increment"] = f.windowIncrement;
+            break;
+        case FrameType::RstStream:
+            j["error"] = errorCodeName(f.errorCode);
+            break;
+        case FrameType::Goaway:
+            j["last_stream_id"] = f.lastStreamId;
+            j["error"] = errorCodeName(f.errorCode);
+            break;
+        case FrameType::Settings: {
+            Json s = Json::array();
+            for (const Setting& x : f.settings)
+                s.push_back(Json::array({settingName(x.id), x.value}));
+            j["settings"] = s;
+            break;
+        }
+        default:
+            break;
+    }
+    if (f.error) j["malformed"] = std::string(f.error->text);
+    if (ev.headers) {
+        j["headers"] = headersJson(*ev.headers);
+        if (ev.headers->error) j["hpack_error"] = ev.headers->error->message;
+    }
+    return j;
+}
+
+std::string endText(const StreamRecord& s) {
+    std::string end(streamEndName(s.end));
+    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
+        end += " (" + errorCodeName(s.resetCode) + ")";
+    }
+    if (s.pushed) end += " pushed";
+    return end;
+}
+
+Json streamJson(const ConnectionInfo& c, const StreamRecord& s, TimestampNs base) {
+    Json j = {
+        {"conn", c.id},      {"client", c.client.toString()},     {"server", c.server.toString()},
+        {"stream", s.id},    {"state", streamStateName(s.state)}, {"end", streamEndName(s.end)},
+        {"pushed", s.pushed}};
+    if (s.request) j["request_headers"] = headersJson(*s.request);
+    for (const HeaderBlock& b : s.informational) j["informational"].push_back(headersJson(b));
+    if (s.response) j["response_headers"] = headersJson(*s.response);
+    if (s.requestTrailers) j["request_trailers"] = headersJson(*s.requestTrailers);
+    if (s.responseTrailers) j["response_trailers"] = headersJson(*s.responseTrailers);
+    j["request_body_bytes"] = s.requestBodyBytes;
+    j["response_body_bytes"] = s.responseBodyBytes;
+    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
+        j["reset_error"] = errorCodeName(s.resetCode);
+    }
+    if (s.requestStart) {
+        j["start"] = seconds(*s.requestStart, base);
+        j["time"] = static_cast<double>(*s.requestStart) / 1e9;
+    }
+    if (s.closed && s.requestStart) j["duration"] = seconds(*s.closed, *s.requestStart);
+    return j;
+}
+
+// Prints as events arrive and keeps nothing, so memory does not grow with the capture.
+class LivePrinter final : public H2Listener {
+  public:
+    LivePrinter(View view, Format format, bool enabled)
+        : m_view(view), m_format(format), m_enabled(enabled) {}
+    void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
+
+    void begin() {
+        if (!m_enabled || m_format != Format::Text || m_view != View::Streams) return;
+        fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", "conn",
+                   "stream", "method", "authority", "path", "status", "req bytes", "resp bytes",
+                   "start s", "dur ms", "end");
+    }
+    void end() {
+        if (m_enabled && m_format == Format::JsonArray)
+            fmt::print("{}", m_records == 0 ? "[]\n" : "\n]\n");
+    }
+
+    void onFrame(const FrameEvent& ev) override {
+        ++m_frames;
+        if (!m_enabled || m_view != View::Frames) return;
+        const Frame& f = *ev.frame;
+        if (m_format != Format::Text) return record(frameJson(ev, base()));
+        const std::string flags =
+            f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags))
+                    : "0x00";
+        fmt::print("[{:11.6f}] conn {} {} stream {} {} flags={} length={} {}{}\n",
+                   seconds(f.ts, base()), ev.conn->id, directionName(ev.dir), f.streamId,
+                   frameTypeName(f.type), flags, f.length, frameDetails(f),
+                   f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "");
+        if (ev.headers) {
+            for (const HeaderField& h : ev.headers->fields) {
+                fmt::print("              {}: {}\n", fieldName(h), fieldValue(h));
+            }
+            if (ev.headers->error)
+                fmt::print("              HPACK error: {}\n", ev.headers->error->message);
+        }
+    }
+
+    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
+        if (!m_enabled || m_format != Format::Text) return;
+        fmt::print("[{:11.6f}] conn {} {} stream {} ANOMALY {} {}: {}\n", seconds(a.ts, base()),
+                   c.id, directionName(a.dir), a.streamId, a.name, a.rfc, a.detail);
+    }
+
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        ++m_streams;
+        if (!m_enabled || m_view != View::Streams) return;
+        if (m_format != Format::Text) return record(streamJson(c, s, base()));
+        auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
+            return b ? std::string(b->value(n)) : std::string();
+        };
+        std::string path = v(s.request, ":path");
+        if (path.size() > 40) path = path.substr(0, 37) + "...";
+        fmt::print(
+            "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", c.id, s.id,
+            v(s.request, ":method"), v(s.request, ":authority"), path, v(s.response, ":status"),
+            s.requestBodyBytes, s.responseBodyBytes,
+            s.requestStart ? fmt::format("{:.3f}", seconds(*s.requestStart, base())) : "-",
+            s.closed && s.requestStart
+                ? fmt::format("{:.3f}", static_cast<double>(*s.closed - *s.requestStart) / 1e6)
+                : "-",
+            endText(s));
+    }
+
+    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
+        ++m_connections;
+        if (sum.detection == Http2Detection::PriorKnowledge ||
+            sum.detection == Http2Detection::Upgrade ||
+            sum.detection == Http2Detection::MidStream) {
+            ++m_http2Connections;
+            return;
+        }
+        if (!m_enabled || m_format != Format::Text || m_view != View::Streams) return;
+        fmt::print("conn {} {} -> {}: {}{}\n", c.id, c.client.toString(), c.server.toString(),
+                   detectionName(sum.detection),
+                   sum.detectionDetail.empty() ? "" : " (" + sum.detectionDetail + ")");
+    }
+
+    std::uint64_t streams() const { return m_streams; }
+    std::uint64_t frames() const { return m_frames; }
+    std::uint64_t connections() const { return m_connections; }
+    std::uint64_t http2Connections() const { return m_http2Connections; }
+
+  private:
+    TimestampNs base() const { return m_analyzer != nullptr ? m_analyzer->stats().firstTs : 0; }
+    void record(const Json& j) {
+        if (m_format == Format::JsonLines) {
+            fmt::print("{}\n", j.dump());
+        } else {
+            fmt::print("{}{}", m_records == 0 ? "[\n" : ",\n", j.dump());
+        }
+        ++m_records;
+    }
+
+    View m_view;
+    Format m_format;
+    bool m_enabled;
+    const Analyzer* m_analyzer = nullptr;
+    std::uint64_t m_records = 0;
+    std::uint64_t m_streams = 0;
+    std::uint64_t m_frames = 0;
+    std::uint64_t m_connections = 0;
+    std::uint64_t m_http2Connections = 0;
+};
+
+// ---- signals ----
+
+std::atomic<LiveCapture*> g_capture{nullptr};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void onStopSignal(int sig) {
+    g_signal = sig;
+    if (LiveCapture* c = g_capture.load()) c->stop();  // an eventfd write: signal-safe
+}
+
+// SIGINT/SIGTERM stop the capture while it runs; a second Ctrl-C kills as usual (SA_RESETHAND),
+// for when draining a long queue is not wanted.
+class StopSignals {
+  public:
+    explicit StopSignals(LiveCapture& capture) {
+        g_signal = 0;
+        g_capture.store(&capture);
+        struct sigaction sa {};
+        sa.sa_handler = onStopSignal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND | SA_RESTART;
+        sigaction(SIGINT, &sa, &m_oldInt);
+        sigaction(SIGTERM, &sa, &m_oldTerm);
+    }
+    ~StopSignals() {
+        sigaction(SIGINT, &m_oldInt, nullptr);
+        sigaction(SIGTERM, &m_oldTerm, nullptr);
+        g_capture.store(nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+  private:
+    struct sigaction m_oldInt {};
+    struct sigaction m_oldTerm {};
+};
+
+// ---- the capture thread ----
+
+enum class StopReason : std::uint8_t { Signal, Duration, Count, Failed };
+
+struct CaptureOutcome {
+    StopReason reason = StopReason::Signal;
+    std::uint64_t captured = 0;
+    LiveStats stats;
+    std::vector<Issue> issues;
+};
+
+// Reads packets and hands batches to the queue; never waits for the decoder.
+void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& options,
+                 CaptureOutcome& outcome) {
+    const auto start = Clock::now();
+    const std::optional<Clock::time_point> deadline =
+        options.durationSeconds > 0
+            ? std::optional(start + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(options.durationSeconds)))
+            : std::nullopt;
+    PacketBatch batch;
+    batch.reserve(kBatchPackets, kBatchBytes + 65536);
+    auto batchStart = start;
+    Packet packet;
+    for (;;) {
+        const LiveRead r = capture.poll(packet);
+        const auto now = Clock::now();
+        if (r == LiveRead::Packet) {
+            if (batch.empty()) batchStart = now;
+            batch.add(packet);
+            ++outcome.captured;
+            if (options.count != 0 && outcome.captured >= options.count) {
+                outcome.reason = StopReason::Count;
+                break;
+            }
+            if (batch.size() >= kBatchPackets || batch.bytes() >= kBatchBytes ||
+                now - batchStart >= kBatchAge) {
+                queue.push(batch);
+            }
+        } else if (r == LiveRead::Timeout) {
+            queue.push(batch);
+        } else {
+            outcome.reason = capture.stopRequested() ? StopReason::Signal : StopReason::Failed;
+            break;
+        }
+        if (deadline && now >= *deadline) {
+            outcome.reason = StopReason::Duration;
+            break;
+        }
+    }
+    queue.push(batch);
+    outcome.stats = capture.stats();
+    outcome.issues = capture.takeIssues();
+    queue.close();
+}
+
+std::string reasonText(const CaptureOutcome& o, const Options& options) {
+    switch (o.reason) {
+        case StopReason::Signal:
+            if (g_signal == 0) return "a write error";
+            return g_signal == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)";
+        case StopReason::Duration:
+            return fmt::format("--duration {}", options.durationSeconds);
+        case StopReason::Count:
+            return fmt::format("--count {}", options.count);
+        case StopReason::Failed:
+            return "a capture error";
+    }
+    return {};
+}
+
+std::int64_t wallClockNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+class IssueLines {
+  public:
+    IssueLines(std::string name, bool quiet) : m_name(std::move(name)), m_quiet(quiet) {}
+    void print(const Issue& issue) {
+        if (m_quiet || ++m_count > kMaxIssueLines) return;
+        if (issue.packetNumber != 0) {
+            fmt::print(stderr, "h2lens: {}: packet {}: {}\n", m_name, issue.packetNumber,
+                       issue.message);
+        } else {
+            fmt::print(stderr, "h2lens: {}: {}\n", m_name, issue.message);
+        }
+    }
+    void summary() const {
+        if (!m_quiet && m_count > kMaxIssueLines) {
+            fmt::print(stderr, "h2lens: {}: {} more problems not shown ({} in all)\n", m_name,
+                       m_count - kMaxIssueLines, m_count);
+        }
+    }
+
+  private:
+    std::string m_name;
+    bool m_quiet;
+    std::uint64_t m_count = 0;
+};
+
+void runLive(Options& options) {
+    const bool toStdout = options.writePath == "-";
+    const View view = options.view == "frames" ? View::Frames : View::Streams;
+    const Format format = options.ndjson ? Format::JsonLines
+                          : options.json ? Format::JsonArray
+                                         : Format::Text;
+    options.capture.immediate = !options.noImmediate;
+    options.capture.bufferBytes = static_cast<int>(options.bufferMb * 1024 * 1024);
+
+    LiveCapture capture(options.capture);  // throws with the user-facing sentence
+    const std::string& iface = options.capture.interface;
+    std::optional<PcapngWriter> writer;
+    std::uint32_t writerInterface = 0;
+    if (!options.writePath.empty()) {
+        writer.emplace(PcapngWriter::open(options.writePath, "h2lens 0.1.0 (live)"));
+        writerInterface =
+            writer->addInterface(PcapngInterface{capture.linkType(),
+                                                 static_cast<std::uint32_t>(capture.snapLength()),
+                                                 iface,
+                                                 {},
+                                                 options.capture.filter});
+        writer->flush();
+    }
+
+    LivePrinter printer(view, format, !toStdout);
+    Http2SessionFactory factory(options.limits, &printer);
+    Analyzer analyzer(options.limits, &factory);
+    printer.setAnalyzer(&analyzer);
+    IssueLines issues(iface, options.quiet);
+    for (const Issue& i : capture.takeIssues()) issues.print(i);
+
+    fmt::print(
+        stderr, "h2lens: capturing on {} (LINKTYPE {}, snaplen {}{}), Ctrl-C stops\n", iface,
+        capture.linkType(), capture.snapLength(),
+        options.capture.filter.empty() ? "" : fmt::format(", filter '{}'", options.capture.filter));
+    std::fflush(stderr);
+
+    const std::int64_t wallStart = wallClockNs();
+    const auto start = Clock::now();
+    LivePacketQueue queue(static_cast<std::size_t>(options.queueMb * 1024 * 1024));
+    CaptureOutcome outcome;
+    printer.begin();
+    std::fflush(stdout);
+    {
+        StopSignals signals(capture);
+        std::thread captureThread([&] { captureLoop(capture, queue, options, outcome); });
+        PacketBatch batch;
+        std::uint64_t number = 0;
+        for (;;) {
+            const auto popped = queue.pop(batch, std::chrono::milliseconds(200));
+            if (popped == LivePacketQueue::Pop::Closed) break;
+            if (popped == LivePacketQueue::Pop::Timeout) continue;
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                Packet p = batch.at(i);
+                p.number = ++number;  // numbered as decoded, so numbers match the -w file
+                if (writer) writer->writePacket(writerInterface, p);
+                analyzer.ingest(p);
+            }
+            for (const Issue& i : analyzer.takeIssues()) issues.print(i);
+            if (!toStdout)
+                std::fflush(stdout);  // a batch is at most kBatchAge old: output stays live
+            if (writer && queue.queuedBytes() == 0) writer->flush();
+            if (writer && writer->failed()) {
+                capture.stop();
+            }
+        }
+        captureThread.join();
+    }
+    analyzer.finish();  // streams still open end as incomplete and are printed now
+    for (const Issue& i : analyzer.takeIssues()) issues.print(i);
+    for (const Issue& i : outcome.issues) issues.print(i);
+    printer.end();
+    std::fflush(stdout);
+    issues.summary();
+
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const PacketQueueStats queueStats = queue.stats();
+    const AnalyzerStats& st = analyzer.stats();
+    if (writer) {
+        PcapngInterfaceStats isb;
+        isb.ts = wallClockNs();
+        isb.start = wallStart;
+        isb.end = isb.ts;
+        if (outcome.stats.available) {
+            isb.received = outcome.stats.received;
+            isb.droppedByOs = outcome.stats.droppedByKernel;
+            isb.droppedByInterface = outcome.stats.droppedByInterface;
+        }
+        isb.delivered = writer->packetsWritten();
+        writer->writeStats(writerInterface, isb);
+        writer->flush();
+    }
+
+    fmt::print(stderr, "h2lens: capture on {} stopped by {} after {:.2f} s\n", iface,
+               reasonText(outcome, options), elapsed);
+    if (outcome.stats.available) {
+        fmt::print(stderr,
+                   "h2lens: {} packets received by filter, {} dropped by kernel, {} dropped by "
+                   "interface, {} dropped by h2lens (decoder behind)\n",
+                   outcome.stats.received, outcome.stats.droppedByKernel,
+                   outcome.stats.droppedByInterface, queueStats.droppedPackets);
+    } else {
+        fmt::print(stderr,
+                   "h2lens: {} packets captured (libpcap gave no statistics), {} dropped by h2lens "
+                   "(decoder behind)\n",
+                   outcome.captured, queueStats.droppedPackets);
+    }
+    const double mb = static_cast<double>(st.capturedBytes) / 1e6;
+    fmt::print(stderr,
+               "h2lens: decoded {} packets ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {} TCP "
+               "connections, {} HTTP/2, {} streams; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
+               st.packets, mb, elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
+               elapsed > 0 ? mb / elapsed : 0.0, analyzer.flows().stats().flows,
+               printer.http2Connections(), printer.streams(),
+               static_cast<double>(queueStats.peakBytes) / 1e6,
+               static_cast<double>(peakRssBytes()) / 1e6);
+    if (writer) {
+        if (writer->failed()) {
+            throw CaptureError(fmt::format("{}: write failed: {}",
+                                           toStdout ? "standard output" : options.writePath,
+                                           writer->error()));
+        }
+        fmt::print(stderr, "h2lens: wrote {} packets to {}\n", writer->packetsWritten(),
+                   toStdout ? "standard output" : options.writePath);
+    }
+    if (outcome.reason == StopReason::Failed) {
+        throw CaptureError(fmt::format("capture on '{}' ended by an error (see above)", iface));
+    }
+}
+
+}  // namespace
+
+void addLiveCommand(CLI::App& app) {
+    auto* sub = app.add_subcommand(
+        "live", "capture from a network interface and decode HTTP/2 as it happens");
+    auto o = std::make_shared<Options>();
+    sub->add_option("-i,--interface", o->capture.interface,
+                    "interface to capture on (see `h2lens interfaces`)")
+        ->required();
+    sub->add_option("-f,--filter", o->capture.filter,
+                    "BPF capture filter, tcpdump syntax, e.g. 'tcp port 443'");
+    sub->add_option("--snaplen", o->capture.snapLength, "bytes kept per packet")
+        ->capture_default_str()
+        ->check(CLI::Range(64, 262144));
+    sub->add_option("--duration", o->durationSeconds, "stop after this many seconds")
+        ->check(CLI::PositiveNumber);
+    sub->add_option("-c,--count", o->count, "stop after this many packets")
+        ->check(CLI::PositiveNumber);
+    sub->add_option("--view", o->view,
+                    "what to print as it happens: frames, or streams when they finish")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"frames", "streams"}));
+    auto* json = sub->add_flag("--json", o->json, "a JSON array (closed when the capture stops)");
+    auto* ndjson = sub->add_flag("--ndjson", o->ndjson, "one JSON object per line as it happens");
+    json->excludes(ndjson);
+    sub->add_option("-w,--write", o->writePath,
+                    "also save the capture as pcapng ('-': standard output, and nothing "
+                    "else is printed there)");
+    sub->add_option("--buffer-size", o->bufferMb, "kernel capture buffer in MiB")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0, 2047.0));
+    sub->add_option(
+           "--queue-size", o->queueMb,
+           "MiB of packets that may wait for the decoder before h2lens drops (and counts) them")
+        ->capture_default_str()
+        ->check(CLI::Range(1.0, 65536.0));
+    sub->add_flag("--no-immediate", o->noImmediate,
+                  "let the kernel fill buffers before waking h2lens (less CPU, more latency)");
+    sub->add_flag("--promisc", o->capture.promiscuous, "put the interface in promiscuous mode");
+    sub->add_flag("-q,--quiet", o->quiet, "do not print problems found in the traffic");
+    sub->add_option("--max-flows", o->limits.maxFlows, "most TCP connections tracked at once")
+        ->capture_default_str();
+    sub->callback([o] {
+        if (o->writePath == "-" && (o->ndjson || o->json)) {
+            throw CLI::ValidationError("--json/--ndjson", "cannot share standard output with -w -");
+        }
+        runLive(*o);
+    });
+}
+
+}  // namespace h2lens::cli

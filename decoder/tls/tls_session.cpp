@@ -1,0 +1,394 @@
+#include "tls/tls_session.h"
+
+#include <fmt/format.h>
+
+namespace h2lens {
+
+struct TlsSession::Side {
+    TlsRecordReader reader;
+    HandshakeAssembler handshake{kMaxHandshakeMessage};
+    std::unique_ptr<RecordDecryptor> decryptor;  // current read key; null: none (yet)
+    std::unique_ptr<RecordDecryptor> pending;    // TLS 1.2: takes over at ChangeCipherSpec
+    Bytes secret;                                // TLS 1.3: current traffic secret
+    bool changedCipherSpec = false;              // TLS 1.2: records are protected from now on
+    bool hadKeys = false;                        // a decryptor was installed at some point
+    bool gaveUp = false;
+    bool cut = false;
+    bool readerErrorReported = false;
+    int failureStreak = 0;
+};
+
+// Routes the record reader's callbacks of one feed() call to the session.
+class TlsSession::Dispatch final : public TlsRecordHandler {
+  public:
+    Dispatch(TlsSession& s, Direction d) : m_session(s), m_dir(d) {}
+    void onRecord(const TlsRecord& record) override { m_session.onRecord(m_dir, record); }
+
+  private:
+    TlsSession& m_session;
+    Direction m_dir;
+};
+
+TlsSession::TlsSession(const KeyLog& keys, const Limits& limits) : m_keys(&keys) {
+    (void)limits;  // TLS bounds are fixed by the protocol (record size) and kMaxHandshakeMessage
+    m_sides[0] = std::make_unique<Side>();
+    m_sides[1] = std::make_unique<Side>();
+}
+
+TlsSession::~TlsSession() = default;
+
+void TlsSession::feed(Direction dir, ByteSpan bytes, TimestampNs ts, TlsPlaintextSink& sink) {
+    Side& s = side(dir);
+    if (s.cut || bytes.empty()) return;
+    m_ts = ts;
+    m_sink = &sink;
+    Dispatch dispatch(*this, dir);
+    s.reader.feed(bytes, dispatch);
+    if (s.reader.invalid() && !s.readerErrorReported) {
+        s.readerErrorReported = true;
+        s.cut = true;
+        dirReport(dir).cut = true;
+        issue(dir, s.reader.error() + "; the rest of this direction is not read");
+    }
+    m_sink = nullptr;
+}
+
+void TlsSession::gap(Direction dir, std::uint64_t length, TimestampNs ts, TlsPlaintextSink& sink) {
+    Side& s = side(dir);
+    if (s.cut) return;
+    m_ts = ts;
+    m_sink = &sink;
+    s.cut = true;
+    dirReport(dir).cut = true;
+    issue(dir, fmt::format("TCP gap of {} bytes: TLS record boundaries lost, the rest of {} is "
+                           "not decrypted",
+                           length, directionName(dir)));
+    if (s.hadKeys) sink.onPlaintextGap(dir, length, ts);
+    m_sink = nullptr;
+}
+
+void TlsSession::finish(TimestampNs ts, TlsPlaintextSink& sink) {
+    m_ts = ts;
+    m_sink = &sink;
+    for (Direction d : {Direction::ClientToServer, Direction::ServerToClient}) {
+        Side& s = side(d);
+        if (!s.cut && s.reader.buffered() > 0) {
+            issue(d, fmt::format("the capture ends inside a TLS record ({} bytes of it)",
+                                 s.reader.buffered()));
+        }
+    }
+    if (m_report.tls && m_report.decryption == TlsDecryption::NotStarted) {
+        setOutcome(
+            m_report.clientHelloSeen ? TlsDecryption::NotStarted : TlsDecryption::HandshakeMissing,
+            m_report.clientHelloSeen ? "no ServerHello in the capture"
+                                     : "the TLS handshake is not in the capture");
+    }
+    m_sink = nullptr;
+}
+
+void TlsSession::issue(Direction dir, const std::string& message) {
+    if (m_sink) m_sink->onIssue(dir, message, m_ts);
+}
+
+void TlsSession::setOutcome(TlsDecryption outcome, std::string reason) {
+    // The first problem is the one reported; Ok never hides an earlier one.
+    const TlsDecryption now = m_report.decryption;
+    if (now != TlsDecryption::NotStarted && now != TlsDecryption::Ok) return;
+    m_report.decryption = outcome;
+    m_report.reason = std::move(reason);
+}
+
+void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
+    Side& s = side(dir);
+    TlsDirectionReport& r = dirReport(dir);
+    m_report.tls = true;
+    ++r.records;
+    r.recordBytes += TlsRecordReader::kHeaderLength + record.fragment.size();
+    const bool tls13 = m_report.serverHelloSeen && m_report.version == kTls13;
+
+    if (record.type == static_cast<std::uint8_t>(TlsContentType::ChangeCipherSpec)) {
+        // TLS 1.3 sends it only for middlebox compatibility (also between a HelloRetryRequest
+        // and the second ClientHello); it changes nothing.
+        if (!tls13 && m_report.serverHelloSeen) {
+            s.changedCipherSpec = true;
+            s.decryptor = std::move(s.pending);
+            if (s.decryptor) s.hadKeys = true;
+            s.handshake.reset();
+        }
+        return;
+    }
+    bool encrypted = tls13
+                         ? record.type == static_cast<std::uint8_t>(TlsContentType::ApplicationData)
+                         : s.changedCipherSpec;
+    // Application data before any ServerHello: 0-RTT, or a connection picked up mid-stream.
+    if (!m_report.serverHelloSeen &&
+        record.type == static_cast<std::uint8_t>(TlsContentType::ApplicationData))
+        encrypted = true;
+    if (encrypted) {
+        onEncryptedRecord(dir, record);
+    } else {
+        onContent(dir, record.type, record.fragment, false);
+    }
+}
+
+void TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record) {
+    Side& s = side(dir);
+    TlsDirectionReport& r = dirReport(dir);
+    ++r.encryptedRecords;
+    if (!s.decryptor || s.gaveUp) {
+        ++r.undecryptedRecords;
+        if (!m_report.clientHelloSeen && m_report.decryption == TlsDecryption::NotStarted)
+            setOutcome(TlsDecryption::HandshakeMissing, "the TLS handshake is not in the capture");
+        if (s.hadKeys && m_sink) {
+            const std::size_t overhead = kAeadTagLength;
+            m_sink->onPlaintextGap(
+                dir, record.fragment.size() - std::min(record.fragment.size(), overhead), m_ts);
+        }
+        return;
+    }
+    std::uint8_t type = 0;
+    const auto result = s.decryptor->open(record, m_plain, type);
+    if (result != RecordDecryptor::Result::Ok) {
+        ++r.failedRecords;
+        ++s.failureStreak;
+        const std::string why = fmt::format(
+            "decryption failed at {} record {} ({})", directionName(dir), r.records,
+            result == RecordDecryptor::Result::BadTag ? "bad tag" : "no content in the record");
+        setOutcome(TlsDecryption::Failed, why);
+        issue(dir, why);
+        if (m_sink) {
+            const std::size_t overhead = s.decryptor->overhead();
+            m_sink->onPlaintextGap(
+                dir, record.fragment.size() - std::min(record.fragment.size(), overhead), m_ts);
+        }
+        if (s.failureStreak >= kMaxFailureStreak) {
+            s.gaveUp = true;
+            issue(dir, fmt::format("{} failures in a row: the rest of {} is not decrypted",
+                                   s.failureStreak, directionName(dir)));
+        }
+        return;
+    }
+    s.failureStreak = 0;
+    ++r.decryptedRecords;
+    // m_plain is reused by the next record; onContent consumes it before that.
+    Bytes plain = std::move(m_plain);
+    onContent(dir, type, plain, true);
+    m_plain = std::move(plain);
+}
+
+void TlsSession::onContent(Direction dir, std::uint8_t type, ByteSpan bytes, bool encrypted) {
+    Side& s = side(dir);
+    switch (static_cast<TlsContentType>(type)) {
+        case TlsContentType::Handshake:
+            s.handshake.feed(bytes, [this, dir, encrypted](const HandshakeMessage& msg) {
+                onHandshake(dir, msg, encrypted);
+            });
+            return;
+        case TlsContentType::ApplicationData:
+            if (!encrypted) {
+                issue(dir, "application data in the clear before the handshake ended");
+                return;
+            }
+            dirReport(dir).plaintextBytes += bytes.size();
+            if (m_sink && !bytes.empty()) m_sink->onPlaintext(dir, bytes, m_ts);
+            return;
+        case TlsContentType::Alert:
+            for (std::size_t i = 0; i + 1 < bytes.size(); i += 2) {
+                TlsAlert alert{bytes[i], bytes[i + 1], encrypted};
+                if (m_report.alerts.size() < 16)
+                    m_report.alerts.emplace_back(static_cast<std::uint8_t>(dir), alert);
+                if (m_sink) m_sink->onAlert(dir, alert, m_ts);
+            }
+            return;
+        case TlsContentType::ChangeCipherSpec:
+        case TlsContentType::Heartbeat:
+            return;
+    }
+    issue(dir, fmt::format("record of unknown content type {}", tlsContentTypeName(type)));
+}
+
+void TlsSession::onHandshake(Direction dir, const HandshakeMessage& msg, bool encrypted) {
+    if (msg.skipped) return;
+    const bool fromClient = dir == Direction::ClientToServer;
+    switch (static_cast<TlsHandshakeType>(msg.type)) {
+        case TlsHandshakeType::ClientHello:
+            if (fromClient && !encrypted) onClientHello(msg.body);
+            return;
+        case TlsHandshakeType::ServerHello:
+            if (!fromClient && !encrypted) onServerHello(msg.body);
+            return;
+        case TlsHandshakeType::EncryptedExtensions: {
+            if (fromClient || !encrypted) return;
+            std::string error;
+            if (auto ee = parseEncryptedExtensions(msg.body, error)) {
+                m_report.alpnSelected = ee->alpn;
+            } else {
+                issue(dir, "EncryptedExtensions: " + error);
+            }
+            return;
+        }
+        case TlsHandshakeType::Finished:
+            if (encrypted && m_report.version == kTls13) installTls13ApplicationKey(dir);
+            return;
+        case TlsHandshakeType::KeyUpdate:
+            if (encrypted && m_report.version == kTls13) keyUpdate(dir);
+            return;
+        default:
+            return;
+    }
+}
+
+void TlsSession::onClientHello(ByteSpan body) {
+    std::string error;
+    auto hello = parseClientHello(body, error);
+    if (!hello) {
+        issue(Direction::ClientToServer, "ClientHello: " + error);
+        return;
+    }
+    if (m_clientHello) {
+        // The second ClientHello after a HelloRetryRequest keeps the random (RFC 8446 §4.1.2).
+        if (hello->random != m_clientHello->random)
+            issue(Direction::ClientToServer, "a second ClientHello with a different random");
+        return;
+    }
+    m_report.clientHelloSeen = true;
+    m_report.sni = hello->sni;
+    m_report.alpnOffered = hello->alpn;
+    if (!m_report.serverHelloSeen) m_report.version = hello->maxVersion();
+    m_clientHello = std::make_unique<ClientHelloInfo>(std::move(*hello));
+}
+
+void TlsSession::onServerHello(ByteSpan body) {
+    std::string error;
+    auto hello = parseServerHello(body, error);
+    if (!hello) {
+        issue(Direction::ServerToClient, "ServerHello: " + error);
+        return;
+    }
+    m_report.cipherSuite = hello->cipherSuite;
+    m_report.cipherSuiteName = cipherSuiteName(hello->cipherSuite);
+    m_report.version = hello->version();
+    if (hello->helloRetryRequest) {
+        m_report.helloRetryRequest = true;
+        return;  // the real ServerHello follows the client's second ClientHello
+    }
+    if (m_report.serverHelloSeen) {
+        issue(Direction::ServerToClient, "a second ServerHello (renegotiation is not decrypted)");
+        return;
+    }
+    m_report.serverHelloSeen = true;
+    m_report.alpnSelected = hello->alpn;
+    m_report.alpnEncrypted = m_report.version == kTls13;
+    if (m_clientHello) {
+        m_report.extendedMasterSecret =
+            m_clientHello->extendedMasterSecret && hello->extendedMasterSecret;
+        m_report.resumed =
+            m_report.version == kTls13
+                ? hello->preSharedKey
+                : !hello->sessionId.empty() && hello->sessionId == m_clientHello->sessionId;
+    }
+    m_serverHello = std::make_unique<ServerHelloInfo>(std::move(*hello));
+    installKeys();
+}
+
+void TlsSession::installKeys() {
+    const std::uint16_t version = m_report.version;
+    if (version != kTls12 && version != kTls13) {
+        setOutcome(TlsDecryption::UnsupportedVersion,
+                   "unsupported version " + tlsProtocolName(version));
+        return;
+    }
+    m_suite = findCipherSuite(m_serverHello->cipherSuite);
+    if (!m_suite || m_suite->aead == TlsAead::None || m_suite->tls13 != (version == kTls13)) {
+        m_suite = nullptr;
+        setOutcome(TlsDecryption::UnsupportedCipherSuite,
+                   "unsupported cipher suite " + m_report.cipherSuiteName);
+        return;
+    }
+    if (!m_clientHello) {
+        setOutcome(TlsDecryption::HandshakeMissing,
+                   "ClientHello not in the capture: no client random to find keys by");
+        return;
+    }
+    const KeyLogSecrets* secrets = m_keys->find(m_clientHello->random);
+    Side& client = side(Direction::ClientToServer);
+    Side& server = side(Direction::ServerToClient);
+    if (version == kTls13) {
+        if (!secrets || secrets->clientHandshakeSecret.empty() ||
+            secrets->serverHandshakeSecret.empty()) {
+            setOutcome(TlsDecryption::NoKey,
+                       secrets ? "no handshake traffic secrets for this client random"
+                               : "no key for this client random");
+            return;
+        }
+        client.secret = secrets->clientHandshakeSecret;
+        server.secret = secrets->serverHandshakeSecret;
+        client.decryptor = RecordDecryptor::forTls13(*m_suite, client.secret);
+        server.decryptor = RecordDecryptor::forTls13(*m_suite, server.secret);
+        client.hadKeys = server.hadKeys = true;
+    } else {
+        if (!secrets || secrets->masterSecret.size() != 48) {
+            setOutcome(TlsDecryption::NoKey, "no key for this client random");
+            return;
+        }
+        const std::size_t keyLength = aeadKeyLength(m_suite->aead);
+        const std::size_t ivLength = m_suite->aead == TlsAead::ChaCha20Poly1305 ? 12 : 4;
+        Bytes seed(m_serverHello->random.begin(), m_serverHello->random.end());
+        seed.insert(seed.end(), m_clientHello->random.begin(), m_clientHello->random.end());
+        Bytes block;
+        if (!tls12Prf(m_suite->hash, secrets->masterSecret, "key expansion", seed,
+                      2 * keyLength + 2 * ivLength, block)) {
+            setOutcome(TlsDecryption::Failed, "TLS 1.2 key derivation failed in libcrypto");
+            return;
+        }
+        const ByteSpan b(block);
+        client.pending = RecordDecryptor::forTls12(*m_suite, b.subspan(0, keyLength),
+                                                   b.subspan(2 * keyLength, ivLength));
+        server.pending = RecordDecryptor::forTls12(*m_suite, b.subspan(keyLength, keyLength),
+                                                   b.subspan(2 * keyLength + ivLength, ivLength));
+    }
+    if ((version == kTls13 && (!client.decryptor || !server.decryptor)) ||
+        (version == kTls12 && (!client.pending || !server.pending))) {
+        setOutcome(TlsDecryption::Failed, "key setup failed in libcrypto");
+        return;
+    }
+    setOutcome(TlsDecryption::Ok, {});
+}
+
+void TlsSession::installTls13ApplicationKey(Direction dir) {
+    Side& s = side(dir);
+    const KeyLogSecrets* secrets = m_clientHello ? m_keys->find(m_clientHello->random) : nullptr;
+    const Bytes* secret = nullptr;
+    if (secrets) {
+        secret = dir == Direction::ClientToServer ? &secrets->clientTrafficSecret0
+                                                  : &secrets->serverTrafficSecret0;
+    }
+    if (!m_suite || !secret || secret->empty()) {
+        s.decryptor.reset();
+        setOutcome(TlsDecryption::NoKey,
+                   fmt::format("no {} for this client random", dir == Direction::ClientToServer
+                                                                   ? "CLIENT_TRAFFIC_SECRET_0"
+                                                                   : "SERVER_TRAFFIC_SECRET_0"));
+        return;
+    }
+    s.secret = *secret;
+    s.decryptor = RecordDecryptor::forTls13(*m_suite, s.secret);
+    s.failureStreak = 0;
+}
+
+void TlsSession::keyUpdate(Direction dir) {
+    Side& s = side(dir);
+    ++dirReport(dir).keyUpdates;
+    if (!m_suite || s.secret.empty()) return;
+    Bytes next;
+    if (!hkdfExpandLabel(m_suite->hash, s.secret, "traffic upd", {}, hashLength(m_suite->hash),
+                         next)) {
+        s.decryptor.reset();
+        setOutcome(TlsDecryption::Failed, "KeyUpdate derivation failed in libcrypto");
+        return;
+    }
+    s.secret = std::move(next);
+    s.decryptor = RecordDecryptor::forTls13(*m_suite, s.secret);
+}
+
+}  // namespace h2lens

@@ -1,0 +1,516 @@
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "app/details_pane.h"
+#include "app/timeline_widget.h"
+#include "app/window_chart.h"
+#include "models/stream_text.h"
+
+namespace h2lens::gui {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
+    auto* v = new QTableView(parent);
+    v->setModel(model);
+    v->setSelectionBehavior(QAbstractItemView::SelectRows);
+    v->setSelectionMode(QAbstractItemView::SingleSelection);
+    v->verticalHeader()->hide();
+    v->verticalHeader()->setDefaultSectionSize(v->fontMetrics().height() + 4);
+    v->horizontalHeader()->setHighlightSections(false);
+    v->horizontalHeader()->setStretchLastSection(true);
+    v->setAlternatingRowColors(true);
+    v->setWordWrap(false);
+    v->setShowGrid(false);
+    v->setTextElideMode(Qt::ElideMiddle);
+    return v;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle(QStringLiteral("h2lens"));
+    setAcceptDrops(true);
+    m_store = new CaptureStore(this);
+    m_loader = new CaptureLoader(m_store, this);
+    m_connModel = new ConnectionsModel(m_store, this);
+    m_streamsModel = new StreamsModel(m_store, this);
+    m_proxy = new StreamFilterProxy(this);
+    m_proxy->setSourceModel(m_streamsModel);
+    m_framesModel = new FramesModel(m_store, this);
+    m_anomaliesModel = new AnomaliesModel(m_store, this);
+
+    // Left: connections over (filter + streams)
+    m_connView = makeTable(m_connModel, this);
+    m_connView->setSortingEnabled(false);
+    m_connView->setColumnWidth(ConnectionsModel::Id, 30);
+    m_connView->setColumnWidth(ConnectionsModel::Client, 128);
+    m_connView->setColumnWidth(ConnectionsModel::Server, 128);
+    m_connView->setColumnWidth(ConnectionsModel::Protocol, 150);
+    m_connView->setColumnWidth(ConnectionsModel::Streams, 60);
+    m_connView->setColumnWidth(ConnectionsModel::Bytes, 80);
+
+    auto* streamsPage = new QWidget(this);
+    auto* sl = new QVBoxLayout(streamsPage);
+    sl->setContentsMargins(0, 0, 0, 0);
+    sl->setSpacing(2);
+    m_filter = new QLineEdit(streamsPage);
+    m_filter->setPlaceholderText(
+        tr("Filter streams: text, status:404, status:5xx, method:POST, path:/api, "
+           "header:name=value, end:reset, !term"));
+    m_filter->setClearButtonEnabled(true);
+    sl->addWidget(m_filter);
+    m_streamsView = makeTable(m_proxy, streamsPage);
+    m_streamsView->setSortingEnabled(true);
+    m_streamsView->sortByColumn(StreamsModel::Start, Qt::AscendingOrder);
+    m_streamsView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    const int widths[] = {36, 44, 50, 92, 150, 42, 92, 52, 62, 66, 72, 80};
+    for (int i = 0; i < StreamsModel::ColumnCount; ++i) m_streamsView->setColumnWidth(i, widths[i]);
+    sl->addWidget(m_streamsView);
+
+    auto* left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_connView);
+    left->addWidget(streamsPage);
+    left->setStretchFactor(0, 1);
+    left->setStretchFactor(1, 4);
+
+    m_timeline = new TimelineWidget(m_store, this);
+    m_chart = new WindowChart(m_store, this);
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(m_timeline);
+    right->addWidget(m_chart);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 1);
+
+    auto* top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(left);
+    top->addWidget(right);
+    top->setStretchFactor(0, 2);
+    top->setStretchFactor(1, 3);
+
+    m_details = new DetailsPane(m_store, m_framesModel, m_anomaliesModel, this);
+    auto* outer = new QSplitter(Qt::Vertical, this);
+    outer->addWidget(top);
+    outer->addWidget(m_details);
+    outer->setStretchFactor(0, 3);
+    outer->setStretchFactor(1, 2);
+    setCentralWidget(outer);
+    // Initial proportions for a typical window; the user's splitter moves win afterwards.
+    top->setSizes({760, 840});
+    left->setSizes({110, 480});
+    right->setSizes({450, 160});
+    outer->setSizes({600, 330});
+
+    // Status bar
+    m_status = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->hide();
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QPushButton::clicked, m_loader, &CaptureLoader::cancel);
+
+    // Loader
+    connect(m_loader, &CaptureLoader::started, this, [this](const QString& path) {
+        setWindowTitle(QStringLiteral("h2lens — %1").arg(QFileInfo(path).fileName()));
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+        m_conn = -1;
+        m_stream.reset();
+        m_timeline->setConnection(-1);
+        m_chart->setSelection(-1, nullptr);
+        m_details->setStream(nullptr);
+        m_details->setConnection(nullptr);
+        m_loadStartMs = QDateTime::currentMSecsSinceEpoch();
+        m_firstRowsMs = -1;
+        m_loadMessage.clear();
+        m_refresh->start();
+    });
+    connect(m_loader, &CaptureLoader::progress, this, [this](double fraction, quint64) {
+        m_progress->setValue(static_cast<int>(fraction * 1000));
+        if (m_firstRowsMs < 0 && m_streamsModel->rowCount() > 0) {
+            m_firstRowsMs = QDateTime::currentMSecsSinceEpoch() - m_loadStartMs;
+        }
+        // Show something as soon as there is something: the first connection with frames.
+        if (m_conn < 0) {
+            for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
+                if (!m_store->connections()[i].frames.empty()) {
+                    selectConnection(i);
+                    break;
+                }
+            }
+        }
+    });
+    connect(m_loader, &CaptureLoader::finished, this, &MainWindow::onLoadFinished);
+    m_refresh = new QTimer(this);
+    m_refresh->setInterval(250);
+    connect(m_refresh, &QTimer::timeout, this, [this] {
+        m_timeline->refresh();
+        updateStatus();
+    });
+    connect(m_store, &CaptureStore::connectionChanged, this, [this](int i) {
+        if (i == m_conn && !m_loader->isRunning()) m_timeline->refresh();
+    });
+
+    // Selection wiring
+    connect(m_connView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& cur) {
+                if (!m_syncing && cur.isValid()) selectConnection(cur.row());
+            });
+    connect(m_streamsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& cur) {
+                if (m_syncing || !cur.isValid()) return;
+                selectStream(cur.data(kConnIdRole).toULongLong(), cur.data(kStreamIdRole).toUInt());
+            });
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& t) {
+        m_proxy->setFilterString(t);
+        updateStatus();
+    });
+    connect(m_timeline, &TimelineWidget::frameActivated, this,
+            [this](int ci, std::size_t fi) { selectFrame(ci, fi); });
+    connect(m_timeline, &TimelineWidget::streamActivated, this, [this](int ci, std::uint32_t sid) {
+        if (sid == 0) {
+            selectConnection(ci);
+            m_framesModel->setStream(ci, 0);
+        } else {
+            selectStream(m_store->connections()[ci].info.id, sid);
+        }
+    });
+    connect(m_timeline, &TimelineWidget::timeRangeChanged, m_chart, &WindowChart::setTimeRange);
+    connect(m_details->framesView()->selectionModel(), &QItemSelectionModel::currentRowChanged,
+            this, [this](const QModelIndex& cur) {
+                if (m_syncing || !cur.isValid() || m_conn < 0) return;
+                m_timeline->selectFrame(cur.data(kFrameIndexRole).toULongLong());
+            });
+    auto jumpToAnomaly = [this](const QModelIndex& idx, bool showFrames) {
+        std::uint64_t connId = 0;
+        const Anomaly* a = m_anomaliesModel->anomaly(idx.row(), &connId);
+        if (!a) return;
+        const int ci = m_store->connectionIndex(connId);
+        if (ci < 0) return;
+        if (auto fi = m_store->findFrame(m_store->connections()[ci], a->dir, a->frameOffset)) {
+            selectFrame(ci, *fi);
+            if (showFrames) m_details->setCurrentWidget(m_details->framesView());
+        } else if (a->streamId) {
+            selectStream(connId, a->streamId);
+        } else {
+            selectConnection(ci);
+        }
+    };
+    connect(m_details->anomaliesView(), &QTableView::activated, this,
+            [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, true); });
+    connect(m_details->anomaliesView(), &QTableView::clicked, this,
+            [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, false); });
+
+    buildMenus();
+    updateStatus();
+    resize(1600, 1000);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open capture"), QString(),
+                                         tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        if (!path.isEmpty()) openFile(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    updateRecentMenu();
+    QMenu* exp = file->addMenu(tr("&Export"));
+    exp->addAction(tr("Selected stream as &JSON…"), this,
+                   [this] { exportTo(ExportFormat::Json, true); });
+    exp->addAction(tr("Selected stream as &HAR…"), this,
+                   [this] { exportTo(ExportFormat::Har, true); });
+    exp->addSeparator();
+    exp->addAction(tr("Everything as J&SON…"), this,
+                   [this] { exportTo(ExportFormat::Json, false); });
+    exp->addAction(tr("Everything as H&AR…"), this, [this] { exportTo(ExportFormat::Har, false); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    auto* copyText = edit->addAction(tr("&Copy stream as text"), QKeySequence::Copy, this,
+                                     [this] { this->copyText(false); });
+    auto* copyCurl = edit->addAction(tr("Copy request as c&URL"), QKeySequence(tr("Ctrl+Shift+C")),
+                                     this, [this] { this->copyText(true); });
+    m_streamsView->addAction(copyText);
+    m_streamsView->addAction(copyCurl);
+    edit->addSeparator();
+    edit->addAction(tr("&Filter streams"), QKeySequence::Find, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit timeline"), QKeySequence(tr("Ctrl+0")), this,
+                    [this] { m_timeline->fit(); });
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this,
+                    [this] { m_timeline->zoom(0.7, (kLabelWidth + m_timeline->width()) / 2.0); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] {
+        m_timeline->zoom(1 / 0.7, (kLabelWidth + m_timeline->width()) / 2.0);
+    });
+    view->addSeparator();
+    view->addAction(tr("Focus &connections"), QKeySequence(tr("Alt+1")), this,
+                    [this] { m_connView->setFocus(); });
+    view->addAction(tr("Focus &streams"), QKeySequence(tr("Alt+2")), this,
+                    [this] { m_streamsView->setFocus(); });
+    view->addAction(tr("Focus &timeline"), QKeySequence(tr("Alt+3")), this,
+                    [this] { m_timeline->setFocus(); });
+    view->addAction(tr("Focus &details"), QKeySequence(tr("Alt+4")), this,
+                    [this] { m_details->currentWidget()->setFocus(); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Timeline and filter keys"), this, [this] {
+        QMessageBox::information(
+            this, tr("h2lens"),
+            tr("<b>Timeline</b><br>wheel: zoom around the cursor; shift+wheel or wheel over the "
+               "labels: scroll lanes<br>"
+               "left-drag: zoom to the rubber band; middle/right-drag: pan; double-click a lane: "
+               "zoom to the stream<br>"
+               "F or 0: fit; +/-: zoom; ←/→: previous/next frame of the lane (Ctrl: pan); ↑/↓: "
+               "previous/next lane<br>"
+               "marks above a lane's midline are client → server (blue), below server → client "
+               "(orange): "
+               "▲ HEADERS, bars DATA (height = size), flag END_STREAM, ✕ RST_STREAM, ◆ "
+               "PUSH_PROMISE, "
+               "■ SETTINGS (hollow: ACK), ● PING with RTT bracket, ticks WINDOW_UPDATE; TCP lane: "
+               "red retransmission, "
+               "purple out-of-order, black gap; red bands through all lanes mark loss.<br><br>"
+               "<b>Filter</b><br>terms separated by spaces must all match: status:404 status:5xx "
+               "method:POST path:/api "
+               "authority:host header:name header:name=value type:json conn:1 end:reset; a bare "
+               "word matches path, "
+               "method, status, authority and any header; !term negates."));
+    });
+}
+
+void MainWindow::openFile(const QString& path) {
+    addRecent(path);
+    m_loader->load(path);
+}
+
+void MainWindow::addRecent(const QString& path) {
+    QSettings s;
+    QStringList list = s.value(QStringLiteral("recentFiles")).toStringList();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    list.removeAll(abs);
+    list.prepend(abs);
+    while (list.size() > kMaxRecent) list.removeLast();
+    s.setValue(QStringLiteral("recentFiles"), list);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu() {
+    if (!m_recentMenu) return;
+    m_recentMenu->clear();
+    const QStringList list = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& f : list) {
+        m_recentMenu->addAction(f, this, [this, f] { openFile(f); });
+    }
+    m_recentMenu->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::updateStatus() {
+    qulonglong streams = m_store->streams().size();
+    m_status->setText(tr("%1 connections · %2 streams (%3 shown) · %4 frames · %5 anomalies%6")
+                          .arg(m_store->connections().size())
+                          .arg(streams)
+                          .arg(m_proxy->rowCount())
+                          .arg(m_store->frameCount())
+                          .arg(m_store->anomalyCount())
+                          .arg(m_loader->isRunning() ? tr(" · decoding…") : m_loadMessage));
+}
+
+void MainWindow::onLoadFinished(bool ok, const QString& message) {
+    m_refresh->stop();
+    m_progress->hide();
+    m_cancel->hide();
+    if (!ok && !m_loader->lastResult().error.empty()) {
+        if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
+            QMessageBox::warning(this, tr("h2lens"), message);
+    }
+    if (m_conn < 0) {
+        // The connection with the most streams is the interesting one.
+        int best = -1;
+        std::size_t most = 0;
+        for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
+            const auto& c = m_store->connections()[i];
+            if (best < 0 || c.streams.size() > most) {
+                best = i;
+                most = c.streams.size();
+            }
+        }
+        if (best >= 0) selectConnection(best);
+    } else {
+        m_timeline->refresh();
+        const StreamData* s = currentStream();
+        m_chart->setSelection(m_conn, s);
+        m_details->setConnection(&m_store->connections()[m_conn]);
+    }
+    updateStatus();
+    const auto& r = m_loader->lastResult();
+    QString extra = message;
+    if (r.issueCount) extra += tr(" · %1 capture issues").arg(r.issueCount);
+    if (m_firstRowsMs >= 0) extra += tr(" · first rows after %1 ms").arg(m_firstRowsMs);
+    m_loadMessage = " · " + extra;
+    updateStatus();
+}
+
+void MainWindow::selectConnection(int ci) {
+    if (ci < 0 || ci >= static_cast<int>(m_store->connections().size())) return;
+    if (ci == m_conn) return;
+    m_conn = ci;
+    m_stream.reset();
+    const ConnectionData& c = m_store->connections()[ci];
+    m_syncing = true;
+    m_connView->selectionModel()->setCurrentIndex(
+        m_connModel->index(ci, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_proxy->setConnection(c.info.id);
+    m_streamsView->setColumnHidden(StreamsModel::Conn,
+                                   true);  // one connection: the column says nothing
+    m_syncing = false;
+    m_timeline->setConnection(ci);
+    m_anomaliesModel->setConnection(ci);
+    m_framesModel->setStream(ci, 0, true);
+    m_chart->setSelection(ci, nullptr);
+    m_chart->setTimeRange(m_timeline->viewStart(), m_timeline->viewEnd());
+    m_details->setConnection(&c);
+    m_details->setStream(nullptr);
+    updateStatus();
+}
+
+const StreamData* MainWindow::currentStream() const {
+    if (m_conn < 0 || !m_stream) return nullptr;
+    return m_store->stream(m_store->connections()[m_conn].info.id, *m_stream);
+}
+
+void MainWindow::selectStream(std::uint64_t connId, std::uint32_t streamId) {
+    const int ci = m_store->connectionIndex(connId);
+    if (ci < 0) return;
+    selectConnection(ci);
+    if (m_stream == streamId) return;
+    m_stream = streamId;
+    const StreamData* s = currentStream();
+    m_timeline->selectStream(streamId);
+    m_framesModel->setStream(ci, streamId);
+    m_chart->setSelection(ci, s);
+    m_details->setStream(s);
+    const int src = m_store->streamIndex(connId, streamId);
+    if (src >= 0) {
+        const QModelIndex pi = m_proxy->mapFromSource(m_streamsModel->index(src, 0));
+        if (pi.isValid()) {
+            m_syncing = true;
+            m_streamsView->selectionModel()->setCurrentIndex(
+                pi, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_streamsView->scrollTo(pi);
+            m_syncing = false;
+        }
+    }
+}
+
+void MainWindow::selectFrame(int ci, std::size_t fi) {
+    if (ci < 0 || ci >= static_cast<int>(m_store->connections().size())) return;
+    const ConnectionData& c = m_store->connections()[ci];
+    if (fi >= c.frames.size()) return;
+    const FrameMark& f = c.frames[fi];
+    if (f.streamId != 0) {
+        selectStream(c.info.id, f.streamId);
+    } else {
+        selectConnection(ci);
+        if (m_framesModel->rowOfFrame(fi) < 0) m_framesModel->setStream(ci, 0, true);
+    }
+    m_timeline->selectFrame(fi);
+    const int row = m_framesModel->rowOfFrame(fi);
+    if (row >= 0) {
+        m_syncing = true;
+        const QModelIndex idx = m_framesModel->index(row, 0);
+        m_details->framesView()->selectionModel()->setCurrentIndex(
+            idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_details->framesView()->scrollTo(idx);
+        m_syncing = false;
+    }
+}
+
+void MainWindow::copyText(bool curl) {
+    const StreamData* s = currentStream();
+    if (!s) return;
+    QApplication::clipboard()->setText(curl ? curlCommand(*s) : streamAsText(*s));
+    statusBar()->showMessage(curl ? tr("cURL command copied") : tr("Stream copied as text"), 3000);
+}
+
+void MainWindow::exportTo(ExportFormat format, bool selectionOnly) {
+    if (m_loader->path().isEmpty()) return;
+    ExportRequest req;
+    req.capturePath = m_loader->path().toStdString();
+    req.format = format;
+    if (selectionOnly) {
+        const StreamData* s = currentStream();
+        if (!s) {
+            QMessageBox::information(this, tr("Export"), tr("Select a stream first."));
+            return;
+        }
+        req.selection.emplace_back(s->connId, s->rec.id);
+    }
+    const QString suffix =
+        format == ExportFormat::Har ? QStringLiteral("har") : QStringLiteral("json");
+    const QString out = QFileDialog::getSaveFileName(
+        this, tr("Export"), QFileInfo(m_loader->path()).completeBaseName() + "." + suffix);
+    if (out.isEmpty()) return;
+    req.outputPath = out.toStdString();
+    const std::string err = exportCapture(req);
+    if (err.empty())
+        statusBar()->showMessage(tr("Exported to %1").arg(out), 5000);
+    else
+        QMessageBox::warning(this, tr("Export"), QString::fromStdString(err));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    const auto urls = e->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) openFile(urls.first().toLocalFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    m_loader->cancel();
+    e->accept();
+}
+
+}  // namespace h2lens::gui

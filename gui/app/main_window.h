@@ -1,0 +1,94 @@
+#pragma once
+// The h2lens-gui main window: connections and streams tables (left), timeline and window chart
+// (right), details (bottom); a status bar with counts, progress and cancel. One selection (a
+// connection, a stream, a frame) is shared by every view: selectFrame()/selectStream() are the
+// only ways it changes.
+#include <QMainWindow>
+#include <optional>
+
+#include "models/capture_loader.h"
+#include "models/capture_store.h"
+#include "models/export_bridge.h"
+#include "models/table_models.h"
+
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTimer;
+
+namespace h2lens::gui {
+
+class DetailsPane;
+class TimelineWidget;
+class WindowChart;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openFile(const QString& path);
+    CaptureLoader* loader() const { return m_loader; }
+    const CaptureStore* store() const { return m_store; }
+
+    // The shared selection.
+    void selectConnection(int connIndex);
+    void selectStream(std::uint64_t connId, std::uint32_t streamId);
+    void selectFrame(int connIndex, std::size_t frameIndex);
+
+    TimelineWidget* timeline() const { return m_timeline; }
+    WindowChart* windowChart() const { return m_chart; }
+    DetailsPane* details() const { return m_details; }
+    QTableView* streamsView() const { return m_streamsView; }
+    QTableView* connectionsView() const { return m_connView; }
+    StreamFilterProxy* streamProxy() const { return m_proxy; }
+    QLineEdit* filterBox() const { return m_filter; }
+    // Milliseconds from the start of the last load to its first stream rows (-1: none yet).
+    qint64 firstRowsMs() const { return m_firstRowsMs; }
+
+  protected:
+    void dragEnterEvent(QDragEnterEvent*) override;
+    void dropEvent(QDropEvent*) override;
+    void closeEvent(QCloseEvent*) override;
+
+  private:
+    void buildMenus();
+    void updateRecentMenu();
+    void addRecent(const QString& path);
+    void updateStatus();
+    void onLoadFinished(bool ok, const QString& message);
+    void exportTo(ExportFormat format, bool selectionOnly);
+    const StreamData* currentStream() const;
+    void copyText(bool curl);
+
+    CaptureStore* m_store;
+    CaptureLoader* m_loader;
+    ConnectionsModel* m_connModel;
+    StreamsModel* m_streamsModel;
+    StreamFilterProxy* m_proxy;
+    FramesModel* m_framesModel;
+    AnomaliesModel* m_anomaliesModel;
+    QTableView* m_connView;
+    QTableView* m_streamsView;
+    QLineEdit* m_filter;
+    TimelineWidget* m_timeline;
+    WindowChart* m_chart;
+    DetailsPane* m_details;
+    QLabel* m_status;
+    QProgressBar* m_progress;
+    QPushButton* m_cancel;
+    QMenu* m_recentMenu = nullptr;
+    QTimer* m_refresh;
+    int m_conn = -1;
+    std::optional<std::uint32_t> m_stream;
+    bool m_syncing = false;
+    qint64 m_loadStartMs = 0;
+    qint64 m_firstRowsMs = -1;
+    QString m_loadMessage;  // how the last load ended, shown after the counts
+};
+
+}  // namespace h2lens::gui

@@ -1,0 +1,197 @@
+// PcapngWriter: real captures written back as pcapng must read back packet for packet through
+// our reader, libpcap-independent tools (tshark, capinfos) must accept them, and the
+// interface metadata and statistics must land in the blocks Wireshark reads them from.
+#include <filesystem>
+#include <string>
+
+#include "capture/pcapng_reader.h"
+#include "capture/pcapng_writer.h"
+#include "live/live_test_support.h"
+#include "pcap/capture_file.h"
+
+using namespace h2lens;
+using namespace h2lens::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<fs::path> sampleCaptures() {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(sourceDir() / "samples")) {
+        const auto ext = e.path().extension();
+        if (ext == ".pcap" || ext == ".pcapng") out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+fs::path tempPath(const std::string& name) {
+    return fs::temp_directory_path() / ("h2lens_live_" + std::to_string(getpid()) + "_" + name);
+}
+
+// Copies every packet of `in` into a pcapng at `out`; returns what was read.
+CopiedCapture copyAsPcapng(const fs::path& in, const fs::path& out, const PcapngInterface& iface) {
+    auto source = openCapture(in.string());
+    CopiedCapture original = readPackets(*source);
+    REQUIRE(!original.packets.empty());
+    PcapngWriter writer = PcapngWriter::open(out.string(), "h2lens test");
+    PcapngInterface withType = iface;
+    withType.linkType = original.packets.front().linkType;
+    const std::uint32_t id = writer.addInterface(withType);
+    for (const CopiedPacket& p : original.packets) {
+        writer.writePacket(id, p.view());
+    }
+    writer.flush();
+    CHECK_FALSE(writer.failed());
+    CHECK(writer.packetsWritten() == original.packets.size());
+    return original;
+}
+
+struct BlockInfo {
+    std::uint32_t type;
+    Bytes body;
+};
+
+// An independent little-endian block walk, to look at blocks our reader skips.
+std::vector<BlockInfo> blocks(const Bytes& file) {
+    std::vector<BlockInfo> out;
+    std::size_t pos = 0;
+    while (pos + 12 <= file.size()) {
+        const std::uint32_t type = loadLe32(&file[pos]);
+        const std::uint32_t len = loadLe32(&file[pos + 4]);
+        REQUIRE(len >= 12);
+        REQUIRE(len % 4 == 0);
+        REQUIRE(pos + len <= file.size());
+        CHECK(loadLe32(&file[pos + len - 4]) == len);
+        out.push_back({type, Bytes(file.begin() + static_cast<long>(pos) + 8,
+                                   file.begin() + static_cast<long>(pos + len) - 4)});
+        pos += len;
+    }
+    CHECK(pos == file.size());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("pcapng writer: every sample capture reads back packet for packet", "[live][pcapng]") {
+    const auto files = sampleCaptures();
+    REQUIRE(files.size() >= 5);
+    for (const fs::path& f : files) {
+        INFO(f);
+        const fs::path out = tempPath(f.filename().string() + ".pcapng");
+        const CopiedCapture original =
+            copyAsPcapng(f, out, PcapngInterface{1, 262144, "lo", "", ""});
+        const Bytes head = readBinaryFile(out);
+        REQUIRE(head.size() >= 4);
+        CHECK(loadBe32(head.data()) == 0x0a0d0d0a);
+        auto back = openCapture(out.string());
+        const CopiedCapture copy = readPackets(*back);
+        CHECK(copy.issues.empty());
+        REQUIRE(copy.packets.size() == original.packets.size());
+        for (std::size_t i = 0; i < copy.packets.size(); ++i) {
+            INFO("packet " << i + 1);
+            CHECK(copy.packets[i] == original.packets[i]);  // ns timestamps, lengths, bytes
+        }
+        fs::remove(out);
+    }
+}
+
+TEST_CASE("pcapng writer: tshark reads the copy with the same frames and interface name",
+          "[live][pcapng]") {
+    if (!haveProgram("tshark")) {
+        WARN("skipped: tshark not installed");
+        return;
+    }
+    const fs::path in = sourceDir() / "samples" / "h2c_nano.pcap";
+    const fs::path out = tempPath("tshark.pcapng");
+    copyAsPcapng(in, out, PcapngInterface{1, 65535, "lo", "loopback", "tcp port 18482"});
+    const std::string fields =
+        " -T fields -e frame.number -e frame.time_epoch -e frame.len -e frame.cap_len";
+    int code = 0;
+    const std::string original =
+        runCommand("tshark -n -r " + shellQuote(in.string()) + fields, &code);
+    REQUIRE(code == 0);
+    const std::string copy = runCommand("tshark -n -r " + shellQuote(out.string()) + fields, &code);
+    REQUIRE(code == 0);
+    CHECK(!original.empty());
+    CHECK(copy == original);
+    const std::string names = runCommand("tshark -n -r " + shellQuote(out.string()) +
+                                         " -T fields -e frame.interface_name -c 1");
+    CHECK(names == "lo\n");
+    fs::remove(out);
+}
+
+TEST_CASE("pcapng writer: interface options and statistics block", "[live][pcapng]") {
+    const fs::path out = tempPath("isb.pcapng");
+    {
+        PcapngWriter writer = PcapngWriter::open(out.string(), "h2lens test");
+        const std::uint32_t id =
+            writer.addInterface(PcapngInterface{1, 1500, "eth7", "a NIC", "tcp port 443"});
+        CHECK(id == 0);
+        CHECK(writer.addInterface(PcapngInterface{101, 0, "raw0", "", ""}) == 1);
+        PcapngInterfaceStats stats;
+        stats.ts = 1'700'000'000'123'456'789;
+        stats.start = 1'700'000'000'000'000'000;
+        stats.received = 1234;
+        stats.droppedByOs = 5;
+        stats.droppedByInterface = 6;
+        stats.delivered = 1229;
+        writer.writeStats(id, stats);
+    }
+    const Bytes file = readBinaryFile(out);
+    const auto list = blocks(file);
+    REQUIRE(list.size() == 4);
+    CHECK(list[0].type == 0x0a0d0d0a);
+    CHECK(loadLe32(list[0].body.data()) == 0x1a2b3c4d);
+    REQUIRE(list[1].type == 1);
+    CHECK(loadLe16(list[1].body.data()) == 1);
+    CHECK(loadLe32(list[1].body.data() + 4) == 1500);
+    const std::string idb(list[1].body.begin(), list[1].body.end());
+    CHECK(idb.find("eth7") != std::string::npos);
+    CHECK(idb.find("a NIC") != std::string::npos);
+    CHECK(idb.find(std::string("\0tcp port 443", 13)) != std::string::npos);  // if_filter, type 0
+    CHECK(loadLe16(list[2].body.data()) == 101);
+    REQUIRE(list[3].type == 5);
+    const Bytes& isb = list[3].body;
+    CHECK(loadLe32(isb.data()) == 0);
+    const std::uint64_t ts =
+        (std::uint64_t{loadLe32(isb.data() + 4)} << 32) | loadLe32(isb.data() + 8);
+    CHECK(ts == 1'700'000'000'123'456'789ull);
+    // Options: starttime(2), ifrecv(4), ifdrop(5), osdrop(7), usrdeliv(8), end.
+    std::size_t pos = 12;
+    std::vector<std::pair<std::uint16_t, std::uint64_t>> options;
+    while (pos + 4 <= isb.size()) {
+        const std::uint16_t code = loadLe16(&isb[pos]);
+        const std::uint16_t len = loadLe16(&isb[pos + 2]);
+        if (code == 0) break;
+        REQUIRE(len == 8);
+        std::uint64_t v = 0;
+        if (code == 2) {
+            v = (std::uint64_t{loadLe32(&isb[pos + 4])} << 32) | loadLe32(&isb[pos + 8]);
+        } else {
+            v = loadLe32(&isb[pos + 4]) | (std::uint64_t{loadLe32(&isb[pos + 8])} << 32);
+        }
+        options.emplace_back(code, v);
+        pos += 4 + len;
+    }
+    using P = std::pair<std::uint16_t, std::uint64_t>;
+    CHECK(options ==
+          std::vector<P>{{2, 1'700'000'000'000'000'000ull}, {4, 1234}, {5, 6}, {7, 5}, {8, 1229}});
+    // Our reader skips statistics and sees two interfaces but no packets.
+    auto back = openCapture(out.string());
+    CHECK(readPackets(*back).packets.empty());
+    fs::remove(out);
+}
+
+TEST_CASE("pcapng writer: an unwritable path is an environment error", "[live][pcapng]") {
+    CHECK_THROWS_AS(PcapngWriter::open("/nonexistent-dir/x.pcapng"), CaptureError);
+    // A full device: the first failure is kept, later writes do nothing.
+    if (!fs::exists("/dev/full")) return;
+    std::FILE* full = std::fopen("/dev/full", "wb");
+    REQUIRE(full != nullptr);
+    PcapngWriter writer(full, true);
+    writer.addInterface(PcapngInterface{});
+    writer.flush();
+    CHECK(writer.failed());
+    CHECK(writer.error().find("space") != std::string::npos);
+}
