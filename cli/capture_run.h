@@ -6,6 +6,7 @@
 
 #include "common/limits.h"
 #include "pipeline/analyzer.h"
+#include "tls/key_log.h"
 
 namespace h2lens::cli {
 
@@ -15,6 +16,7 @@ struct RunOptions {
     bool stats = false;     // timing/throughput/peak memory on stderr
     bool progress = true;   // only ever drawn when stderr is a terminal
     std::size_t maxIssueLines = 20;
+    KeyLog* keyLog = nullptr;  // receives the capture's embedded TLS secrets as they are read
 };
 
 struct RunResult {

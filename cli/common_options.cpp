@@ -1,5 +1,7 @@
 #include "common_options.h"
 
+#include <stdexcept>
+
 namespace h2lens::cli {
 
 void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
@@ -8,6 +10,9 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
     sub.add_flag("--stats", c.run.stats,
                  "print packets, MB/s, packets/s and peak memory on stderr when done");
     sub.add_flag("-q,--quiet", c.run.quiet, "do not print problems found in the capture");
+    sub.add_option("--keylog", c.keylogPath,
+                   "NSS key log (SSLKEYLOGFILE) to decrypt TLS; keys embedded in a pcapng "
+                   "(Decryption Secrets Blocks) are used as well");
     sub.add_option("--max-flows", c.limits.maxFlows,
                    "most TCP connections tracked at once; the least recently active are "
                    "evicted (and counted) beyond it")
@@ -16,6 +21,13 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
                    "out-of-order bytes buffered per connection direction before the hole in "
                    "front is given up as a gap")
         ->capture_default_str();
+}
+
+void loadKeyLog(CommonOptions& c) {
+    c.run.keyLog = &c.keyLog;
+    if (c.keylogPath.empty()) return;
+    std::string error;
+    if (!c.keyLog.loadFile(c.keylogPath, error)) throw std::runtime_error(error);
 }
 
 }  // namespace h2lens::cli

@@ -177,13 +177,16 @@ public:
         if (m_filter.matches(c.id, s.id)) rows.push_back({c.id, s});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
-        if (m_filter.matches(c.id)) connections.push_back({c, sum.detection, sum.detectionDetail, sum.anomalies});
+        if (m_filter.matches(c.id)) {
+            connections.push_back({c, sum.detection, sum.detectionDetail, sum.anomalies, sum.tlsDecrypted});
+        }
     }
     struct Conn {
         ConnectionInfo info;
         Http2Detection detection;
         std::string detail;
         std::uint64_t anomalies;
+        bool decrypted;
     };
     std::vector<StreamRow> rows;
     std::vector<Conn> connections;
@@ -206,8 +209,9 @@ void addFramesCommand(CLI::App& app, CommonOptions& common) {
     addFilterOptions(*sub, *filter);
     sub->add_flag("--json", *json, "one JSON object per frame per line (JSON Lines)");
     sub->callback([&common, filter, json] {
+        loadKeyLog(common);
         FramePrinter printer(*filter, *json, nullptr);
-        Http2SessionFactory factory(common.limits, &printer);
+        Http2SessionFactory factory(common.limits, &printer, &common.keyLog);
         Analyzer analyzer(common.limits, &factory);
         printer.setAnalyzer(&analyzer);
         runCapture(common.run, analyzer);
@@ -222,8 +226,9 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
     addFilterOptions(*sub, *filter);
     sub->add_flag("--json", *json, "a JSON array of streams instead of a table");
     sub->callback([&common, filter, json] {
+        loadKeyLog(common);
         StreamCollector collector(*filter);
-        Http2SessionFactory factory(common.limits, &collector);
+        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
         Analyzer analyzer(common.limits, &factory);
         runCapture(common.run, analyzer);
         const TimestampNs base = analyzer.stats().firstTs;
@@ -273,7 +278,8 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         }
         for (const auto& c : collector.connections) {
             if (c.detection == Http2Detection::PriorKnowledge || c.detection == Http2Detection::Upgrade ||
-                c.detection == Http2Detection::MidStream) {
+                c.detection == Http2Detection::MidStream ||
+                (c.detection == Http2Detection::Tls && c.decrypted)) {
                 continue;
             }
             fmt::print("conn {} {} -> {}: {}{}\n", c.info.id, c.info.client.toString(),

@@ -6,7 +6,9 @@
 #include <exception>
 
 #include "common_options.h"
+#include "export_command.h"
 #include "flows_command.h"
+#include "follow_command.h"
 #include "h2_commands.h"
 #include "interfaces_command.h"
 #include "live_command.h"
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
     addFlowsCommand(app, common);
     addFramesCommand(app, common);
     addStreamsCommand(app, common);
+    addExportCommand(app, common);
+    addFollowCommand(app, common);
     addInterfacesCommand(app);
     addLiveCommand(app);
     try {

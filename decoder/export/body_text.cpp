@@ -12,10 +12,14 @@ std::size_t sequenceLength(ByteSpan b, std::size_t i) {
     if (c < 0x80) return 1;
     std::size_t n;
     std::uint32_t cp;
-    if ((c & 0xe0) == 0xc0) n = 2, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0) n = 3, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0) n = 4, cp = c & 0x07;
-    else return 0;
+    if ((c & 0xe0) == 0xc0)
+        n = 2, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+        n = 3, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
     if (i + n > b.size()) return 0;
     for (std::size_t k = 1; k < n; ++k) {
         if ((b[i + k] & 0xc0) != 0x80) return 0;
@@ -26,7 +30,9 @@ std::size_t sequenceLength(ByteSpan b, std::size_t i) {
     return n;
 }
 
-bool allowedControl(std::uint8_t c) { return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b; }
+bool allowedControl(std::uint8_t c) {
+    return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b;
+}
 
 }  // namespace
 
@@ -56,7 +62,8 @@ std::string base64Encode(ByteSpan in) {
     out.reserve((in.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < in.size(); i += 3) {
-        const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+        const std::uint32_t v =
+            (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
         out += kAlphabet[v >> 18];
         out += kAlphabet[(v >> 12) & 63];
         out += kAlphabet[(v >> 6) & 63];

@@ -58,8 +58,10 @@ Bytes inflateOnce(ByteSpan input, int windowBits, std::size_t maxOutput, bool& t
             break;
         }
         if (rc != Z_OK) {
-            if (rc == Z_BUF_ERROR && z.avail_in == 0) error = "input ends early";
-            else error = std::string("corrupt input: ") + (z.msg ? z.msg : "zlib error");
+            if (rc == Z_BUF_ERROR && z.avail_in == 0)
+                error = "input ends early";
+            else
+                error = std::string("corrupt input: ") + (z.msg ? z.msg : "zlib error");
             break;
         }
         if (z.avail_in == 0 && produced == 0) {
@@ -80,7 +82,8 @@ std::vector<std::string> parseCodings(std::string_view v) {
         std::size_t comma = v.find(',', pos);
         if (comma == std::string_view::npos) comma = v.size();
         std::string_view item = v.substr(pos, comma - pos);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         std::string c = lower(item);
         if (!c.empty() && c != "identity") out.push_back(c);
@@ -177,10 +180,14 @@ DecodedContent decodeContent(ByteSpan input, const std::vector<std::string>& cod
         bool truncated = false;
         std::optional<std::string> error;
         Bytes next;
-        if (c == "gzip" || c == "x-gzip") next = decodeGzipOrDeflate(current, true, maxOutput, truncated, error);
-        else if (c == "deflate") next = decodeGzipOrDeflate(current, false, maxOutput, truncated, error);
-        else if (c == "br") next = decodeBrotli(current, maxOutput, truncated, error);
-        else if (c == "zstd") next = decodeZstd(current, maxOutput, truncated, error);
+        if (c == "gzip" || c == "x-gzip")
+            next = decodeGzipOrDeflate(current, true, maxOutput, truncated, error);
+        else if (c == "deflate")
+            next = decodeGzipOrDeflate(current, false, maxOutput, truncated, error);
+        else if (c == "br")
+            next = decodeBrotli(current, maxOutput, truncated, error);
+        else if (c == "zstd")
+            next = decodeZstd(current, maxOutput, truncated, error);
         else {
             result.error = "unsupported content coding '" + c + "'";
             return result;

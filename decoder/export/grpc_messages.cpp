@@ -46,7 +46,8 @@ GrpcBody splitGrpcBody(ByteSpan body, std::string_view encoding, std::size_t max
                     if (d.error) m.error = *d.error;
                 }
             } else {
-                m.payload.assign(payload.begin(), payload.begin() + std::min(avail, maxMessageBytes));
+                m.payload.assign(payload.begin(),
+                                 payload.begin() + std::min(avail, maxMessageBytes));
             }
             out.messages.push_back(std::move(m));
         }

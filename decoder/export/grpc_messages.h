@@ -15,15 +15,15 @@ namespace h2lens {
 struct GrpcMessage {
     std::uint64_t offset = 0;  // of the 5-byte prefix in the body
     bool compressed = false;
-    std::uint32_t length = 0;  // as on the wire
-    Bytes payload;             // decompressed when compressed and the encoding is known
-    bool payloadComplete = true;  // false when the body (or the retained part) ends inside it
+    std::uint32_t length = 0;          // as on the wire
+    Bytes payload;                     // decompressed when compressed and the encoding is known
+    bool payloadComplete = true;       // false when the body (or the retained part) ends inside it
     std::optional<std::string> error;  // decompression problem
 };
 
 struct GrpcBody {
     std::vector<GrpcMessage> messages;
-    std::uint64_t trailingBytes = 0;  // bytes after the last whole prefix (cut body)
+    std::uint64_t trailingBytes = 0;    // bytes after the last whole prefix (cut body)
     std::uint64_t droppedMessages = 0;  // beyond `maxMessages`
 };
 

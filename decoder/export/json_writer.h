@@ -19,7 +19,7 @@
 namespace h2lens {
 
 class JsonWriter final : public TranscriptSink {
-public:
+  public:
     enum class Format : std::uint8_t { Document, Ndjson };
     JsonWriter(const ExportOptions& options, Format format, std::ostream& out);
     void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
@@ -31,7 +31,7 @@ public:
     // After Analyzer::finish(): writes the document, or the NDJSON "capture" line.
     void finish(const std::string& sourceFile, std::uint64_t issues);
 
-private:
+  private:
     const JsonContext& ctx();
     void writeLine(const Json& j);
 

@@ -9,7 +9,7 @@ namespace h2lens {
 namespace {
 
 class Reader {
-public:
+  public:
     explicit Reader(ByteSpan b) : m_b(b) {}
     bool done() const { return m_pos >= m_b.size(); }
     std::size_t pos() const { return m_pos; }
@@ -30,7 +30,7 @@ public:
         return true;
     }
 
-private:
+  private:
     ByteSpan m_b;
     std::size_t m_pos = 0;
 };
@@ -69,7 +69,8 @@ bool decodeFields(Reader& r, int depth, std::vector<ProtoField>& out, std::strin
                     error = fmt::format("truncated fixed{} at byte {}", n * 8, at);
                     return false;
                 }
-                for (std::size_t i = n; i-- > 0;) f.varint = (f.varint << 8) | s[i];  // little endian
+                for (std::size_t i = n; i-- > 0;)
+                    f.varint = (f.varint << 8) | s[i];  // little endian
                 break;
             }
             case 2: {
@@ -89,7 +90,8 @@ bool decodeFields(Reader& r, int depth, std::vector<ProtoField>& out, std::strin
                         f.children = std::move(nested.fields);
                     }
                 }
-                if (f.shape == ProtoField::Shape::Bytes && isUtf8Text(s)) f.shape = ProtoField::Shape::String;
+                if (f.shape == ProtoField::Shape::Bytes && isUtf8Text(s))
+                    f.shape = ProtoField::Shape::String;
                 break;
             }
             case 3:
@@ -128,12 +130,18 @@ ProtoMessage decodeProtobufRaw(ByteSpan bytes, int maxDepth) {
 
 std::string_view protoWireTypeName(ProtoWireType t) {
     switch (t) {
-        case ProtoWireType::Varint: return "varint";
-        case ProtoWireType::Fixed64: return "fixed64";
-        case ProtoWireType::LengthDelimited: return "len";
-        case ProtoWireType::StartGroup: return "group";
-        case ProtoWireType::EndGroup: return "end_group";
-        case ProtoWireType::Fixed32: return "fixed32";
+        case ProtoWireType::Varint:
+            return "varint";
+        case ProtoWireType::Fixed64:
+            return "fixed64";
+        case ProtoWireType::LengthDelimited:
+            return "len";
+        case ProtoWireType::StartGroup:
+            return "group";
+        case ProtoWireType::EndGroup:
+            return "end_group";
+        case ProtoWireType::Fixed32:
+            return "fixed32";
     }
     return "?";
 }

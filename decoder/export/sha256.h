@@ -11,7 +11,7 @@
 namespace h2lens {
 
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(Sha256&&) noexcept;
@@ -23,7 +23,7 @@ public:
 
     static std::string of(ByteSpan bytes);
 
-private:
+  private:
     struct Ctx;
     std::unique_ptr<Ctx> m_ctx;
 };

@@ -15,13 +15,13 @@
 namespace h2lens {
 
 struct ExportOptions {
-    std::size_t maxBody = 1024 * 1024;            // body bytes written out (raw and decoded)
+    std::size_t maxBody = 1024 * 1024;               // body bytes written out (raw and decoded)
     std::size_t maxRetainedBody = 16 * 1024 * 1024;  // raw bytes kept per direction for decoding
     std::size_t maxDecodedBody = 64 * 1024 * 1024;   // decompression output cap (bomb guard)
-    std::size_t maxGrpcMessages = 10000;           // per body
-    std::size_t maxAnomalies = 10000;              // kept per connection; the rest counted
-    bool frames = false;                           // collect every frame's JSON object
-    std::vector<std::string> redact;               // header names (any case) whose values hide
+    std::size_t maxGrpcMessages = 10000;             // per body
+    std::size_t maxAnomalies = 10000;                // kept per connection; the rest counted
+    bool frames = false;                             // collect every frame's JSON object
+    std::vector<std::string> redact;                 // header names (any case) whose values hide
 };
 
 // One direction's DATA payload (padding excluded), in order.

@@ -11,7 +11,8 @@ void TranscriptCollector::onFrame(const FrameEvent& ev) {
         b.size += f.data.size();
         ++b.dataFrames;
         b.sha256.update(f.data);
-        const std::size_t room = m_options->maxRetainedBody - std::min(m_options->maxRetainedBody, b.retained.size());
+        const std::size_t room =
+            m_options->maxRetainedBody - std::min(m_options->maxRetainedBody, b.retained.size());
         const std::size_t keep = std::min(room, f.data.size());
         b.retained.insert(b.retained.end(), f.data.begin(), f.data.begin() + keep);
         if (keep < f.data.size()) b.retainedAll = false;
@@ -33,11 +34,14 @@ void TranscriptCollector::onStreamDone(const ConnectionInfo& conn, const StreamR
 
 void TranscriptCollector::onAnomaly(const ConnectionInfo& conn, const Anomaly& a) {
     ConnState& c = m_conns[conn.id];
-    if (c.anomalies.size() < m_options->maxAnomalies) c.anomalies.push_back(a);
-    else ++c.dropped;
+    if (c.anomalies.size() < m_options->maxAnomalies)
+        c.anomalies.push_back(a);
+    else
+        ++c.dropped;
 }
 
-void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn, const ConnectionSummary& summary) {
+void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn,
+                                           const ConnectionSummary& summary) {
     // DATA on streams the engine never reported (closed or unknown ids) is dropped here.
     m_bodies.erase(m_bodies.lower_bound({conn.id, 0}), m_bodies.upper_bound({conn.id, UINT32_MAX}));
     ConnectionTranscript t;

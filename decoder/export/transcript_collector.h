@@ -15,7 +15,7 @@
 namespace h2lens {
 
 class TranscriptSink {
-public:
+  public:
     virtual ~TranscriptSink() = default;
     // A stream finished; called before its connection's onConnection.
     virtual void onStream(const StreamTranscript&) = 0;
@@ -26,7 +26,7 @@ public:
 };
 
 class TranscriptCollector final : public H2Listener {
-public:
+  public:
     // `analyzer` gives flow records (TCP figures); it may be set later, before the first packet.
     TranscriptCollector(const ExportOptions& options, TranscriptSink* sink,
                         const Analyzer* analyzer = nullptr)
@@ -41,7 +41,7 @@ public:
     // Streams whose bodies are being collected right now (for tests of the memory bound).
     std::size_t openBodies() const { return m_bodies.size(); }
 
-private:
+  private:
     using Key = std::pair<std::uint64_t, std::uint32_t>;  // (connection, stream)
     struct Bodies {
         BodyCapture dir[2];

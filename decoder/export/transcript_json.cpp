@@ -21,7 +21,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string_view sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+std::string_view sideName(Direction d) {
+    return d == Direction::ClientToServer ? "client" : "server";
+}
 
 Json optT(const std::optional<TimestampNs>& ts, const JsonContext& ctx) {
     return ts ? Json(ctx.t(*ts)) : Json(nullptr);
@@ -33,7 +35,8 @@ void putBytes(Json& j, ByteSpan bytes, std::uint64_t totalSize, std::size_t max)
     std::size_t shown = std::min(bytes.size(), max);
     if (text) shown = utf8Prefix(bytes, shown);
     j["encoding"] = text ? "utf-8" : "base64";
-    j["data"] = text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
+    j["data"] =
+        text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
     j["shown_bytes"] = shown;
     j["truncated"] = shown < totalSize;
 }
@@ -48,7 +51,8 @@ Json peerSettingsJson(const PeerSettings& p) {
     Json j;
     j["HEADER_TABLE_SIZE"] = p.headerTableSize;
     j["ENABLE_PUSH"] = p.enablePush;
-    j["MAX_CONCURRENT_STREAMS"] = p.maxConcurrentStreams ? Json(*p.maxConcurrentStreams) : Json(nullptr);
+    j["MAX_CONCURRENT_STREAMS"] =
+        p.maxConcurrentStreams ? Json(*p.maxConcurrentStreams) : Json(nullptr);
     j["INITIAL_WINDOW_SIZE"] = p.initialWindowSize;
     j["MAX_FRAME_SIZE"] = p.maxFrameSize;
     j["MAX_HEADER_LIST_SIZE"] = p.maxHeaderListSize ? Json(*p.maxHeaderListSize) : Json(nullptr);
@@ -77,7 +81,8 @@ Json directionStatsJson(const DirectionStats& d) {
 // The TLS facts the session put into its detail sentence, as fields.
 Json tlsJson(const std::string& detail) {
     Json j;
-    auto between = [&](std::string_view start, std::string_view stop) -> std::optional<std::string> {
+    auto between = [&](std::string_view start,
+                       std::string_view stop) -> std::optional<std::string> {
         const auto a = detail.find(start);
         if (a == std::string::npos) return std::nullopt;
         const auto from = a + start.size();
@@ -103,7 +108,9 @@ Json tlsJson(const std::string& detail) {
     return j;
 }
 
-std::string_view hpackReprName(HpackRepresentation r) { return toString(r); }
+std::string_view hpackReprName(HpackRepresentation r) {
+    return toString(r);
+}
 
 }  // namespace
 
@@ -119,7 +126,9 @@ bool Redactor::hides(std::string_view name) const {
     return std::find(m_names.begin(), m_names.end(), l) != m_names.end();
 }
 
-std::string Redactor::name(const HeaderField& f) const { return f.nameKnown ? f.name : "?" + f.unknownRef; }
+std::string Redactor::name(const HeaderField& f) const {
+    return f.nameKnown ? f.name : "?" + f.unknownRef;
+}
 
 std::string Redactor::value(const HeaderField& f) const {
     if (f.nameKnown && hides(f.name)) return std::string(kRedacted);
@@ -127,12 +136,13 @@ std::string Redactor::value(const HeaderField& f) const {
 }
 
 std::string isoTime(TimestampNs ts) {
-    const std::time_t secs = static_cast<std::time_t>(ts >= 0 ? ts / 1000000000 : (ts - 999999999) / 1000000000);
+    const std::time_t secs =
+        static_cast<std::time_t>(ts >= 0 ? ts / 1000000000 : (ts - 999999999) / 1000000000);
     const long nanos = static_cast<long>(ts - static_cast<TimestampNs>(secs) * 1000000000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
 }
 
 Json headerListJson(const HeaderBlock& b, const Redactor& r) {
@@ -153,6 +163,11 @@ Json headerBlockJson(const HeaderBlock& b, const JsonContext& ctx) {
         h["name_huffman"] = f.nameHuffman;
         h["value_huffman"] = f.valueHuffman;
         if (!f.nameKnown || !f.valueKnown) h["unknown_ref"] = f.unknownRef;
+        // JSON strings cannot carry arbitrary bytes: binary values (grpc "-bin" metadata) are
+        // also given exactly, in base64.
+        if (f.valueKnown && !isUtf8Text(asBytes(f.value)) && !ctx.redactor.hides(f.name)) {
+            h["value_base64"] = base64Encode(asBytes(f.value));
+        }
         hpack.push_back(std::move(h));
     }
     j["hpack"] = std::move(hpack);
@@ -178,8 +193,10 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
         dj["sha256"] = Sha256::of(d.bytes);
         putBytes(dj, d.bytes, d.bytes.size(), o.maxBody);
         dj["output_capped"] = d.truncated;
-        if (!body.retainedAll) dj["error"] = "body larger than the retention cap; decoded the retained part";
-        else if (d.error) dj["error"] = *d.error;
+        if (!body.retainedAll)
+            dj["error"] = "body larger than the retention cap; decoded the retained part";
+        else if (d.error)
+            dj["error"] = *d.error;
         j["decoded"] = std::move(dj);
     }
     return j;
@@ -200,15 +217,23 @@ Json protobufFieldsJson(const std::vector<ProtoField>& fields) {
                 break;
             }
             case ProtoWireType::Fixed64:
-            case ProtoWireType::Fixed32: j["value"] = f.varint; break;
+            case ProtoWireType::Fixed32:
+                j["value"] = f.varint;
+                break;
             case ProtoWireType::LengthDelimited:
                 j["length"] = f.bytes.size();
-                if (f.shape == ProtoField::Shape::Message) j["message"] = protobufFieldsJson(f.children);
-                else if (f.shape == ProtoField::Shape::String) j["string"] = std::string(asStringView(f.bytes));
-                else j["bytes"] = base64Encode(f.bytes);
+                if (f.shape == ProtoField::Shape::Message)
+                    j["message"] = protobufFieldsJson(f.children);
+                else if (f.shape == ProtoField::Shape::String)
+                    j["string"] = std::string(asStringView(f.bytes));
+                else
+                    j["bytes"] = base64Encode(f.bytes);
                 break;
-            case ProtoWireType::StartGroup: j["group"] = protobufFieldsJson(f.children); break;
-            case ProtoWireType::EndGroup: break;
+            case ProtoWireType::StartGroup:
+                j["group"] = protobufFieldsJson(f.children);
+                break;
+            case ProtoWireType::EndGroup:
+                break;
         }
         list.push_back(std::move(j));
     }
@@ -258,15 +283,21 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
 
     Json end;
     switch (s.end) {
-        case StreamEnd::Complete: end["kind"] = "complete"; break;
-        case StreamEnd::Incomplete: end["kind"] = "incomplete"; break;
+        case StreamEnd::Complete:
+            end["kind"] = "complete";
+            break;
+        case StreamEnd::Incomplete:
+            end["kind"] = "incomplete";
+            break;
         case StreamEnd::ResetByClient:
         case StreamEnd::ResetByServer:
             end["kind"] = "reset";
             end["reset_by"] = s.end == StreamEnd::ResetByClient ? "client" : "server";
             end["error"] = errorCodeName(s.resetCode);
             break;
-        case StreamEnd::RefusedByGoaway: end["kind"] = "refused_by_goaway"; break;
+        case StreamEnd::RefusedByGoaway:
+            end["kind"] = "refused_by_goaway";
+            break;
     }
     end["request_end_stream"] = s.requestEnd.has_value();
     end["response_end_stream"] = s.responseEnd.has_value();
@@ -288,6 +319,10 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
     if (s.request) req = headerBlockJson(*s.request, ctx);
     req["trailers"] = s.requestTrailers ? headerBlockJson(*s.requestTrailers, ctx) : Json(nullptr);
     req["body"] = bodyJson(t.body[0], headerValue(s.request, "content-encoding"), ctx);
+    if (s.request && s.request->fromHttp1 && s.requestBodyBytes > t.body[0].size) {
+        // The h2c Upgrade request's own body travelled as HTTP/1.1, outside any DATA frame.
+        req["body"]["http1_body_bytes"] = s.requestBodyBytes - t.body[0].size;
+    }
     j["request"] = std::move(req);
 
     Json resp;
@@ -295,7 +330,8 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
     Json info = Json::array();
     for (const HeaderBlock& b : s.informational) info.push_back(headerBlockJson(b, ctx));
     resp["informational"] = std::move(info);
-    resp["trailers"] = s.responseTrailers ? headerBlockJson(*s.responseTrailers, ctx) : Json(nullptr);
+    resp["trailers"] =
+        s.responseTrailers ? headerBlockJson(*s.responseTrailers, ctx) : Json(nullptr);
     resp["body"] = bodyJson(t.body[1], headerValue(s.response, "content-encoding"), ctx);
     j["response"] = std::move(resp);
 
@@ -428,18 +464,31 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
                          {"weight", f.priority->weight + 1}};
     }
     switch (f.frameType()) {
-        case FrameType::Data: j["data_length"] = f.data.size(); break;
-        case FrameType::Settings: j["settings"] = settingsListJson(f.settings); break;
-        case FrameType::WindowUpdate: j["window_increment"] = f.windowIncrement; break;
-        case FrameType::RstStream: j["error"] = errorCodeName(f.errorCode); break;
+        case FrameType::Data:
+            j["data_length"] = f.data.size();
+            break;
+        case FrameType::Settings:
+            j["settings"] = settingsListJson(f.settings);
+            break;
+        case FrameType::WindowUpdate:
+            j["window_increment"] = f.windowIncrement;
+            break;
+        case FrameType::RstStream:
+            j["error"] = errorCodeName(f.errorCode);
+            break;
         case FrameType::Goaway:
             j["last_stream_id"] = f.lastStreamId;
             j["error"] = errorCodeName(f.errorCode);
             if (!f.debugData.empty()) j["debug_data"] = std::string(asStringView(f.debugData));
             break;
-        case FrameType::Ping: j["opaque_data"] = hexString(f.pingData); break;
-        case FrameType::PushPromise: j["promised_stream"] = f.promisedStreamId; break;
-        default: break;
+        case FrameType::Ping:
+            j["opaque_data"] = hexString(f.pingData);
+            break;
+        case FrameType::PushPromise:
+            j["promised_stream"] = f.promisedStreamId;
+            break;
+        default:
+            break;
     }
     if (f.error) j["malformed"] = std::string(f.error->text);
     if (ev.headers) {
@@ -459,7 +508,8 @@ Json headerJson(const CaptureFacts& facts) {
     j["source_file"] = facts.sourceFile;
     j["capture_start"] = st.packets ? Json(isoTime(st.firstTs)) : Json(nullptr);
     j["capture_end"] = st.packets ? Json(isoTime(st.lastTs)) : Json(nullptr);
-    j["capture_start_epoch"] = st.packets ? Json(static_cast<double>(st.firstTs) / 1e9) : Json(nullptr);
+    j["capture_start_epoch"] =
+        st.packets ? Json(static_cast<double>(st.firstTs) / 1e9) : Json(nullptr);
     j["duration"] = st.packets ? static_cast<double>(st.lastTs - st.firstTs) / 1e9 : 0.0;
     j["stats"] = {{"packets", st.packets},
                   {"captured_bytes", st.capturedBytes},

@@ -20,14 +20,14 @@ inline constexpr std::string_view kRedacted = "[REDACTED]";
 
 // Header names whose values are replaced by kRedacted everywhere.
 class Redactor {
-public:
+  public:
     Redactor() = default;
     explicit Redactor(const std::vector<std::string>& names);
     bool hides(std::string_view name) const;
     std::string value(const HeaderField& f) const;  // the field's value, hidden or "?pre-capture#3"
     std::string name(const HeaderField& f) const;
 
-private:
+  private:
     std::vector<std::string> m_names;  // lowercased
 };
 

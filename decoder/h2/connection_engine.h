@@ -24,6 +24,7 @@ namespace h2lens {
 struct ConnectionSummary {
     Http2Detection detection = Http2Detection::None;
     std::string detectionDetail;  // e.g. TLS SNI/ALPN, or why HTTP/2 was not found
+    bool tlsDecrypted = false;
     PeerSettings settings[2];     // [0] the client's, [1] the server's, as last sent
     std::vector<SettingsRecord> settingsHistory;
     std::vector<PingRecord> pings;
@@ -56,6 +57,12 @@ public:
     void gap(Direction dir, std::uint64_t length, TimestampNs ts);
     // End of the connection: open streams are reported as incomplete.
     void finish(TimestampNs ts);
+
+    // For layers below the engine (TLS) whose problems belong in the connection's anomalies.
+    void reportAnomaly(Direction dir, std::string name, std::string rfc, std::string detail,
+                       TimestampNs ts) {
+        anomaly(dir, nullptr, 0, std::move(name), std::move(rfc), std::move(detail), ts);
+    }
 
     ConnectionSummary& summary() { return m_summary; }
     const ConnectionSummary& summary() const { return m_summary; }

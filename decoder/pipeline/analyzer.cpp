@@ -5,7 +5,7 @@
 namespace h2lens {
 
 Analyzer::Analyzer(const Limits& limits, FlowConsumerFactory* factory)
-    : m_limits(&limits), m_decoder(limits), m_flows(limits, factory) {}
+    : m_decoder(limits), m_flows(limits, factory) {}
 
 void Analyzer::ingest(const Packet& packet) {
     ++m_stats.packets;

@@ -43,7 +43,6 @@ public:
     const FlowTable& flows() const { return m_flows; }
 
 private:
-    const Limits* m_limits;
     PacketDecoder m_decoder;
     FlowTable m_flows;
     TcpSegment m_segment;

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "pipeline/http1_message.h"
-#include "pipeline/tls_hello.h"
+#include "tls/tls_session.h"
 #include "tcp/role_detection.h"
 
 namespace h2lens {
@@ -15,10 +15,21 @@ namespace {
 
 constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
 
+// A TLS handshake record: content type 22, version 3.x.
+bool looksLikeTls(ByteSpan d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04; }
+
+const KeyLog& noKeys() {
+    static const KeyLog empty;
+    return empty;
+}
+
 class Http2Session final : public FlowConsumer {
 public:
-    Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener)
-        : m_listener(listener),
+    Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener,
+                 const KeyLog* keys)
+        : m_limits(&limits),
+          m_keys(keys ? keys : &noKeys()),
+          m_listener(listener),
           m_engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener),
           m_sawStart(rec.handshakeSeen) {}
 
@@ -28,11 +39,7 @@ public:
         switch (m_mode) {
             case Mode::Engine: m_engine.feed(dir, data, ts); return;
             case Mode::Ignore: return;
-            case Mode::Tls:
-                if (!m_tlsServerSeen && dir == Direction::ServerToClient) hold(d, data, ts);
-                else return;
-                decideTls();
-                return;
+            case Mode::Tls: m_tls->feed(dir, data, ts, m_tlsSink); return;
             case Mode::Deciding:
             case Mode::Upgrading: hold(d, data, ts); break;
         }
@@ -43,6 +50,8 @@ public:
     void onGap(Direction dir, std::uint64_t, std::uint64_t length, TimestampNs ts) override {
         if (m_mode == Mode::Engine) {
             m_engine.gap(dir, length, ts);
+        } else if (m_mode == Mode::Tls) {
+            m_tls->gap(dir, length, ts, m_tlsSink);
         } else if (m_mode == Mode::Deciding) {
             // The start is lost: whatever follows can only be found by frame-sync search.
             startEngine(Http2Detection::MidStream);
@@ -67,6 +76,14 @@ public:
                 m_engine.summary().detection = Http2Detection::NotHttp;
                 m_engine.summary().detectionDetail = "too few bytes to identify";
             }
+        }
+        if (m_tls) {
+            m_tls->finish(rec.lastTs, m_tlsSink);
+            auto& sum = m_engine.summary();
+            sum.detection = Http2Detection::Tls;
+            sum.tlsDecrypted = m_tls->report().decrypted();
+            sum.detectionDetail = m_tls->report().summary();
+            if (m_tlsNotH2) sum.detectionDetail += "; not HTTP/2 inside";
         }
         m_engine.finish(rec.lastTs);
         if (m_listener) m_listener->onConnectionDone(m_engine.info(), m_engine.summary());
@@ -94,6 +111,12 @@ private:
     // captured, so e.g. a SETTINGS ACK never comes before the SETTINGS), skipping the first
     // `skip[d]` bytes of each direction (an HTTP/1.1 upgrade head).
     void replay(std::size_t skipC2s, std::size_t skipS2c) {
+        replayTo([this](Direction dir, ByteSpan bytes, TimestampNs ts) { m_engine.feed(dir, bytes, ts); },
+                 skipC2s, skipS2c);
+    }
+
+    template <typename Feed>
+    void replayTo(Feed feed, std::size_t skipC2s = 0, std::size_t skipS2c = 0) {
         Bytes held[2] = {std::move(m_held[0].bytes), std::move(m_held[1].bytes)};
         std::size_t pos[2] = {0, 0};
         const std::size_t skip[2] = {skipC2s, skipS2c};
@@ -103,7 +126,7 @@ private:
             pos[a.dir] = to;
             from = std::max(from, skip[a.dir]);
             if (from >= to) continue;
-            m_engine.feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from), a.ts);
+            feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from), a.ts);
         }
     }
 
@@ -116,8 +139,7 @@ private:
                 return;
             }
             if (looksLikeTls(c)) {
-                m_mode = Mode::Tls;
-                decideTls();
+                startTls();
                 return;
             }
             if (startsWithHttpRequestLine(c)) {
@@ -136,8 +158,7 @@ private:
                 return;
             }
             if (looksLikeTls(s)) {
-                m_mode = Mode::Tls;
-                decideTls();
+                startTls();
             } else if (startsWithHttpStatusLine(s)) {
                 setIgnored(Http2Detection::Http1, "HTTP/1.x response without a captured request");
             } else {
@@ -146,35 +167,42 @@ private:
         }
     }
 
-    void decideTls() {
-        auto& sum = m_engine.summary();
-        sum.detection = Http2Detection::Tls;
-        if (!m_tlsClientSeen) {
-            if (auto hello = parseTlsHello(m_held[0].bytes); hello && hello->client) {
-                m_tlsClientSeen = true;
-                m_sni = hello->sni;
-                m_alpnOffer = hello->alpn;
-                m_tlsVersion = hello->version;
-            }
-        }
-        if (!m_tlsServerSeen) {
-            if (auto hello = parseTlsHello(m_held[1].bytes); hello && !hello->client) {
-                m_tlsServerSeen = true;
-                m_tlsVersion = hello->version;
-                if (!hello->alpn.empty()) m_alpnChosen = hello->alpn.front();
-                m_held[1].bytes.clear();
-            }
-        }
-        std::string offer;
-        for (const auto& a : m_alpnOffer) offer += (offer.empty() ? "" : ",") + a;
-        sum.detectionDetail = fmt::format(
-            "{}; SNI {}; ALPN offered [{}]{}; not decrypted (no key log)",
-            m_tlsVersion ? tlsVersionName(m_tlsVersion) : "TLS", m_sni.empty() ? "-" : m_sni, offer,
-            m_alpnChosen.empty() ? "" : fmt::format(", chosen {}", m_alpnChosen));
-        m_held[0].bytes.clear();
-        m_held[0].bytes.shrink_to_fit();
-        m_arrivals.clear();
+    // TLS: every byte goes through a TlsSession (keys from --keylog or pcapng DSBs); without
+    // keys it still reports version, suite, SNI and ALPN. Plaintext feeds the HTTP/2 engine
+    // exactly as h2c bytes do.
+    void startTls() {
+        m_mode = Mode::Tls;
+        m_tls = std::make_unique<TlsSession>(*m_keys, *m_limits);
+        m_engine.summary().detection = Http2Detection::Tls;
+        replayTo([this](Direction dir, ByteSpan bytes, TimestampNs ts) {
+            m_tls->feed(dir, bytes, ts, m_tlsSink);
+        });
     }
+
+    class TlsToEngine final : public TlsPlaintextSink {
+    public:
+        explicit TlsToEngine(Http2Session* s) : m_s(s) {}
+        void onPlaintext(Direction dir, ByteSpan bytes, TimestampNs ts) override {
+            if (!m_s->m_tlsEngineStarted) {
+                const std::string& alpn = m_s->m_tls->report().alpnSelected;
+                if (!alpn.empty() && alpn != "h2") m_s->m_tlsNotH2 = true;
+                if (m_s->m_tlsNotH2) return;
+                m_s->m_engine.startPriorKnowledge();
+                m_s->m_engine.summary().detection = Http2Detection::Tls;
+                m_s->m_tlsEngineStarted = true;
+            }
+            m_s->m_engine.feed(dir, bytes, ts);
+        }
+        void onPlaintextGap(Direction dir, std::uint64_t length, TimestampNs ts) override {
+            if (m_s->m_tlsEngineStarted) m_s->m_engine.gap(dir, length, ts);
+        }
+        void onIssue(Direction dir, const std::string& message, TimestampNs ts) override {
+            m_s->m_engine.reportAnomaly(dir, "TLS_PROBLEM", "", message, ts);
+        }
+
+    private:
+        Http2Session* m_s;
+    };
 
     void upgrade() {
         auto req = parseHttp1Head(m_held[0].bytes, true);
@@ -236,8 +264,14 @@ private:
         m_arrivals = {};
     }
 
+    const Limits* m_limits;
+    const KeyLog* m_keys;
     H2Listener* m_listener;
     ConnectionEngine m_engine;
+    std::unique_ptr<TlsSession> m_tls;
+    TlsToEngine m_tlsSink{this};
+    bool m_tlsEngineStarted = false;
+    bool m_tlsNotH2 = false;
     Mode m_mode = Mode::Deciding;
     struct Arrival {
         int dir;
@@ -247,17 +281,13 @@ private:
     Held m_held[2];
     std::vector<Arrival> m_arrivals;
     TimestampNs m_lastTs = 0;
-    bool m_tlsClientSeen = false, m_tlsServerSeen = false;
-    std::string m_sni, m_alpnChosen;
-    std::vector<std::string> m_alpnOffer;
-    std::uint16_t m_tlsVersion = 0;
     bool m_sawStart;  // the SYN was captured: the streams start at their first byte
 };
 
 }  // namespace
 
 std::unique_ptr<FlowConsumer> Http2SessionFactory::create(const FlowRecord& record) {
-    return std::make_unique<Http2Session>(*m_limits, record, m_listener);
+    return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys);
 }
 
 }  // namespace h2lens

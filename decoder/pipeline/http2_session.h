@@ -7,19 +7,22 @@
 #include "common/limits.h"
 #include "h2/connection_engine.h"
 #include "tcp/flow_table.h"
+#include "tls/key_log.h"
 
 namespace h2lens {
 
 class Http2SessionFactory : public FlowConsumerFactory {
 public:
-    // `listener` receives every frame, stream, anomaly and connection summary.
-    Http2SessionFactory(const Limits& limits, H2Listener* listener)
-        : m_limits(&limits), m_listener(listener) {}
+    // `listener` receives every frame, stream, anomaly and connection summary. `keys` (may be
+    // null; may grow while decoding, e.g. from pcapng DSBs) decrypts TLS connections.
+    Http2SessionFactory(const Limits& limits, H2Listener* listener, const KeyLog* keys = nullptr)
+        : m_limits(&limits), m_listener(listener), m_keys(keys) {}
     std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override;
 
 private:
     const Limits* m_limits;
     H2Listener* m_listener;
+    const KeyLog* m_keys;
 };
 
 }  // namespace h2lens

@@ -26,13 +26,25 @@ struct Collected : H2Listener {
     }
 };
 
+// Decodes a capture; TLS connections with the capture's key log (keylog.txt beside it, or
+// secrets embedded in a pcapng) are decrypted.
 void decode(const std::filesystem::path& file, Collected& out) {
     Limits limits;
-    Http2SessionFactory factory(limits, &out);
+    KeyLog keys;
+    const auto keylog = file.parent_path() / "keylog.txt";
+    std::string error;
+    if (std::filesystem::exists(keylog)) REQUIRE(keys.loadFile(keylog.string(), error));
+    Http2SessionFactory factory(limits, &out, &keys);
     Analyzer analyzer(limits, &factory);
     auto source = openCapture(file.string());
     Packet p;
-    while (source->next(p) == ReadStatus::Packet) analyzer.ingest(p);
+    std::size_t secrets = 0;
+    while (source->next(p) == ReadStatus::Packet) {
+        for (; secrets < source->decryptionSecrets().size(); ++secrets) {
+            keys.addLines(source->decryptionSecrets()[secrets]);
+        }
+        analyzer.ingest(p);
+    }
     analyzer.finish();
 }
 
@@ -47,7 +59,7 @@ std::string jsonString(const nlohmann::json& j, const char* key) {
 
 TEST_CASE("Streams of every reference capture agree with tshark's summary", "[real]") {
     H2LENS_REQUIRE_SHARED();
-    std::size_t checked = 0;
+    std::size_t checked = 0, decrypted = 0;
     for (const auto& dir : std::filesystem::directory_iterator(sharedDir() / "captures")) {
         const auto summaryPath = dir.path() / "reference" / "summary.json";
         if (!std::filesystem::exists(summaryPath)) continue;
@@ -70,8 +82,12 @@ TEST_CASE("Streams of every reference capture agree with tshark's summary", "[re
             }
             INFO("connection " << client << " -> " << server);
             REQUIRE(id);
-            const auto detection = got.summaries[*id].detection;
-            if (detection == Http2Detection::Tls) continue;  // needs decryption (key logs)
+            // Every TLS capture in the reference set comes with its key log.
+            if (got.summaries[*id].detection == Http2Detection::Tls) {
+                INFO(got.summaries[*id].detectionDetail);
+                REQUIRE(got.summaries[*id].tlsDecrypted);
+                ++decrypted;
+            }
             for (const auto& rs : conn["streams"]) {
                 const std::uint32_t sid = rs["stream_id"];
                 INFO("stream " << sid);
@@ -99,7 +115,9 @@ TEST_CASE("Streams of every reference capture agree with tshark's summary", "[re
         }
     }
     CHECK(checked > 2000);
-    WARN("checked " << checked << " streams against tshark's reference summaries");
+    CHECK(decrypted >= 10);
+    WARN("checked " << checked << " streams against tshark's reference summaries ("
+                    << decrypted << " decrypted TLS connections)");
 }
 
 TEST_CASE("How HTTP/2 was found is reported per connection", "[real]") {
@@ -129,14 +147,20 @@ TEST_CASE("How HTTP/2 was found is reported per connection", "[real]") {
         CHECK(upgraded >= 1);
         CHECK(declined >= 1);
     }
-    SECTION("TLS: SNI and ALPN reported without keys") {
+    SECTION("TLS: version and ALPN reported without keys, never garbage frames") {
         Collected got;
-        decode(sharedDir() / "captures/03a_tls13_curl_nginx/capture.pcap", got);
+        const auto copy = std::filesystem::temp_directory_path() / "h2lens_tls_nokeys.pcap";
+        std::filesystem::copy_file(sharedDir() / "captures/03a_tls13_curl_nginx/capture.pcap", copy,
+                                   std::filesystem::copy_options::overwrite_existing);
+        decode(copy, got);  // no keylog.txt beside the copy
+        std::filesystem::remove(copy);
         REQUIRE(!got.summaries.empty());
         for (const auto& [id, sum] : got.summaries) {
             CHECK(sum.detection == Http2Detection::Tls);
+            CHECK(!sum.tlsDecrypted);
             CHECK(sum.detectionDetail.find("h2") != std::string::npos);
             CHECK(sum.detectionDetail.find("TLS 1.3") != std::string::npos);
+            CHECK(sum.detectionDetail.find("no key") != std::string::npos);
             CHECK(got.streams[id].empty());  // never garbage frames
         }
     }
