@@ -29,6 +29,7 @@ std::ostream& operator<<(std::ostream& os, const FrameKey& k) {
 struct ConnFrames {
     ConnectionInfo info;
     Http2Detection detection = Http2Detection::None;
+    bool decrypted = false;
     std::vector<FrameKey> frames[2];
     std::vector<std::pair<std::string, std::string>> headers[2];
 };
@@ -49,6 +50,7 @@ public:
         auto& c = conns[info.id];
         c.info = info;
         c.detection = s.detection;
+        c.decrypted = s.tlsDecrypted;
     }
 };
 
@@ -117,12 +119,16 @@ TEST_CASE("Frames and header lists of every HTTP/2 connection equal tshark's dec
         WARN("skipped: tshark not installed (scripts/install-deps.sh installs it)");
         return;
     }
-    std::size_t compared = 0, frames = 0, headers = 0;
+    std::size_t compared = 0, frames = 0, headers = 0, decrypted = 0;
     for (const auto& file : sharedCaptures()) {
         INFO("capture " << file.lexically_relative(sharedDir()).string());
         Limits limits;
         Recorder rec;
-        Http2SessionFactory factory(limits, &rec);
+        KeyLog keys;
+        const auto keylog = file.parent_path() / "keylog.txt";
+        std::string error;
+        const bool haveKeylog = std::filesystem::exists(keylog) && keys.loadFile(keylog.string(), error);
+        Http2SessionFactory factory(limits, &rec, &keys);
         Analyzer analyzer(limits, &factory);
         auto source = openCapture(file.string());
         Packet p;
@@ -133,15 +139,18 @@ TEST_CASE("Frames and header lists of every HTTP/2 connection equal tshark's dec
         // must stay HTTP (whose dissector also recognises the preface), or the upgrade is lost.
         std::map<std::uint16_t, std::string> decodeAs;
         for (const auto& [id, c] : rec.conns) {
-            if (c.detection == Http2Detection::Upgrade) decodeAs[c.info.server.port] = "http";
+            if (c.detection == Http2Detection::Tls) decodeAs[c.info.server.port] = "tls";
+            else if (c.detection == Http2Detection::Upgrade) decodeAs[c.info.server.port] = "http";
             else if (c.detection == Http2Detection::PriorKnowledge) decodeAs.try_emplace(c.info.server.port, "http2");
         }
-        std::string opts;
+        std::string opts = haveKeylog ? "-o tls.keylog_file:" + shellQuote(keylog.string()) + " " : "";
         for (const auto& [port, proto] : decodeAs) opts += "-d tcp.port==" + std::to_string(port) + "," + proto + " ";
         const auto tshark = tsharkFrames(file, opts);
         for (const auto& [id, c] : rec.conns) {
             // Mid-stream captures: tshark has no frame-sync search, so it is no reference there.
-            if (c.detection != Http2Detection::PriorKnowledge && c.detection != Http2Detection::Upgrade) continue;
+            const bool tls = c.detection == Http2Detection::Tls && c.decrypted;
+            if (c.detection != Http2Detection::PriorKnowledge && c.detection != Http2Detection::Upgrade && !tls) continue;
+            if (tls) ++decrypted;
             INFO("connection " << id << " " << c.info.client.toString() << " -> " << c.info.server.toString());
             const TsharkConn* t = nullptr;
             for (const auto& [sid, tc] : tshark) {
@@ -178,6 +187,7 @@ TEST_CASE("Frames and header lists of every HTTP/2 connection equal tshark's dec
         }
     }
     CHECK(compared >= 30);
+    CHECK(decrypted >= 10);
     WARN("compared " << compared << " HTTP/2 connections, " << frames << " frames, " << headers
-                     << " header fields with tshark");
+                     << " header fields with tshark (" << decrypted << " decrypted from TLS)");
 }
