@@ -9,6 +9,7 @@
 
 #include "common_options.h"
 #include "export/body_text.h"
+#include "export/transcript_json.h"
 #include "h2/names.h"
 #include "pipeline/http2_session.h"
 
@@ -16,7 +17,6 @@ namespace h2lens::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
 
 struct Filter {
     std::optional<std::uint64_t> conn;
@@ -34,69 +34,7 @@ void addFilterOptions(CLI::App& sub, Filter& f) {
 
 double seconds(TimestampNs t, TimestampNs base) { return static_cast<double>(t - base) / 1e9; }
 
-// [name, value] pairs; a value that is not printable UTF-8 (e.g. gRPC "-bin" metadata) is
-// written as [name, base64, "base64"] so no byte is lost and the JSON stays valid.
-Json headersJson(const HeaderBlock& b) {
-    Json list = Json::array();
-    for (const HeaderField& h : b.fields) {
-        const std::string name = h.nameKnown ? h.name : "?" + h.unknownRef;
-        if (!h.valueKnown) {
-            list.push_back(Json::array({name, "?" + h.unknownRef}));
-        } else if (!isUtf8Text(asBytes(h.value))) {
-            list.push_back(Json::array({name, base64Encode(asBytes(h.value)), "base64"}));
-        } else {
-            list.push_back(Json::array({name, h.value}));
-        }
-    }
-    return list;
-}
-
-Json frameJson(const FrameEvent& ev, TimestampNs base) {
-    const Frame& f = *ev.frame;
-    Json j = {{"conn", ev.conn->id},
-              {"t", seconds(f.ts, base)},
-              {"time", static_cast<double>(f.ts) / 1e9},
-              {"dir", directionName(ev.dir)},
-              {"stream", f.streamId},
-              {"type", frameTypeName(f.type)},
-              {"flags", f.flags},
-              {"length", f.length}};
-    if (f.flags) j["flag_names"] = frameFlagNames(f.type, f.flags);
-    if (f.padded) j["pad_length"] = f.padLength;
-    if (f.priority) {
-        j["priority"] = {{"exclusive", f.priority->exclusive},
-                         {"dependency", f.priority->dependency},
-                         {"weight", f.priority->weight + 1}};
-    }
-    switch (f.frameType()) {
-        case FrameType::Data: j["data_length"] = f.data.size(); break;
-        case FrameType::Settings: {
-            Json s = Json::array();
-            for (const Setting& x : f.settings) s.push_back(Json::array({settingName(x.id), x.value}));
-            j["settings"] = s;
-            break;
-        }
-        case FrameType::WindowUpdate: j["window_increment"] = f.windowIncrement; break;
-        case FrameType::RstStream: j["error"] = errorCodeName(f.errorCode); break;
-        case FrameType::Goaway:
-            j["last_stream_id"] = f.lastStreamId;
-            j["error"] = errorCodeName(f.errorCode);
-            if (!f.debugData.empty()) j["debug_data"] = std::string(asStringView(f.debugData));
-            break;
-        case FrameType::Ping: j["opaque_data"] = hexString(f.pingData); break;
-        case FrameType::PushPromise: j["promised_stream"] = f.promisedStreamId; break;
-        default: break;
-    }
-    if (f.error) j["malformed"] = std::string(f.error->text);
-    if (ev.headers) {
-        j["headers"] = headersJson(*ev.headers);
-        Json repr = Json::array();
-        for (const HeaderField& h : ev.headers->fields) repr.push_back(toString(h.representation));
-        j["hpack"] = repr;
-        if (ev.headers->error) j["hpack_error"] = ev.headers->error->message;
-    }
-    return j;
-}
+Json headersJson(const HeaderBlock& b) { return headerListJson(b, Redactor{}); }
 
 std::string frameDetails(const Frame& f) {
     switch (f.frameType()) {
@@ -133,7 +71,8 @@ public:
         if (!m_filter.matches(ev.conn->id, f.streamId)) return;
         const TimestampNs base = m_analyzer->stats().firstTs;
         if (m_json) {
-            fmt::print("{}\n", frameJson(ev, base).dump());
+            m_context.base = base;
+            fmt::print("{}\n", frameJson(ev, m_context).dump(-1, ' ', false, Json::error_handler_t::replace));
             return;
         }
         std::string flags = f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags))
@@ -163,6 +102,8 @@ private:
     const Filter& m_filter;
     bool m_json;
     const Analyzer* m_analyzer;
+    ExportOptions m_exportOptions;
+    JsonContext m_context{&m_exportOptions, Redactor{}, 0};
 };
 
 struct StreamRow {
@@ -250,7 +191,7 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                 if (s.closed && s.requestStart) j["duration"] = seconds(*s.closed, *s.requestStart);
                 out.push_back(j);
             }
-            fmt::print("{}\n", out.dump(2));
+            fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
             return;
         }
         fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", "conn",

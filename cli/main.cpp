@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 
 #include "common_options.h"
@@ -12,13 +13,29 @@
 #include "h2_commands.h"
 #include "interfaces_command.h"
 #include "live_command.h"
+#include "summary_command.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
     using namespace h2lens::cli;
+    // `h2lens FILE [options]` is `h2lens summary FILE [options]`.
+    std::vector<char*> args(argv, argv + argc);
+    static char summary[] = "summary";
+    static const char* kCommands[] = {"flows", "frames", "streams", "export", "follow",
+                                      "interfaces", "live", "summary"};
+    if (argc >= 2 && argv[1][0] != '-' &&
+        std::none_of(std::begin(kCommands), std::end(kCommands),
+                     [&](const char* c) { return std::strcmp(c, argv[1]) == 0; })) {
+        args.insert(args.begin() + 1, summary);
+    }
     CLI::App app{"h2lens: passive HTTP/2 analyzer for pcap/pcapng captures", "h2lens"};
     app.set_version_flag("--version", "h2lens 0.1.0");
     app.require_subcommand(1);
     CommonOptions common;
+    addSummaryCommand(app, common);
     addFlowsCommand(app, common);
     addFramesCommand(app, common);
     addStreamsCommand(app, common);
@@ -27,7 +44,7 @@ int main(int argc, char** argv) {
     addInterfacesCommand(app);
     addLiveCommand(app);
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const std::exception& e) {

@@ -479,7 +479,10 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
         case FrameType::Goaway:
             j["last_stream_id"] = f.lastStreamId;
             j["error"] = errorCodeName(f.errorCode);
-            if (!f.debugData.empty()) j["debug_data"] = std::string(asStringView(f.debugData));
+            if (!f.debugData.empty()) {
+                if (isUtf8Text(f.debugData)) j["debug_data"] = std::string(asStringView(f.debugData));
+                else j["debug_data_base64"] = base64Encode(f.debugData);
+            }
             break;
         case FrameType::Ping:
             j["opaque_data"] = hexString(f.pingData);
@@ -494,8 +497,18 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
     if (ev.headers) {
         j["headers"] = headerListJson(*ev.headers, ctx.redactor);
         Json repr = Json::array();
-        for (const HeaderField& h : ev.headers->fields) repr.push_back(toString(h.representation));
+        // Values that are not text (gRPC "-bin" metadata) cannot be JSON strings without loss:
+        // their exact bytes are given as [index, base64] pairs.
+        Json binary = Json::array();
+        for (std::size_t i = 0; i < ev.headers->fields.size(); ++i) {
+            const HeaderField& h = ev.headers->fields[i];
+            repr.push_back(toString(h.representation));
+            if (h.valueKnown && !ctx.redactor.hides(h.name) && !isUtf8Text(asBytes(h.value))) {
+                binary.push_back(Json::array({i, base64Encode(asBytes(h.value))}));
+            }
+        }
         j["hpack"] = repr;
+        if (!binary.empty()) j["values_base64"] = binary;
         if (ev.headers->error) j["hpack_error"] = ev.headers->error->message;
     }
     return j;

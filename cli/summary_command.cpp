@@ -1,0 +1,185 @@
+#include "summary_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "common_options.h"
+#include "h2/names.h"
+#include "pipeline/http2_session.h"
+
+namespace h2lens::cli {
+
+namespace {
+
+struct StreamRow {
+    std::uint64_t conn;
+    std::uint32_t id;
+    std::string method, path, status;
+    double durationMs = -1;
+    StreamEnd end;
+    std::uint64_t responseBytes;
+};
+
+struct ConnRow {
+    ConnectionInfo info;
+    Http2Detection detection;
+    std::string detail;
+    bool decrypted;
+    std::uint64_t streams, anomalies;
+    std::vector<FlowStall> stalls;
+};
+
+class SummaryCollector final : public H2Listener {
+public:
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        StreamRow r{c.id, s.id, "", "", "", -1, s.end, s.responseBodyBytes};
+        if (s.request) {
+            r.method = s.request->value(":method");
+            r.path = s.request->value(":path");
+        }
+        if (s.response) r.status = s.response->value(":status");
+        if (s.requestStart && s.closed) r.durationMs = static_cast<double>(*s.closed - *s.requestStart) / 1e6;
+        streams.push_back(std::move(r));
+    }
+    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
+        auto& g = anomalies[a.name];
+        if (g.count++ == 0) {
+            g.rfc = a.rfc;
+            g.example = fmt::format("conn {} stream {} {}: {}", c.id, a.streamId, directionName(a.dir), a.detail);
+        }
+    }
+    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
+        connections.push_back({c, s.detection, s.detectionDetail, s.tlsDecrypted, s.streams, s.anomalies, s.stalls});
+    }
+    struct AnomalyGroup {
+        std::uint64_t count = 0;
+        std::string rfc, example;
+    };
+    std::vector<StreamRow> streams;
+    std::vector<ConnRow> connections;
+    std::map<std::string, AnomalyGroup> anomalies;
+};
+
+std::string protocol(const ConnRow& c) {
+    switch (c.detection) {
+        case Http2Detection::PriorKnowledge: return "h2c (prior knowledge)";
+        case Http2Detection::Upgrade: return "h2c (Upgrade)";
+        case Http2Detection::MidStream: return "h2 (capture began mid-connection)";
+        case Http2Detection::Tls: return c.decrypted ? "h2 over TLS (decrypted)" : "TLS, not decrypted";
+        default: return std::string(detectionName(c.detection));
+    }
+}
+
+}  // namespace
+
+void addSummaryCommand(CLI::App& app, CommonOptions& common) {
+    auto* sub = app.add_subcommand(
+        "summary", "what a capture holds: connections, streams, anomalies, slowest streams, "
+                   "flow-control stalls (also what `h2lens FILE` prints)");
+    addCaptureOptions(*sub, common);
+    auto color = std::make_shared<std::string>("auto");
+    sub->add_option("--color", *color, "colour: auto (only on a terminal), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    sub->callback([&common, color] {
+        loadKeyLog(common);
+        SummaryCollector collector;
+        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
+        Analyzer analyzer(common.limits, &factory);
+        const RunResult run = runCapture(common.run, analyzer);
+        const bool useColor = *color == "always" || (*color == "auto" && isatty(STDOUT_FILENO));
+        auto heading = [useColor](std::string_view text) {
+            if (useColor) fmt::print("\n\033[1m{}\033[0m\n", text);
+            else fmt::print("\n{}\n", text);
+        };
+        const auto& st = analyzer.stats();
+        std::size_t h2 = 0;
+        for (const auto& c : collector.connections) {
+            if (c.detection == Http2Detection::PriorKnowledge || c.detection == Http2Detection::Upgrade ||
+                c.detection == Http2Detection::MidStream || (c.detection == Http2Detection::Tls && c.decrypted)) {
+                ++h2;
+            }
+        }
+        std::uint64_t anomalyCount = 0;
+        for (const auto& [name, g] : collector.anomalies) anomalyCount += g.count;
+        fmt::print("{}: {} packets over {:.3f} s, {} TCP connections ({} HTTP/2), {} streams, {} anomalies, "
+                   "{} capture problems\n",
+                   common.run.path, st.packets, static_cast<double>(st.lastTs - st.firstTs) / 1e9,
+                   analyzer.flows().records().size(), h2, collector.streams.size(), anomalyCount, run.issues);
+
+        heading("Connections");
+        for (const auto& c : collector.connections) {
+            fmt::print("  {:>3}  {} -> {}  {}  {} streams{}\n", c.info.id, c.info.client.toString(),
+                       c.info.server.toString(), protocol(c), c.streams,
+                       c.anomalies ? fmt::format(", {} anomalies", c.anomalies) : "");
+            if (!c.detail.empty()) fmt::print("       {}\n", c.detail);
+        }
+
+        std::map<std::string, std::size_t> byStatus;
+        std::map<std::string, std::size_t> byEnd;
+        for (const auto& s : collector.streams) {
+            ++byStatus[s.status.empty() ? "none" : s.status];
+            ++byEnd[std::string(streamEndName(s.end))];
+        }
+        heading("Streams");
+        std::string line = "  status:";
+        for (const auto& [k, n] : byStatus) line += fmt::format(" {} x{}", k, n);
+        fmt::print("{}\n", line);
+        line = "  ended:";
+        for (const auto& [k, n] : byEnd) line += fmt::format(" {} x{}", k, n);
+        fmt::print("{}\n", line);
+
+        if (!collector.anomalies.empty()) {
+            heading("Anomalies");
+            for (const auto& [name, g] : collector.anomalies) {
+                fmt::print("  {:>6}  {}{}\n          e.g. {}\n", g.count, name, g.rfc.empty() ? "" : " (" + g.rfc + ")",
+                           g.example);
+            }
+        }
+
+        std::vector<const StreamRow*> slow;
+        for (const auto& s : collector.streams) {
+            if (s.durationMs >= 0) slow.push_back(&s);
+        }
+        std::sort(slow.begin(), slow.end(), [](auto* a, auto* b) { return a->durationMs > b->durationMs; });
+        if (!slow.empty()) {
+            heading("Slowest streams");
+            for (std::size_t i = 0; i < std::min<std::size_t>(10, slow.size()); ++i) {
+                const auto& s = *slow[i];
+                fmt::print("  {:>10.3f} ms  conn {} stream {}  {} {} -> {} ({} bytes)\n", s.durationMs, s.conn,
+                           s.id, s.method, s.path, s.status.empty() ? "-" : s.status, s.responseBytes);
+            }
+        }
+
+        struct StallRow {
+            std::uint64_t conn;
+            FlowStall stall;
+            double ms;
+        };
+        std::vector<StallRow> stalls;
+        for (const auto& c : collector.connections) {
+            for (const auto& s : c.stalls) {
+                stalls.push_back({c.info.id, s, s.end ? static_cast<double>(*s.end - s.start) / 1e6 : 0});
+            }
+        }
+        if (!stalls.empty()) {
+            std::sort(stalls.begin(), stalls.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+            double total = 0;
+            for (const auto& s : stalls) total += s.ms;
+            heading(fmt::format("Flow-control stalls ({}, {:.3f} ms in all; longest first)", stalls.size(), total));
+            for (std::size_t i = 0; i < std::min<std::size_t>(10, stalls.size()); ++i) {
+                const auto& s = stalls[i];
+                fmt::print("  {:>10.3f} ms  conn {} {}  {} had data to send, window exhausted\n", s.ms, s.conn,
+                           s.stall.streamId ? fmt::format("stream {}", s.stall.streamId) : "connection window",
+                           s.stall.sender == Direction::ClientToServer ? "client" : "server");
+            }
+        }
+    });
+}
+
+}  // namespace h2lens::cli

@@ -1,0 +1,110 @@
+// The h2lens executable as a user runs it: exit codes, error lines, and outputs that agree with
+// each other on real captures.
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_support.h"
+
+using namespace h2lens::test;
+
+namespace {
+std::string cli(const std::string& args, int* code = nullptr, bool withStderr = false) {
+    return runCommand(shellQuote(cliPath().string()) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"), code);
+}
+std::string sample(const char* name) { return shellQuote((sourceDir() / "samples" / name).string()); }
+}  // namespace
+
+TEST_CASE("A file that is not a capture gets one error line and exit code 2") {
+    int code = 0;
+    const std::string err = cli("flows " + shellQuote((sourceDir() / "README.md").string()), &code, true);
+    CHECK(code == 2);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK(err.find("not a pcap or pcapng capture") != std::string::npos);
+    cli("streams /nonexistent/x.pcap", &code);
+    CHECK(code == 2);
+}
+
+TEST_CASE("flows --json lists connections with ids, endpoints and delivered bytes; --dump writes them") {
+    int code = 0;
+    const auto flows = nlohmann::json::parse(cli("flows --json " + sample("h2load_small.pcap"), &code));
+    CHECK(code == 0);
+    REQUIRE(flows.size() == 2);
+    const auto dir = std::filesystem::temp_directory_path() / "h2lens_cli_dump";
+    std::filesystem::remove_all(dir);
+    cli("flows -q --dump " + shellQuote(dir.string()) + " " + sample("h2load_small.pcap"), &code);
+    CHECK(code == 0);
+    for (const auto& f : flows) {
+        CHECK(f["id"].is_number());
+        CHECK(f["client"].get<std::string>().rfind("127.0.0.1:", 0) == 0);
+        CHECK(f["server"].get<std::string>() == "127.0.0.1:18482");
+        const auto id = std::to_string(f["id"].get<int>());
+        CHECK(std::filesystem::file_size(dir / (id + ".c2s")) == f["c2s"]["delivered_bytes"].get<std::uint64_t>());
+        CHECK(std::filesystem::file_size(dir / (id + ".s2c")) == f["s2c"]["delivered_bytes"].get<std::uint64_t>());
+        // The client's stream starts with the HTTP/2 preface.
+        std::ifstream in(dir / (id + ".c2s"), std::ios::binary);
+        std::string head(24, '\0');
+        in.read(head.data(), 24);
+        CHECK(head == std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("frames --json and streams --json agree on the same capture") {
+    int code = 0;
+    std::istringstream lines(cli("frames --json " + sample("h2c_nghttp.pcap"), &code));
+    CHECK(code == 0);
+    std::map<std::uint32_t, std::uint64_t> dataBytes;
+    std::size_t frames = 0;
+    for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line);
+        for (const char* key : {"conn", "t", "dir", "stream", "type", "flags", "length"}) REQUIRE(j.contains(key));
+        if (j["type"] == "DATA" && j["dir"] == "s2c") dataBytes[j["stream"]] += j["data_length"].get<std::uint64_t>();
+        if (j["type"] == "HEADERS") CHECK(j["headers"].is_array());
+        ++frames;
+    }
+    CHECK(frames > 10);
+    const auto streams = nlohmann::json::parse(cli("streams --json " + sample("h2c_nghttp.pcap")));
+    REQUIRE(streams.size() == 6);
+    for (const auto& s : streams) {
+        CHECK(s["end"] == "complete");
+        CHECK(s["response_body_bytes"].get<std::uint64_t>() == dataBytes[s["stream"].get<std::uint32_t>()]);
+    }
+    // --stream filters to one stream's frames.
+    std::istringstream one(cli("frames --json --stream 21 " + sample("h2c_nghttp.pcap")));
+    for (std::string line; std::getline(one, line);) CHECK(nlohmann::json::parse(line)["stream"] == 21);
+}
+
+TEST_CASE("h2lens FILE prints the summary a user reads first") {
+    int code = 0;
+    const std::string out = cli(sample("small_windows.pcap"), &code);
+    CHECK(code == 0);
+    CHECK(out.find("1 TCP connections (1 HTTP/2), 2 streams, 0 anomalies") != std::string::npos);
+    CHECK(out.find("h2c (prior knowledge)") != std::string::npos);
+    CHECK(out.find("status: 200 x2") != std::string::npos);
+    // nghttp -w 14 opened a 16 KiB stream window for a 200 KiB body: the server stalled.
+    CHECK(out.find("Flow-control stalls") != std::string::npos);
+    CHECK(out.find("\033[") == std::string::npos);  // no colour when not on a terminal
+}
+
+TEST_CASE("Standard input works as the capture") {
+    int code = 0;
+    const std::string viaStdin = runCommand("cat " + sample("h2c_dumpcap.pcapng") + " | " +
+                                            shellQuote(cliPath().string()) + " streams - 2>/dev/null", &code);
+    CHECK(code == 0);
+    CHECK(viaStdin == cli("streams " + sample("h2c_dumpcap.pcapng")));
+    CHECK(viaStdin.find("/img/a.png") != std::string::npos);
+}
+
+TEST_CASE("TLS is decrypted with --keylog and with secrets embedded in a pcapng", "[real]") {
+    H2LENS_REQUIRE_SHARED();
+    const auto dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
+    const std::string withKeys =
+        cli("streams --keylog " + shellQuote((dir / "keylog.txt").string()) + " " + shellQuote((dir / "capture.pcap").string()));
+    CHECK(withKeys.find("/index.html") != std::string::npos);
+    const std::string without = cli("streams " + shellQuote((dir / "capture.pcap").string()));
+    CHECK(without.find("/index.html") == std::string::npos);
+    CHECK(without.find("no key") != std::string::npos);
+    const std::string dsb = cli("streams " + shellQuote((sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng").string()));
+    CHECK(dsb.find("/1m.bin") != std::string::npos);
+}
