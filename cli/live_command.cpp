@@ -14,6 +14,7 @@
 
 #include "capture/pcapng_writer.h"
 #include "capture_run.h"
+#include "export/transcript_json.h"
 #include "h2/names.h"
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
@@ -24,7 +25,6 @@ namespace h2lens::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 // A batch goes to the decoder when it is this full or this old, whichever comes first: big
@@ -65,12 +65,7 @@ std::string fieldValue(const HeaderField& h) {
     return h.valueKnown ? h.value : "?" + h.unknownRef;
 }
 
-Json headersJson(const HeaderBlock& b) {
-    Json list = Json::array();
-    for (const HeaderField& h : b.fields)
-        list.push_back(Json::array({fieldName(h), fieldValue(h)}));
-    return list;
-}
+Json headersJson(const HeaderBlock& b) { return headerListJson(b, Redactor{}); }
 
 std::string frameDetails(const Frame& f) {
     switch (f.frameType()) {
@@ -94,49 +89,6 @@ std::string frameDetails(const Frame& f) {
         default:
             return {};
     }
-}
-
-Json frameJson(const FrameEvent& ev, TimestampNs base) {
-    const Frame& f = *ev.frame;
-    Json j = {{"conn", ev.conn->id},
-              {"t", seconds(f.ts, base)},
-              {"time", static_cast<double>(f.ts) / 1e9},
-              {"dir", directionName(ev.dir)},
-              {"stream", f.streamId},
-              {"type", frameTypeName(f.type)},
-              {"flags", f.flags},
-              {"length", f.length}};
-    if (f.flags) j["flag_names"] = frameFlagNames(f.type, f.flags);
-    switch (f.frameType()) {
-        case FrameType::Data:
-            j["data_length"] = f.data.size();
-            break;
-        case FrameType::WindowUpdate:
-            j["window_increment"] = f.windowIncrement;
-            break;
-        case FrameType::RstStream:
-            j["error"] = errorCodeName(f.errorCode);
-            break;
-        case FrameType::Goaway:
-            j["last_stream_id"] = f.lastStreamId;
-            j["error"] = errorCodeName(f.errorCode);
-            break;
-        case FrameType::Settings: {
-            Json s = Json::array();
-            for (const Setting& x : f.settings)
-                s.push_back(Json::array({settingName(x.id), x.value}));
-            j["settings"] = s;
-            break;
-        }
-        default:
-            break;
-    }
-    if (f.error) j["malformed"] = std::string(f.error->text);
-    if (ev.headers) {
-        j["headers"] = headersJson(*ev.headers);
-        if (ev.headers->error) j["hpack_error"] = ev.headers->error->message;
-    }
-    return j;
 }
 
 std::string endText(const StreamRecord& s) {
@@ -193,7 +145,10 @@ class LivePrinter final : public H2Listener {
         ++m_frames;
         if (!m_enabled || m_view != View::Frames) return;
         const Frame& f = *ev.frame;
-        if (m_format != Format::Text) return record(frameJson(ev, base()));
+        if (m_format != Format::Text) {
+            m_jsonContext.base = base();
+            return record(frameJson(ev, m_jsonContext));
+        }
         const std::string flags =
             f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags))
                     : "0x00";
@@ -259,9 +214,9 @@ class LivePrinter final : public H2Listener {
     TimestampNs base() const { return m_analyzer != nullptr ? m_analyzer->stats().firstTs : 0; }
     void record(const Json& j) {
         if (m_format == Format::JsonLines) {
-            fmt::print("{}\n", j.dump());
+            fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         } else {
-            fmt::print("{}{}", m_records == 0 ? "[\n" : ",\n", j.dump());
+            fmt::print("{}{}", m_records == 0 ? "[\n" : ",\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         }
         ++m_records;
     }
@@ -270,6 +225,8 @@ class LivePrinter final : public H2Listener {
     Format m_format;
     bool m_enabled;
     const Analyzer* m_analyzer = nullptr;
+    ExportOptions m_exportOptions;
+    JsonContext m_jsonContext{&m_exportOptions, Redactor{}, 0};
     std::uint64_t m_records = 0;
     std::uint64_t m_streams = 0;
     std::uint64_t m_frames = 0;
