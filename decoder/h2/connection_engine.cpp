@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::int64_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
 constexpr std::size_t kRapidResetCount = 100;      // client resets within one second
+constexpr std::size_t kControlFloodCount = 100;    // SETTINGS or PINGs from one side per second
+constexpr std::size_t kMaxPingRecords = 10000;
 constexpr TimestampNs kSecond = 1'000'000'000;
 constexpr std::uint32_t kContinuationFlood = 64;   // CONTINUATION frames in one block
 
@@ -523,6 +525,10 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
         }
         return;
     }
+    if (floodReached(m_recentSettings[d], f.ts, kControlFloodCount)) {
+        anomaly(dir, &f, 0, "SETTINGS_FLOOD", "RFC 9113 §10.5 (CVE-2019-9515)",
+                fmt::format("{} SETTINGS frames within one second", kControlFloodCount));
+    }
     SettingsRecord rec{dir, f.ts, f.settings, false, std::nullopt};
     PeerSettings& ps = m_summary.settings[d];
     const std::int64_t oldInitial = ps.initialWindowSize;
@@ -546,16 +552,19 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
     m_unackedSettings[d].push_back(m_summary.settingsHistory.size() - 1);
 }
 
+bool ConnectionEngine::floodReached(std::deque<TimestampNs>& recent, TimestampNs ts,
+                                    std::size_t limit) {
+    recent.push_back(ts);
+    while (!recent.empty() && ts - recent.front() > kSecond) recent.pop_front();
+    return recent.size() == limit;
+}
+
 void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
     StreamRecord* s = findStream(f.streamId);
     const bool fromClient = dir == Direction::ClientToServer;
     if (fromClient) {
         ++m_summary.clientResets;
-        m_recentClientResets.push_back(f.ts);
-        while (!m_recentClientResets.empty() && f.ts - m_recentClientResets.front() > kSecond) {
-            m_recentClientResets.pop_front();
-        }
-        if (m_recentClientResets.size() == kRapidResetCount) {
+        if (floodReached(m_recentClientResets, f.ts, kRapidResetCount)) {
             anomaly(dir, &f, 0, "RAPID_RESET", "RFC 9113 §10.5 (CVE-2023-44487)",
                     fmt::format("client reset {} streams within one second", kRapidResetCount));
         }
@@ -589,7 +598,14 @@ void ConnectionEngine::onGoaway(Direction dir, const Frame& f) {
 
 void ConnectionEngine::onPing(Direction dir, const Frame& f) {
     if (!f.hasFlag(frame_flag::kAck)) {
-        m_summary.pings.push_back(PingRecord{dir, f.ts, f.pingData, std::nullopt});
+        if (floodReached(m_recentPings[idx(dir)], f.ts, kControlFloodCount)) {
+            anomaly(dir, &f, 0, "PING_FLOOD", "RFC 9113 §10.5 (CVE-2019-9512)",
+                    fmt::format("{} PINGs within one second", kControlFloodCount));
+        }
+        // Bounded: a flood must not grow the record without limit.
+        if (m_summary.pings.size() < kMaxPingRecords) {
+            m_summary.pings.push_back(PingRecord{dir, f.ts, f.pingData, std::nullopt});
+        }
         return;
     }
     for (auto it = m_summary.pings.rbegin(); it != m_summary.pings.rend(); ++it) {

@@ -93,6 +93,8 @@ private:
     void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
     void pushWindow(std::vector<WindowPoint>& series, TimestampNs ts, std::int64_t value);
     void updateStall(Direction sender, std::uint32_t streamId, bool blocked, TimestampNs ts);
+    // Counts one event in a one-second window; true exactly when the count reaches `limit`.
+    static bool floodReached(std::deque<TimestampNs>& recent, TimestampNs ts, std::size_t limit);
 
     const Limits* m_limits;
     ConnectionInfo m_info;
@@ -108,6 +110,9 @@ private:
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
     std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
     std::deque<TimestampNs> m_recentClientResets;
+    // Non-ACK SETTINGS and PINGs per sender within the last second (flood detection).
+    std::array<std::deque<TimestampNs>, 2> m_recentSettings;
+    std::array<std::deque<TimestampNs>, 2> m_recentPings;
     std::array<std::uint32_t, 2> m_continuations{};
     bool m_midStream = false;
     ConnectionSummary m_summary;

@@ -237,3 +237,22 @@ TEST_CASE("The engine's view does not depend on how the bytes are chunked") {
         CHECK(run(chunk) == whole);
     }
 }
+
+TEST_CASE("SETTINGS and PING floods are flagged once; a normal rate is not") {
+    Conversation c;
+    for (int i = 0; i < 99; ++i) c.c2s(frameBytes(kPing, 0, 0, Bytes(8, static_cast<std::uint8_t>(i))));
+    CHECK(!c.rec.hasAnomaly("PING_FLOOD"));
+    c.c2s(frameBytes(kPing, 0, 0, Bytes(8, 0xee)));  // the 100th within a second
+    CHECK(c.rec.hasAnomaly("PING_FLOOD"));
+    for (int i = 0; i < 150; ++i) c.s2c(frameBytes(kSettings, 0, 0, setting(0x3, 100)));
+    std::size_t floods = 0;
+    for (const auto& a : c.rec.anomalies) floods += a.name == "SETTINGS_FLOOD";
+    CHECK(floods == 1);
+    // Spread over time, the same number of PINGs is no flood.
+    Conversation slow;
+    for (int i = 0; i < 200; ++i) {
+        slow.t += 20'000'000;  // 50 per second
+        slow.c2s(frameBytes(kPing, 0, 0, Bytes(8, 1)));
+    }
+    CHECK(!slow.rec.hasAnomaly("PING_FLOOD"));
+}
