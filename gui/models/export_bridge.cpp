@@ -1,23 +1,97 @@
 #include "models/export_bridge.h"
 
-// The export stage's document writer (JSON transcript / HAR) is being written beside the GUI.
-// When its header lands, this is the one place to call it from.
-#if __has_include("export/export_writer.h")
-#include "export/export_writer.h"
-#define H2LENS_GUI_EXPORT_WRITER 1
-#endif
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "export/har_writer.h"
+#include "export/json_writer.h"
+#include "export/transcript_collector.h"
+#include "pcap/capture_file.h"
+#include "pipeline/analyzer.h"
+#include "pipeline/http2_session.h"
+#include "tls/key_log.h"
 
 namespace h2lens::gui {
 
+namespace {
+
+// Passes on the selected streams only (and the connections they belong to), so an export of the
+// selection is the same document the CLI writes, minus what was not selected.
+class SelectionSink final : public TranscriptSink {
+public:
+    SelectionSink(TranscriptSink* next, const std::vector<std::pair<std::uint64_t, std::uint32_t>>& sel)
+        : m_next(next), m_all(sel.empty()) {
+        for (const auto& [conn, stream] : sel) {
+            m_streams.insert({conn, stream});
+            m_conns.insert(conn);
+        }
+    }
+    void onStream(const StreamTranscript& s) override {
+        if (m_all || m_streams.count({s.conn.id, s.record.id})) m_next->onStream(s);
+    }
+    void onConnection(const ConnectionTranscript& c) override {
+        if (m_all || m_conns.count(c.info.id)) m_next->onConnection(c);
+    }
+
+private:
+    TranscriptSink* m_next;
+    bool m_all;
+    std::set<std::pair<std::uint64_t, std::uint32_t>> m_streams;
+    std::set<std::uint64_t> m_conns;
+};
+
+}  // namespace
+
 std::string exportCapture(const ExportRequest& request) {
-#ifdef H2LENS_GUI_EXPORT_WRITER
-    (void)request;
-    return "export: wire exportCapture() to export/export_writer.h";
-#else
-    (void)request;
-    return "JSON/HAR export is not available in this build: the export stage has no document "
-           "writer yet.";
-#endif
+    try {
+        std::ofstream out(request.outputPath, std::ios::binary | std::ios::trunc);
+        if (!out) return "cannot write " + request.outputPath;
+        ExportOptions options;
+        Limits limits;
+        KeyLog keys;
+        std::string error;
+        if (!request.keylogPath.empty() && !keys.loadFile(request.keylogPath, error)) return error;
+        std::unique_ptr<TranscriptSink> writer;
+        JsonWriter* json = nullptr;
+        HarWriter* har = nullptr;
+        if (request.format == ExportFormat::Har) {
+            auto w = std::make_unique<HarWriter>(options, out);
+            har = w.get();
+            writer = std::move(w);
+        } else {
+            auto w = std::make_unique<JsonWriter>(options, JsonWriter::Format::Document, out);
+            json = w.get();
+            writer = std::move(w);
+        }
+        SelectionSink selection(writer.get(), request.selection);
+        TranscriptCollector collector(options, &selection);
+        Http2SessionFactory factory(limits, &collector, &keys);
+        Analyzer analyzer(limits, &factory);
+        collector.setAnalyzer(&analyzer);
+        if (json) json->setAnalyzer(&analyzer);
+        if (har) har->setAnalyzer(&analyzer);
+        auto source = openCapture(request.capturePath);
+        Packet packet;
+        std::size_t secrets = 0;
+        std::uint64_t issues = 0;
+        while (source->next(packet) == ReadStatus::Packet) {
+            for (; secrets < source->decryptionSecrets().size(); ++secrets) {
+                keys.addLines(source->decryptionSecrets()[secrets]);
+            }
+            analyzer.ingest(packet);
+            issues += source->takeIssues().size() + analyzer.takeIssues().size();
+        }
+        analyzer.finish();
+        issues += source->takeIssues().size() + analyzer.takeIssues().size();
+        if (json) json->finish(request.capturePath, issues);
+        if (har) har->finish();
+        out.flush();
+        if (!out) return "writing " + request.outputPath + " failed";
+        return {};
+    } catch (const std::exception& e) {
+        return e.what();
+    }
 }
 
 }  // namespace h2lens::gui

@@ -15,6 +15,7 @@ struct ExportRequest {
     std::string capturePath;
     std::string outputPath;
     ExportFormat format = ExportFormat::Json;
+    std::string keylogPath;  // optional NSS key log for TLS
     // (connection id, stream id) pairs to keep; empty: everything.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> selection;
 };

@@ -4,10 +4,14 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QtTest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <map>
 #include <set>
 
 #include "models/capture_loader.h"
+#include "models/export_bridge.h"
 #include "models/capture_store.h"
 #include "models/decode_job.h"
 #include "models/stream_text.h"
@@ -53,6 +57,7 @@ class TestGuiModels : public QObject {
     void tcpLaneOnLossyCapture();
     void bodyDecodingAndCurl();
     void loaderRunsOnWorkerAndCancels();
+    void exportWritesTheSelection();
 };
 
 void TestGuiModels::rowsMatchDecoder_data() {
@@ -409,6 +414,37 @@ void TestGuiModels::loaderRunsOnWorkerAndCancels() {
     loader.cancel();
     QVERIFY(loader.waitForFinished(30000));
     QVERIFY(loader.lastResult().cancelled || loader.lastResult().error.empty());
+}
+
+// File > Export runs the CLI's exporter; a selection keeps just those streams and their connection.
+void TestGuiModels::exportWritesTheSelection() {
+    const std::string capture = sourcePath("samples/h2c_nghttp.pcap");
+    const QString dir = QDir::tempPath();
+    auto read = [](const std::string& path) {
+        QFile f(QString::fromStdString(path));
+        f.open(QIODevice::ReadOnly);
+        return QJsonDocument::fromJson(f.readAll()).object();
+    };
+    ExportRequest all{capture, (dir + "/h2lens_gui_all.json").toStdString(), ExportFormat::Json, {}, {}};
+    QCOMPARE(QString::fromStdString(exportCapture(all)), QString());
+    const QJsonArray conns = read(all.outputPath)["connections"].toArray();
+    QCOMPARE(conns.size(), 1);
+    QCOMPARE(conns[0].toObject()["streams"].toArray().size(), 6);
+
+    ExportRequest one{capture, (dir + "/h2lens_gui_one.json").toStdString(), ExportFormat::Json, {}, {{0, 21}}};
+    QCOMPARE(QString::fromStdString(exportCapture(one)), QString());
+    const QJsonArray streams = read(one.outputPath)["connections"].toArray()[0].toObject()["streams"].toArray();
+    QCOMPARE(streams.size(), 1);
+    QCOMPARE(streams[0].toObject()["id"].toInt(), 21);
+
+    ExportRequest har{capture, (dir + "/h2lens_gui_one.har").toStdString(), ExportFormat::Har, {}, {{0, 21}}};
+    QCOMPARE(QString::fromStdString(exportCapture(har)), QString());
+    const QJsonArray entries = read(har.outputPath)["log"].toObject()["entries"].toArray();
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(entries[0].toObject()["response"].toObject()["httpVersion"].toString(), QString("h2"));
+
+    ExportRequest bad{"/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}};
+    QVERIFY(!exportCapture(bad).empty());
 }
 
 QTEST_GUILESS_MAIN(TestGuiModels)
