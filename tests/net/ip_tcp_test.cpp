@@ -1,4 +1,6 @@
 // IPv4 options, IPv6 extension-header chains, TCP options, bad headers and snap-length cuts.
+#include <memory>
+
 #include <catch2/catch.hpp>
 
 #include "common/limits.h"
@@ -16,6 +18,8 @@ const Ip6 kSrc6 = ip6({0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10});
 const Ip6 kDst6 = ip6({0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x20});
 
 struct Decoded {
+    // The segment's payload is a view into the frame: keep the frame alive with the result.
+    std::shared_ptr<const Bytes> frame;
     Outcome outcome;
     TcpSegment segment;
     std::vector<Issue> issues;
@@ -25,7 +29,8 @@ struct Decoded {
 Decoded decodeOne(std::uint32_t linkType, const Bytes& frame, std::uint32_t originalLength = 0) {
     PacketDecoder decoder{Limits{}};
     Decoded d;
-    d.outcome = decoder.decode(packetOf(linkType, frame, 3, 0, originalLength), d.segment);
+    d.frame = std::make_shared<const Bytes>(frame);
+    d.outcome = decoder.decode(packetOf(linkType, *d.frame, 3, 0, originalLength), d.segment);
     d.issues = decoder.takeIssues();
     d.stats = decoder.stats();
     return d;
