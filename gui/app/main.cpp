@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
                               QStringLiteral("CONN:STREAM"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("window size for --screenshot"),
                             QStringLiteral("WxH"), QStringLiteral("1600x1000"));
+    QCommandLineOption keylog(QStringLiteral("keylog"),
+                              QStringLiteral("NSS key log (SSLKEYLOGFILE) to decrypt TLS"),
+                              QStringLiteral("FILE"));
+    parser.addOption(keylog);
     parser.addOption(shot);
     parser.addOption(select);
     parser.addOption(size);
@@ -35,6 +39,7 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     h2lens::gui::MainWindow w;
+    if (parser.isSet(keylog)) w.setKeylogPath(parser.value(keylog));
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(shot)) {
         if (files.isEmpty()) {
@@ -47,7 +52,7 @@ int main(int argc, char** argv) {
         const int height = wh.value(1).toInt() > 0 ? wh.value(1).toInt() : 1000;
         w.resize(width, height);
         w.show();
-        w.loader()->load(files.first());
+        w.loader()->load(files.first(), w.decodeOptions());
         w.loader()->waitForFinished();
         const auto& result = w.loader()->lastResult();
         if (!result.error.empty()) {

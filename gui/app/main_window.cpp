@@ -249,6 +249,14 @@ void MainWindow::buildMenus() {
                                          tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
         if (!path.isEmpty()) openFile(path);
     });
+    file->addAction(tr("TLS &Key Log…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("NSS key log (SSLKEYLOGFILE) for TLS decryption"), QString(),
+            tr("Key logs (*.log *.txt *.keys);;All files (*)"));
+        if (path.isEmpty()) return;
+        setKeylogPath(path);
+        if (!m_loader->path().isEmpty()) openFile(m_loader->path());  // decode again with keys
+    });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     updateRecentMenu();
     QMenu* exp = file->addMenu(tr("&Export"));
@@ -319,9 +327,15 @@ void MainWindow::buildMenus() {
     });
 }
 
+DecodeOptions MainWindow::decodeOptions() const {
+    DecodeOptions o;
+    o.keylogPath = m_keylogPath.toStdString();
+    return o;
+}
+
 void MainWindow::openFile(const QString& path) {
     addRecent(path);
-    m_loader->load(path);
+    m_loader->load(path, decodeOptions());
 }
 
 void MainWindow::addRecent(const QString& path) {
@@ -477,6 +491,7 @@ void MainWindow::exportTo(ExportFormat format, bool selectionOnly) {
     if (m_loader->path().isEmpty()) return;
     ExportRequest req;
     req.capturePath = m_loader->path().toStdString();
+    req.keylogPath = m_keylogPath.toStdString();
     req.format = format;
     if (selectionOnly) {
         const StreamData* s = currentStream();

@@ -32,6 +32,9 @@ class MainWindow : public QMainWindow {
     ~MainWindow() override;
 
     void openFile(const QString& path);
+    // TLS key log used for every capture opened afterwards (and for exports).
+    void setKeylogPath(const QString& path) { m_keylogPath = path; }
+    DecodeOptions decodeOptions() const;
     CaptureLoader* loader() const { return m_loader; }
     const CaptureStore* store() const { return m_store; }
 
@@ -88,6 +91,7 @@ class MainWindow : public QMainWindow {
     bool m_syncing = false;
     qint64 m_loadStartMs = 0;
     qint64 m_firstRowsMs = -1;
+    QString m_keylogPath;
     QString m_loadMessage;  // how the last load ended, shown after the counts
 };
 

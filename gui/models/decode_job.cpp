@@ -1,5 +1,7 @@
 #include "models/decode_job.h"
 
+#include "tls/key_log.h"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -251,7 +253,15 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
     DecodeResult result;
     const auto start = Clock::now();
     Recorder recorder(options);
-    Http2SessionFactory h2(options.limits, &recorder);
+    KeyLog keys;
+    if (!options.keylogPath.empty()) {
+        std::string error;
+        if (!keys.loadFile(options.keylogPath, error)) {
+            result.error = error;
+            return result;
+        }
+    }
+    Http2SessionFactory h2(options.limits, &recorder, &keys);
     TcpEventRecorder factory(h2, recorder);
     Analyzer analyzer(options.limits, &factory);
     std::unique_ptr<PacketSource> src;
@@ -279,7 +289,12 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
     Packet p;
     auto nextFlush = Clock::now() + options.flushInterval;
     std::uint32_t n = 0;
+    std::size_t secrets = 0;
     while (src->next(p) == ReadStatus::Packet) {
+        // Keys embedded in a pcapng (Decryption Secrets Blocks) come before the packets they open.
+        for (; secrets < src->decryptionSecrets().size(); ++secrets) {
+            keys.addLines(src->decryptionSecrets()[secrets]);
+        }
         analyzer.ingest(p);
         if ((++n & 255) == 0) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {

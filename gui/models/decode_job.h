@@ -22,6 +22,7 @@ namespace h2lens::gui {
 
 struct DecodeOptions {
     Limits limits;
+    std::string keylogPath;  // NSS key log for TLS; secrets in a pcapng are used as well
     std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
     std::chrono::milliseconds flushInterval{100};

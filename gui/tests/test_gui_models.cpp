@@ -58,6 +58,7 @@ class TestGuiModels : public QObject {
     void bodyDecodingAndCurl();
     void loaderRunsOnWorkerAndCancels();
     void exportWritesTheSelection();
+    void tlsDecryptsWithKeyLogAndEmbeddedSecrets();
 };
 
 void TestGuiModels::rowsMatchDecoder_data() {
@@ -445,6 +446,31 @@ void TestGuiModels::exportWritesTheSelection() {
 
     ExportRequest bad{"/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}};
     QVERIFY(!exportCapture(bad).empty());
+}
+
+// The GUI decodes TLS like the CLI: with a key log file, and with secrets a pcapng carries.
+void TestGuiModels::tlsDecryptsWithKeyLogAndEmbeddedSecrets() {
+    const std::string dir = sharedPath("captures/03a_tls13_curl_nginx");
+    if (dir.empty()) QSKIP("../shared not present");
+    auto decodeWith = [](const std::string& path, const std::string& keylog) {
+        auto store = std::make_unique<CaptureStore>();
+        DecodeOptions opt;
+        opt.keylogPath = keylog;
+        const DecodeResult r = decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) { store->apply(std::move(b)); });
+        return std::make_pair(r.error, std::move(store));
+    };
+    auto [err, withKeys] = decodeWith(dir + "/capture.pcap", dir + "/keylog.txt");
+    QVERIFY2(err.empty(), err.c_str());
+    QCOMPARE(int(withKeys->streams().size()), 11);  // INDEX.md: 11 requests
+    auto [err2, without] = decodeWith(dir + "/capture.pcap", "");
+    QVERIFY(err2.empty());
+    QCOMPARE(int(without->streams().size()), 0);
+    auto [err3, bad] = decodeWith(dir + "/capture.pcap", "/nonexistent/keylog.txt");
+    QVERIFY(!err3.empty());
+    const std::string dsb = sharedPath("captures/12a_pcapng_dumpcap_dsb/capture.pcapng");
+    auto [err4, embedded] = decodeWith(dsb, "");
+    QVERIFY(err4.empty());
+    QCOMPARE(int(embedded->streams().size()), 10);  // INDEX.md: 10 requests, TLS ones included
 }
 
 QTEST_GUILESS_MAIN(TestGuiModels)
