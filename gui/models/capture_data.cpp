@@ -23,7 +23,7 @@ std::string ConnectionData::protocol() const {
         case Http2Detection::MidStream:
             return "HTTP/2 (mid-stream)";
         case Http2Detection::Tls:
-            return "TLS";
+            return summary.tlsDecrypted ? "h2 over TLS (decrypted)" : "TLS (not decrypted)";
         case Http2Detection::Http1:
             return "HTTP/1.x";
         case Http2Detection::NotHttp:
