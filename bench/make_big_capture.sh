@@ -17,7 +17,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZE_MB=${1:-700}
-OUT=${2:-$ROOT/bench/data/big.pcap}
+# TLS=1: the same traffic over TLS (h2 via ALPN), with the client's key log beside the capture
+# (OUT without .pcap + .keys), to measure decryption against the h2c decode.
+TLS=${TLS:-0}
+if [ "$TLS" = 1 ]; then DEFAULT_OUT=$ROOT/bench/data/big_tls.pcap; else DEFAULT_OUT=$ROOT/bench/data/big.pcap; fi
+OUT=${2:-$DEFAULT_OUT}
+KEYS=${OUT%.pcap}.keys
 WORK=/tmp/h2lens-big
 NS_SRV=h2lens_bsrv NS_CLI=h2lens_bcli VETH_SRV=h2lb-srv VETH_CLI=h2lb-cli
 SRV_IP=10.201.0.1 CLI_IP=10.201.0.2
@@ -100,7 +105,14 @@ ip -n $NS_CLI link set $VETH_CLI up mtu 1500
 "${IN_SRV[@]}" ethtool -K $VETH_SRV tso off gso off gro off tx off rx off >/dev/null
 "${IN_CLI[@]}" ethtool -K $VETH_CLI tso off gso off gro off tx off rx off >/dev/null
 
-"${IN_SRV[@]}" nghttpd --no-tls -a $SRV_IP -d "$WORK/www" 8080 >"$WORK/nghttpd.log" 2>&1 &
+if [ "$TLS" = 1 ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=h2lens-bench -days 2 \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >/dev/null 2>&1
+  "${IN_SRV[@]}" nghttpd -a $SRV_IP -d "$WORK/www" 8080 "$WORK/key.pem" "$WORK/cert.pem" \
+    >"$WORK/nghttpd.log" 2>&1 &
+else
+  "${IN_SRV[@]}" nghttpd --no-tls -a $SRV_IP -d "$WORK/www" 8080 >"$WORK/nghttpd.log" 2>&1 &
+fi
 OUR_PIDS+=($!)
 wait_port 8080
 if [ $HAVE_H2O -eq 1 ]; then
@@ -112,6 +124,7 @@ error-log: $WORK/h2o/error.log
 listen:
   port: 8081
   host: $SRV_IP
+$(if [ "$TLS" = 1 ]; then printf '  ssl:\n    certificate-file: %s\n    key-file: %s\n' "$WORK/cert.pem" "$WORK/key.pem"; fi)
 hosts:
   default:
     paths:
@@ -133,7 +146,9 @@ else
   N_H2O=0
 fi
 for p in 8080 8081; do
-  printf "http://$SRV_IP:$p%s\n" /16k.bin /32k.bin /64k.bin /128k.bin /256k.bin /small.txt \
+  scheme=http
+  [ "$TLS" = 1 ] && scheme=https
+  printf "$scheme://$SRV_IP:$p%s\n" /16k.bin /32k.bin /64k.bin /128k.bin /256k.bin /small.txt \
     /index.html /64k.bin /32k.bin /16k.bin >"$WORK/uris_$p.txt"
 done
 
@@ -149,6 +164,8 @@ done
 sleep 0.5
 
 echo "h2load: $N_NGD requests -> nghttpd:8080, $N_H2O -> h2o:8081 (target $SIZE_MB MB)" >&2
+rm -f "$KEYS"
+[ "$TLS" = 1 ] && export SSLKEYLOGFILE=$KEYS
 timeout 1800 "${IN_CLI[@]}" h2load -n $N_NGD -c 4 -m 10 -i "$WORK/uris_8080.txt" |
   grep -E "finished in|requests:|traffic:" >&2
 if [ "$N_H2O" -gt 0 ]; then
@@ -164,4 +181,8 @@ if grep -Eq "^[1-9][0-9]* packets? dropped by kernel" "$CAP_LOG"; then
   echo "WARNING: tcpdump reports kernel drops; the capture has holes" >&2
 fi
 cleanup
+if [ "$TLS" = 1 ]; then
+  [ -s "$KEYS" ] || { echo "h2load wrote no key log to $KEYS" >&2; exit 1; }
+  echo "key log: $KEYS ($(wc -l <"$KEYS") lines)" >&2
+fi
 capinfos -M -c -s -d -u "$OUT" | tee "${OUT%.pcap}.capinfos.txt"
