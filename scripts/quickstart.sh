@@ -7,9 +7,7 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
 sample=samples/h2c_nghttp.pcap
-echo "== h2lens flows $sample"
-./build/release/cli/h2lens flows "$sample"
-if ./build/release/cli/h2lens --help | grep -q "^  streams"; then
-  echo "== h2lens streams $sample"
-  ./build/release/cli/h2lens streams "$sample"
-fi
+echo "== h2lens $sample"
+./build/release/cli/h2lens "$sample"
+echo "== h2lens streams $sample"
+./build/release/cli/h2lens streams "$sample"
