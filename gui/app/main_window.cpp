@@ -25,9 +25,11 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "app/capture_dialog.h"
 #include "app/details_pane.h"
 #include "app/timeline_widget.h"
 #include "app/window_chart.h"
+#include "models/live_decode.h"
 #include "models/stream_text.h"
 
 namespace h2lens::gui {
@@ -59,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     m_store = new CaptureStore(this);
     m_loader = new CaptureLoader(m_store, this);
+    m_live = new LiveCapture(m_loader, this);
     m_connModel = new ConnectionsModel(m_store, this);
     m_streamsModel = new StreamsModel(m_store, this);
     m_proxy = new StreamFilterProxy(this);
@@ -139,7 +142,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
-    connect(m_cancel, &QPushButton::clicked, m_loader, &CaptureLoader::cancel);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_live->isRunning()) {
+            stopLiveCapture();  // the decode ends with the child's output
+        } else {
+            m_loader->cancel();
+        }
+    });
+    connect(m_live, &LiveCapture::childFinished, this, [this](bool ok, const QString& message) {
+        updateLiveActions();
+        if (m_captureDialog) m_captureDialog->setMessage(ok ? tr("Capture stopped.") : message);
+        if (!ok) {
+            statusBar()->showMessage(tr("Capture failed: %1").arg(message), 10000);
+            if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
+                QMessageBox::warning(this, tr("h2lens — capture"), message);
+        }
+    });
 
     // Loader
     connect(m_loader, &CaptureLoader::started, this, [this](const QString& path) {
@@ -255,8 +273,23 @@ void MainWindow::buildMenus() {
             tr("Key logs (*.log *.txt *.keys);;All files (*)"));
         if (path.isEmpty()) return;
         setKeylogPath(path);
-        if (!m_loader->path().isEmpty()) openFile(m_loader->path());  // decode again with keys
+        // Decode again with the keys (a live capture: its saved copy, once it stopped).
+        if (m_lastLoadLive) {
+            if (!m_live->isRunning() && !m_live->capturePath().isEmpty())
+                m_loader->load(m_live->capturePath(), decodeOptions());
+        } else if (!m_loader->path().isEmpty()) {
+            openFile(m_loader->path());
+        }
     });
+    file->addSeparator();
+    file->addAction(tr("&Capture…"), QKeySequence(tr("Ctrl+K")), this,
+                    &MainWindow::showCaptureDialog);
+    m_stopCaptureAction =
+        file->addAction(tr("S&top Capture"), QKeySequence(tr("Ctrl+E")), this,
+                        &MainWindow::stopLiveCapture);
+    m_saveCaptureAction = file->addAction(tr("&Save Capture As…"), QKeySequence::SaveAs, this,
+                                          &MainWindow::saveCaptureAs);
+    updateLiveActions();
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     updateRecentMenu();
     QMenu* exp = file->addMenu(tr("&Export"));
@@ -334,8 +367,69 @@ DecodeOptions MainWindow::decodeOptions() const {
 }
 
 void MainWindow::openFile(const QString& path) {
+    if (m_live->isRunning()) stopLiveCapture();
+    m_lastLoadLive = false;
     addRecent(path);
     m_loader->load(path, decodeOptions());
+    updateLiveActions();
+}
+
+bool MainWindow::startLiveCapture(const QString& interface, const QString& filter) {
+    QString error;
+    if (!m_live->start(interface, filter, decodeOptions(), &error)) {
+        if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
+            QMessageBox::warning(this, tr("h2lens — capture"), error);
+        if (m_captureDialog) m_captureDialog->setMessage(error);
+        return false;
+    }
+    m_lastLoadLive = true;
+    if (m_captureDialog) {
+        m_captureDialog->setMessage(
+            tr("Capturing on %1%2…")
+                .arg(interface, filter.isEmpty() ? QString() : tr(" (%1)").arg(filter)));
+    }
+    updateLiveActions();
+    return true;
+}
+
+void MainWindow::stopLiveCapture() {
+    m_live->stop();
+    updateLiveActions();
+}
+
+void MainWindow::showCaptureDialog() {
+    if (!m_captureDialog) {
+        m_captureDialog = new CaptureDialog(m_live, this);
+        connect(m_captureDialog, &CaptureDialog::startRequested, this,
+                &MainWindow::startLiveCapture);
+        connect(m_captureDialog, &CaptureDialog::stopRequested, this,
+                &MainWindow::stopLiveCapture);
+        m_captureDialog->refreshInterfaces();
+    }
+    updateLiveActions();
+    m_captureDialog->show();
+    m_captureDialog->raise();
+    m_captureDialog->activateWindow();
+}
+
+void MainWindow::saveCaptureAs() {
+    if (!m_lastLoadLive) return;
+    const QString dest = QFileDialog::getSaveFileName(this, tr("Save capture"), QString(),
+                                                      tr("pcapng (*.pcapng);;All files (*)"));
+    if (dest.isEmpty()) return;
+    QString error;
+    if (!m_live->saveAs(dest, &error)) {
+        QMessageBox::warning(this, tr("h2lens"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(dest), 5000);
+}
+
+void MainWindow::updateLiveActions() {
+    const bool running = m_live->isRunning();
+    if (m_stopCaptureAction) m_stopCaptureAction->setEnabled(running);
+    if (m_saveCaptureAction) m_saveCaptureAction->setEnabled(m_lastLoadLive);
+    if (m_captureDialog) m_captureDialog->setRunning(running);
 }
 
 void MainWindow::addRecent(const QString& path) {
@@ -524,6 +618,7 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+    m_live->stop();
     m_loader->cancel();
     e->accept();
 }

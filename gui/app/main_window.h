@@ -21,7 +21,9 @@ class QTimer;
 
 namespace h2lens::gui {
 
+class CaptureDialog;
 class DetailsPane;
+class LiveCapture;
 class TimelineWidget;
 class WindowChart;
 
@@ -32,6 +34,11 @@ class MainWindow : public QMainWindow {
     ~MainWindow() override;
 
     void openFile(const QString& path);
+    // Live capture through a `h2lens live` child (see models/live_decode.h); false with a
+    // message box when it cannot start.
+    bool startLiveCapture(const QString& interface, const QString& filter);
+    void stopLiveCapture();
+    LiveCapture* liveCapture() const { return m_live; }
     // TLS key log used for every capture opened afterwards (and for exports).
     void setKeylogPath(const QString& path) { m_keylogPath = path; }
     DecodeOptions decodeOptions() const;
@@ -67,6 +74,9 @@ class MainWindow : public QMainWindow {
     void exportTo(ExportFormat format, bool selectionOnly);
     const StreamData* currentStream() const;
     void copyText(bool curl);
+    void showCaptureDialog();
+    void saveCaptureAs();
+    void updateLiveActions();
 
     CaptureStore* m_store;
     CaptureLoader* m_loader;
@@ -85,6 +95,11 @@ class MainWindow : public QMainWindow {
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
+    LiveCapture* m_live;
+    CaptureDialog* m_captureDialog = nullptr;
+    QAction* m_stopCaptureAction = nullptr;
+    QAction* m_saveCaptureAction = nullptr;
+    bool m_lastLoadLive = false;  // the store holds a live capture (saved via m_live)
     QTimer* m_refresh;
     int m_conn = -1;
     std::optional<std::uint32_t> m_stream;

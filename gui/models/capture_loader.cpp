@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrent>
 
+#include "pcap/capture_file.h"
+
 namespace h2lens::gui {
 
 CaptureLoader::CaptureLoader(CaptureStore* store, QObject* parent)
@@ -16,6 +18,12 @@ CaptureLoader::~CaptureLoader() {
 }
 
 void CaptureLoader::load(const QString& path, const DecodeOptions& options) {
+    const std::string file = path.toStdString();
+    loadSource(path, [file](const IdleHook&) { return openCapture(file); }, options);
+}
+
+void CaptureLoader::loadSource(const QString& path, SourceOpener open,
+                               const DecodeOptions& options) {
     cancel();
     m_future.waitForFinished();  // the old worker stops within 256 packets
     m_store->clear();
@@ -26,13 +34,12 @@ void CaptureLoader::load(const QString& path, const DecodeOptions& options) {
     auto flag = std::make_shared<std::atomic<bool>>(false);
     m_cancel = flag;
     QPointer<CaptureLoader> self(this);
-    const std::string file = path.toStdString();
     Q_EMIT started(path);
-    m_future = QtConcurrent::run([self, gen, flag, file, options] {
+    m_future = QtConcurrent::run([self, gen, flag, open = std::move(open), options] {
         auto post = [self](auto fn) {
             if (self) QMetaObject::invokeMethod(self.data(), std::move(fn), Qt::QueuedConnection);
         };
-        DecodeResult r = decodeCapture(file, options, flag.get(), [&](DecodeBatch&& b) {
+        DecodeResult r = decodeSource(open, options, flag.get(), [&](DecodeBatch&& b) {
             auto shared = std::make_shared<DecodeBatch>(std::move(b));
             post([self, gen, shared] {
                 if (self) self->onBatch(gen, shared);

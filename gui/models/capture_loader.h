@@ -21,6 +21,9 @@ class CaptureLoader : public QObject {
 
     // Clears the store and starts decoding `path`; a load in progress is cancelled first.
     void load(const QString& path, const DecodeOptions& options = {});
+    // The same for any packet source (a live capture: see LiveCapture); `label` is what
+    // path() and started() report.
+    void loadSource(const QString& label, SourceOpener open, const DecodeOptions& options = {});
     void cancel();
     bool isRunning() const { return m_running; }
     // Blocks (processing events) until the current load ended; for tests and --screenshot.

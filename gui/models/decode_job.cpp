@@ -250,6 +250,12 @@ class TcpEventRecorder final : public FlowConsumerFactory {
 
 DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options,
                            const std::atomic<bool>* cancel, const BatchSink& sink) {
+    return decodeSource([&path](const IdleHook&) { return openCapture(path); }, options, cancel,
+                        sink);
+}
+
+DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options,
+                          const std::atomic<bool>* cancel, const BatchSink& sink) {
     DecodeResult result;
     const auto start = Clock::now();
     Recorder recorder(options);
@@ -265,8 +271,26 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
     TcpEventRecorder factory(h2, recorder);
     Analyzer analyzer(options.limits, &factory);
     std::unique_ptr<PacketSource> src;
+    auto nextFlush = Clock::now() + options.flushInterval;
+    std::uint64_t flushedPackets = 0;
+    // Runs inside src->next(): only the batch is flushed (issues wait for the loop), and only
+    // when packets arrived since the last flush.
+    const IdleHook idle = [&]() -> bool {
+        if (cancel && cancel->load(std::memory_order_relaxed)) return false;
+        const auto now = Clock::now();
+        if (src && now >= nextFlush && analyzer.stats().packets != flushedPackets) {
+            flushedPackets = analyzer.stats().packets;
+            DecodeBatch b = recorder.take();
+            b.bytesRead = src->bytesRead();
+            b.fileSize = src->fileSize();
+            b.packets = flushedPackets;
+            sink(std::move(b));
+            nextFlush = now + options.flushInterval;
+        }
+        return true;
+    };
     try {
-        src = openCapture(path);
+        src = open(idle);
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;
@@ -276,6 +300,7 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
         b.bytesRead = src->bytesRead();
         b.fileSize = src->fileSize();
         b.packets = analyzer.stats().packets;
+        flushedPackets = b.packets;
         sink(std::move(b));
     };
     auto keepIssues = [&] {
@@ -287,7 +312,7 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
         }
     };
     Packet p;
-    auto nextFlush = Clock::now() + options.flushInterval;
+    const std::uint32_t checkMask = options.checkClockEveryPacket ? 0 : 255;
     std::uint32_t n = 0;
     std::size_t secrets = 0;
     while (src->next(p) == ReadStatus::Packet) {
@@ -296,7 +321,7 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
             keys.addLines(src->decryptionSecrets()[secrets]);
         }
         analyzer.ingest(p);
-        if ((++n & 255) == 0) {
+        if ((++n & checkMask) == 0) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {
                 result.cancelled = true;
                 break;
@@ -309,6 +334,8 @@ DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options
             }
         }
     }
+    // A source that ended because the idle hook reported the cancel (live input).
+    if (cancel && cancel->load(std::memory_order_relaxed)) result.cancelled = true;
     if (!result.cancelled) analyzer.finish();
     keepIssues();
     flush();

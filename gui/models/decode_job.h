@@ -16,6 +16,7 @@
 #include "common/issue.h"
 #include "common/limits.h"
 #include "models/capture_data.h"
+#include "capture/packet_source.h"
 #include "pipeline/analyzer.h"
 
 namespace h2lens::gui {
@@ -27,6 +28,9 @@ struct DecodeOptions {
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
     std::chrono::milliseconds flushInterval{100};
     std::size_t flushStreams = 20000;  // also flush once this many streams are waiting
+    // Look at the flush clock after every packet instead of every 256: a live capture may
+    // deliver a few packets per second, and they should show within flushInterval.
+    bool checkClockEveryPacket = false;
 };
 
 struct DecodeResult {
@@ -44,5 +48,17 @@ using BatchSink = std::function<void(DecodeBatch&&)>;
 // on the calling thread, the last one before this returns. Never throws.
 DecodeResult decodeCapture(const std::string& path, const DecodeOptions& options,
                            const std::atomic<bool>* cancel, const BatchSink& sink);
+
+// For sources that wait for their input (a live capture, see live_decode.h): the source calls
+// it while it waits, so the batch so far is flushed even when no packet arrives. It returns
+// false once the decode is cancelled; the source should then end its input.
+using IdleHook = std::function<bool()>;
+// Makes the packet source (on the decoding thread); may throw std::exception for an
+// environment problem, which becomes DecodeResult::error.
+using SourceOpener = std::function<std::unique_ptr<PacketSource>(const IdleHook& idle)>;
+
+// decodeCapture() on any packet source.
+DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options,
+                          const std::atomic<bool>* cancel, const BatchSink& sink);
 
 }  // namespace h2lens::gui

@@ -1,0 +1,361 @@
+#include "models/live_decode.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPointer>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <fcntl.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "capture/pcapng_reader.h"
+
+namespace h2lens::gui {
+
+namespace {
+
+// Reads pcapng from a pipe block by block. PcapngReader's FILE* input asks fread for a MiB and
+// glibc's fread only returns early at the end of the input, so on a pipe it would sit on packets
+// until a MiB arrived. Here each block is read whole (poll + read, calling the idle hook while
+// the pipe is quiet) and decoded by a PcapngReader over memory holding the section's header
+// blocks (SHB, IDBs) followed by that block: the reader keeps parsing every field, this class
+// only frames blocks and numbers the packets.
+class LivePcapngSource final : public PacketSource {
+  public:
+    LivePcapngSource(int fd, std::FILE* tee, IdleHook idle)
+        : m_fd(fd), m_tee(tee), m_idle(std::move(idle)) {}
+    ~LivePcapngSource() override {
+        ::close(m_fd);
+        if (m_tee) std::fclose(m_tee);
+    }
+
+    ReadStatus next(Packet& out) override {
+        while (!m_ended) {
+            if (!readBlock()) break;
+            const std::uint32_t type = u32(m_block.data());
+            if (type == PcapngReader::kMagic) {
+                m_header = m_block;  // a new section: its interfaces follow
+                continue;
+            }
+            if (m_header.empty()) {
+                fail("the live capture does not start with a pcapng Section Header Block");
+                break;
+            }
+            if (type == 1) {  // Interface Description Block
+                m_header.insert(m_header.end(), m_block.begin(), m_block.end());
+                continue;
+            }
+            if (type != 2 && type != 3 && type != 6 && type != 10) continue;  // not needed
+            m_memory = m_header;
+            m_memory.insert(m_memory.end(), m_block.begin(), m_block.end());
+            m_reader = std::make_unique<PcapngReader>(ByteSpan(m_memory.data(), m_memory.size()));
+            const bool packet = m_reader->next(out) == ReadStatus::Packet;
+            for (const std::string& line : m_reader->decryptionSecrets()) m_secrets.push_back(line);
+            for (CaptureIssue& i : m_reader->takeIssues()) {
+                if (i.packetNumber) i.packetNumber = m_packets + 1;
+                m_issues.push_back(std::move(i));
+            }
+            if (type == 2 || type == 3 || type == 6) ++m_packets;  // numbered even when bad
+            if (packet) {
+                out.number = m_packets;
+                if (type == 3 && m_lastTs) out.ts = m_lastTs;  // SPB: no timestamp of its own
+                m_lastTs = out.ts;
+                return ReadStatus::Packet;
+            }
+        }
+        m_ended = true;
+        if (m_tee) std::fflush(m_tee);
+        return ReadStatus::End;
+    }
+    std::vector<CaptureIssue> takeIssues() override { return std::exchange(m_issues, {}); }
+    const std::vector<std::string>& decryptionSecrets() const override { return m_secrets; }
+    std::uint64_t bytesRead() const override { return m_bytes; }
+
+  private:
+    static constexpr std::size_t kMaxBlock = 64 * 1024 * 1024;
+
+    std::uint32_t u32(const std::uint8_t* p) const {
+        std::uint32_t v;
+        std::memcpy(&v, p, 4);
+        return m_swap ? __builtin_bswap32(v) : v;
+    }
+
+    void fail(std::string message) { m_issues.push_back({m_packets + 1, std::move(message)}); }
+
+    // Reads exactly n bytes to `out`; false at the end of the pipe or when cancelled.
+    bool readExact(std::uint8_t* out, std::size_t n) {
+        while (n > 0) {
+            pollfd p{m_fd, POLLIN, 0};
+            const int r = ::poll(&p, 1, 50);
+            if (r == 0) {
+                if (m_tee) std::fflush(m_tee);
+                if (m_idle && !m_idle()) return false;
+                continue;
+            }
+            if (r < 0 && errno == EINTR) continue;
+            const ssize_t got = ::read(m_fd, out, n);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) return false;
+            if (m_tee) std::fwrite(out, 1, static_cast<std::size_t>(got), m_tee);
+            m_bytes += static_cast<std::uint64_t>(got);
+            out += got;
+            n -= static_cast<std::size_t>(got);
+        }
+        return true;
+    }
+
+    // The next whole block in m_block; false at the end (a partial block is reported).
+    bool readBlock() {
+        std::uint8_t head[8];
+        const std::uint64_t before = m_bytes;
+        if (!readExact(head, 8)) {
+            if (m_bytes != before) fail("the live capture ended inside a block header");
+            return false;
+        }
+        std::uint32_t raw;
+        std::memcpy(&raw, head, 4);
+        if (raw == PcapngReader::kMagic) {
+            // The byte-order magic follows the length: read it to learn the section's order.
+            std::uint8_t bom[4];
+            if (!readExact(bom, 4)) return false;
+            std::uint32_t magic;
+            std::memcpy(&magic, bom, 4);
+            if (magic == 0x1a2b3c4d) {
+                m_swap = false;
+            } else if (magic == 0x4d3c2b1a) {
+                m_swap = true;
+            } else {
+                fail("bad byte-order magic in a Section Header Block of the live capture");
+                return false;
+            }
+            m_block.assign(head, head + 8);
+            m_block.insert(m_block.end(), bom, bom + 4);
+        } else {
+            m_block.assign(head, head + 8);
+        }
+        const std::uint32_t length = u32(head + 4);
+        if (length < 12 || length % 4 != 0 || length > kMaxBlock) {
+            fail(fmt::format("bad pcapng block length {} in the live capture", length));
+            return false;
+        }
+        const std::size_t have = m_block.size();
+        m_block.resize(length);
+        if (!readExact(m_block.data() + have, length - have)) {
+            fail("the live capture ended inside a block");
+            return false;
+        }
+        return true;
+    }
+
+    int m_fd;
+    std::FILE* m_tee;
+    IdleHook m_idle;
+    bool m_swap = false;
+    bool m_ended = false;
+    std::uint64_t m_bytes = 0;
+    std::uint64_t m_packets = 0;
+    TimestampNs m_lastTs = 0;
+    Bytes m_block;
+    Bytes m_header;  // SHB + IDBs of the current section
+    Bytes m_memory;  // what m_reader reads; the last packet's data points into it
+    std::unique_ptr<PcapngReader> m_reader;
+    std::vector<std::string> m_secrets;
+    std::vector<CaptureIssue> m_issues;
+};
+
+// The last non-empty line of the child's stderr, "h2lens: " dropped.
+QString lastSentence(const QByteArray& err) {
+    const QList<QByteArray> lines = err.trimmed().split('\n');
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        QString s = QString::fromUtf8(it->trimmed());
+        if (s.isEmpty()) continue;
+        if (s.startsWith(QLatin1String("h2lens: "))) s = s.mid(8);
+        return s;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::unique_ptr<PacketSource> openLiveSource(int fd, const std::string& teePath,
+                                             const IdleHook& idle) {
+    std::FILE* tee = nullptr;
+    if (!teePath.empty()) {
+        tee = std::fopen(teePath.c_str(), "wb");
+        if (!tee) {
+            ::close(fd);
+            throw std::runtime_error("cannot create " + teePath);
+        }
+    }
+    return std::make_unique<LivePcapngSource>(fd, tee, idle);
+}
+
+LiveCapture::LiveCapture(CaptureLoader* loader, QObject* parent)
+    : QObject(parent), m_loader(loader) {}
+
+LiveCapture::~LiveCapture() {
+    if (m_proc && m_proc->state() != QProcess::NotRunning) {
+        m_proc->disconnect(this);
+        m_proc->kill();
+        m_proc->waitForFinished(2000);
+    }
+}
+
+QString LiveCapture::findH2lens() {
+    const QString dir = QCoreApplication::applicationDirPath();
+    for (const QString& p :
+         {dir + QStringLiteral("/h2lens"), dir + QStringLiteral("/../cli/h2lens")}) {
+        QFileInfo fi(p);
+        if (fi.isFile() && fi.isExecutable()) return fi.canonicalFilePath();
+    }
+    return QStandardPaths::findExecutable(QStringLiteral("h2lens"));
+}
+
+QList<CaptureInterfaceInfo> LiveCapture::listInterfaces(QString* error) {
+    QList<CaptureInterfaceInfo> out;
+    const QString exe = findH2lens();
+    if (exe.isEmpty()) {
+        if (error) *error = tr("the h2lens program was not found next to h2lens-gui or on PATH");
+        return out;
+    }
+    QProcess p;
+    p.start(exe, {QStringLiteral("interfaces"), QStringLiteral("--json")});
+    if (!p.waitForFinished(5000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        p.kill();
+        if (error) {
+            const QString why = lastSentence(p.readAllStandardError());
+            *error =
+                why.isEmpty() ? tr("`h2lens interfaces` failed: %1").arg(p.errorString()) : why;
+        }
+        return out;
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(p.readAllStandardOutput());
+    for (const QJsonValue& v : doc.array()) {
+        const QJsonObject o = v.toObject();
+        CaptureInterfaceInfo i;
+        i.name = o.value(QLatin1String("name")).toString();
+        i.description = o.value(QLatin1String("description")).toString();
+        i.up = o.value(QLatin1String("up")).toBool();
+        i.loopback = o.value(QLatin1String("loopback")).toBool();
+        for (const QJsonValue& a : o.value(QLatin1String("addresses")).toArray())
+            i.addresses << a.toString();
+        if (!i.name.isEmpty()) out << i;
+    }
+    if (out.isEmpty() && error) *error = tr("no capture interfaces found");
+    return out;
+}
+
+bool LiveCapture::start(const QString& interface, const QString& filter,
+                        const DecodeOptions& options, QString* error) {
+    if (isRunning()) {
+        if (error) *error = tr("a capture is already running");
+        return false;
+    }
+    const QString exe = findH2lens();
+    if (exe.isEmpty()) {
+        if (error) *error = tr("the h2lens program was not found next to h2lens-gui or on PATH");
+        return false;
+    }
+    m_dir = std::make_unique<QTemporaryDir>();
+    if (!m_dir->isValid()) {
+        if (error) *error = tr("cannot create a temporary directory: %1").arg(m_dir->errorString());
+        return false;
+    }
+    m_teePath = m_dir->filePath(QStringLiteral("live.pcapng"));
+    int fds[2];
+    // CLOEXEC: no other child may inherit the write end, or the decoder never sees the end.
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        if (error)
+            *error = tr("cannot create a pipe: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    const int readFd = fds[0];
+    const int writeFd = fds[1];
+
+    delete m_proc;
+    m_proc = new QProcess(this);
+    m_stopRequested = false;
+    QStringList args{QStringLiteral("live"), QStringLiteral("-i"), interface,
+                     QStringLiteral("-q"),   QStringLiteral("-w"), QStringLiteral("-")};
+    if (!filter.trimmed().isEmpty()) args << QStringLiteral("-f") << filter.trimmed();
+    m_proc->setProgram(exe);
+    m_proc->setArguments(args);
+    m_proc->setStandardOutputFile(QProcess::nullDevice());
+    // Runs in the child after QProcess set up its standard descriptors: stdout becomes the pipe.
+    m_proc->setChildProcessModifier([writeFd] { ::dup2(writeFd, STDOUT_FILENO); });
+    connect(m_proc, &QProcess::finished, this, &LiveCapture::onChildFinished);
+    connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            Q_EMIT childFinished(false, tr("cannot run h2lens: %1").arg(m_proc->errorString()));
+    });
+
+    DecodeOptions o = options;
+    o.checkClockEveryPacket = true;
+    const std::string tee = m_teePath.toStdString();
+    m_loader->loadSource(
+        tr("live: %1").arg(interface),
+        [readFd, tee](const IdleHook& idle) { return openLiveSource(readFd, tee, idle); }, o);
+    m_proc->start();
+    ::close(writeFd);  // the child holds it now (or never will: the decoder sees the end)
+    return true;
+}
+
+void LiveCapture::stop() {
+    if (!isRunning()) return;
+    m_stopRequested = true;
+    const qint64 pid = m_proc->processId();
+    if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGINT);
+    QPointer<QProcess> proc(m_proc);
+    QTimer::singleShot(3000, this, [proc] {
+        if (proc && proc->state() != QProcess::NotRunning) proc->kill();
+    });
+}
+
+bool LiveCapture::isRunning() const {
+    return m_proc && m_proc->state() != QProcess::NotRunning;
+}
+
+bool LiveCapture::saveAs(const QString& dest, QString* error) const {
+    if (m_teePath.isEmpty() || !QFile::exists(m_teePath)) {
+        if (error) *error = tr("there is no live capture to save");
+        return false;
+    }
+    if (QFileInfo(dest).absoluteFilePath() == QFileInfo(m_teePath).absoluteFilePath()) return true;
+    QFile::remove(dest);
+    if (!QFile::copy(m_teePath, dest)) {
+        if (error) *error = tr("cannot write %1").arg(dest);
+        return false;
+    }
+    return true;
+}
+
+void LiveCapture::onChildFinished(int exitCode, QProcess::ExitStatus status) {
+    const QString why = lastSentence(m_proc->readAllStandardError());
+    const bool ok = (status == QProcess::NormalExit && exitCode == 0) ||
+                    (m_stopRequested && status == QProcess::NormalExit);
+    QString msg;
+    if (!ok) {
+        msg = !why.isEmpty() ? why
+              : status == QProcess::CrashExit
+                  ? tr("h2lens live ended abnormally")
+                  : tr("h2lens live exited with status %1").arg(exitCode);
+    }
+    Q_EMIT childFinished(ok, msg);
+}
+
+}  // namespace h2lens::gui
