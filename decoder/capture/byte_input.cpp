@@ -1,5 +1,9 @@
 #include "capture/byte_input.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -8,6 +12,23 @@
 
 namespace h2lens {
 
+std::size_t readAvailable(std::FILE* file, bool regularFile, void* buf, std::size_t size,
+                          int& error) {
+    if (regularFile) {
+        const std::size_t got = std::fread(buf, 1, size, file);
+        if (got == 0 && std::ferror(file)) error = errno != 0 ? errno : EIO;
+        return got;
+    }
+    for (;;) {
+        const ssize_t got = ::read(fileno(file), buf, size);
+        if (got >= 0) return static_cast<std::size_t>(got);
+        if (errno != EINTR) {
+            error = errno;
+            return 0;
+        }
+    }
+}
+
 ByteInput::ByteInput(std::FILE* file, bool ownsFile, Bytes prefix)
     : m_file(file), m_ownsFile(ownsFile), m_buffer(std::move(prefix)) {
     m_end = m_buffer.size();
@@ -15,6 +36,7 @@ ByteInput::ByteInput(std::FILE* file, bool ownsFile, Bytes prefix)
     struct stat st {};
     if (m_file != nullptr && fstat(fileno(m_file), &st) == 0 && S_ISREG(st.st_mode)) {
         m_totalSize = static_cast<std::uint64_t>(st.st_size);
+        m_regularFile = true;
     }
 }
 
@@ -36,13 +58,14 @@ ByteSpan ByteInput::peek(std::size_t n) {
         }
         if (m_buffer.size() < n) m_buffer.resize(n);
         while (m_end < n && !m_eof) {
-            // Fill the whole buffer, not just n, so small records cost one fread per MiB.
-            std::size_t got =
-                std::fread(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_file);
+            // Ask for the whole buffer, not just n, so small records cost one read per MiB.
+            int error = 0;
+            const std::size_t got =
+                readAvailable(m_file, m_regularFile, m_buffer.data() + m_end, m_buffer.size() - m_end, error);
             m_end += got;
             if (got == 0) {
                 m_eof = true;
-                if (std::ferror(m_file)) m_readError = errno != 0 ? errno : EIO;
+                m_readError = error;
             }
         }
     }

@@ -10,6 +10,14 @@
 
 namespace h2lens {
 
+// Reads up to `size` bytes from `file`. A regular file goes through stdio (large buffered
+// reads); a pipe, socket or terminal is read with read(2), which returns what has arrived, so a
+// live stream (`h2lens live -w - | h2lens frames -`) is decoded as it comes instead of waiting
+// for a full buffer. The stream must not have stdio-buffered bytes (openCapture makes such
+// inputs unbuffered before reading the magic). Returns 0 at the end; `error` is set on failure.
+std::size_t readAvailable(std::FILE* file, bool regularFile, void* buf, std::size_t size,
+                          int& error);
+
 class ByteInput {
   public:
     // Reads from `file`, first replaying `prefix` (bytes already taken from it, e.g. a magic
@@ -43,6 +51,7 @@ class ByteInput {
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
     bool m_eof = false;
+    bool m_regularFile = false;
     int m_readError = 0;
     std::uint64_t m_consumed = 0;
     std::uint64_t m_totalSize = 0;

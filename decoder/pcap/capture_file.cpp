@@ -58,6 +58,12 @@ Opened openInput(const std::string& path) {
 std::unique_ptr<PacketSource> openCapture(const std::string& path) {
     const std::string name = path == "-" ? std::string("standard input") : path;
     Opened in = openInput(path);
+    struct stat st {};
+    if (fstat(fileno(in.file), &st) == 0 && !S_ISREG(st.st_mode)) {
+        // Pipes are read with read(2) from here on (readAvailable): stdio must not hold back
+        // bytes it read ahead while we take the magic number.
+        std::setvbuf(in.file, nullptr, _IONBF, 0);
+    }
     Bytes magic(4);
     const std::size_t got = std::fread(magic.data(), 1, magic.size(), in.file);
     const int readErrno = std::ferror(in.file) ? errno : 0;

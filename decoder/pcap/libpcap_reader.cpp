@@ -1,5 +1,7 @@
 #include "pcap/libpcap_reader.h"
 
+#include "capture/byte_input.h"
+
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 
@@ -15,6 +17,7 @@ namespace h2lens {
 // libpcap needs a FILE* positioned at the very start of the capture.
 struct LibpcapReader::StreamState {
     std::FILE* file = nullptr;
+    bool regularFile = false;  // stdin redirected from a file: stdio may hold read-ahead bytes
     Bytes prefix;
     std::size_t prefixPos = 0;
     std::uint64_t delivered = 0;
@@ -27,8 +30,9 @@ struct LibpcapReader::StreamState {
             std::memcpy(buf, self->prefix.data() + self->prefixPos, n);
             self->prefixPos += n;
         } else {
-            n = std::fread(buf, 1, size, self->file);
-            if (n == 0 && std::ferror(self->file)) return -1;
+            int error = 0;
+            n = readAvailable(self->file, self->regularFile, buf, size, error);
+            if (n == 0 && error != 0) return -1;
         }
         self->delivered += n;
         return static_cast<ssize_t>(n);
@@ -67,6 +71,8 @@ LibpcapReader::LibpcapReader(const std::string& path) {
 LibpcapReader::LibpcapReader(std::FILE* file, Bytes prefix, const std::string& name)
     : m_stream(std::make_unique<StreamState>()) {
     m_stream->file = file;
+    struct stat st {};
+    m_stream->regularFile = fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode);
     m_stream->prefix = std::move(prefix);
     cookie_io_functions_t io{};
     io.read = &StreamState::read;

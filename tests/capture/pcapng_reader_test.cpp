@@ -1,5 +1,9 @@
 // PcapngReader against real pcapng files, with Wireshark's tools as the independent oracle.
+#include <chrono>
 #include <cstdio>
+#include <thread>
+
+#include <unistd.h>
 #include <set>
 
 #include "capture/capture_test_util.h"
@@ -75,6 +79,7 @@ TEST_CASE("PcapngReader over a FILE* gives what it gives over memory", "[capture
         // A pipe, with the magic already taken off the stream as capture detection does.
         std::FILE* pipe = popen(("cat " + shellQuote(path)).c_str(), "r");
         REQUIRE(pipe != nullptr);
+        std::setvbuf(pipe, nullptr, _IONBF, 0);  // as openCapture does for pipes
         Bytes prefix(4);
         REQUIRE(std::fread(prefix.data(), 1, 4, pipe) == 4);
         {
@@ -250,4 +255,30 @@ TEST_CASE("Not a pcapng stream: an issue and no packets", "[capture][pcapng]") {
     CHECK(r.packets.empty());
     REQUIRE(r.issues.size() == 1);
     CHECK(r.issues[0].message.find("not a pcapng file") == 0);
+}
+
+TEST_CASE("Packets from a pipe that stays open are delivered as they arrive", "[capture][pcapng]") {
+    // `h2lens live -w - | h2lens frames -`: the reader must not wait for a full buffer or EOF.
+    const Bytes bytes = readFile(h2lens::test::sourceDir() / "samples/h2c_dumpcap.pcapng");
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    std::FILE* in = fdopen(fds[0], "r");
+    std::setvbuf(in, nullptr, _IONBF, 0);
+    std::thread closer([fd = fds[1]] {
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        ::close(fd);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    PcapngReader reader(in, true);
+    Packet p;
+    std::size_t packets = 0;
+    std::chrono::steady_clock::duration untilLast{};
+    while (packets < 12 && reader.next(p) == ReadStatus::Packet) {
+        ++packets;
+        untilLast = std::chrono::steady_clock::now() - start;
+    }
+    CHECK(packets == 12);  // samples/README.md: 12 packets
+    CHECK(untilLast < std::chrono::seconds(2));  // all of them before the writer closed
+    closer.join();
 }
