@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "pcap/capture_file.h"
+#include "pipeline/secrets_feed.h"
 
 namespace h2lens::cli {
 
@@ -58,13 +59,10 @@ RunResult runCapture(const RunOptions& options, Analyzer& analyzer) {
 
     Packet packet;
     std::uint64_t n = 0;
-    std::size_t secretsSeen = 0;
+    KeyLog unused;
+    SecretsFeed secrets(options.keyLog ? *options.keyLog : unused);
     while (source->next(packet) == ReadStatus::Packet) {
-        // A Decryption Secrets Block precedes the packets it decrypts.
-        if (options.keyLog && source->decryptionSecrets().size() > secretsSeen) {
-            const auto& secrets = source->decryptionSecrets();
-            for (; secretsSeen < secrets.size(); ++secretsSeen) options.keyLog->addLines(secrets[secretsSeen]);
-        }
+        secrets.update(*source);
         analyzer.ingest(packet);
         if (drawProgress && (++n & 0xfff) == 0) {
             const auto now = Clock::now();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common_options.h"
+#include "export/transcript_json.h"
 #include "pipeline/stream_dump.h"
 
 namespace h2lens::cli {
@@ -13,17 +14,9 @@ namespace h2lens::cli {
 namespace {
 
 nlohmann::ordered_json directionJson(const DirectionStats& d) {
-    const auto& r = d.reassembly;
-    return {{"packets", d.packets},
-            {"payload_bytes", d.payloadBytes},
-            {"delivered_bytes", r.deliveredBytes},
-            {"retransmitted_segments", r.retransmittedSegments},
-            {"retransmitted_bytes", r.retransmittedBytes},
-            {"out_of_order_segments", r.outOfOrderSegments},
-            {"overlap_mismatches", r.overlapMismatches},
-            {"gaps", r.gaps},
-            {"gap_bytes", r.gapBytes},
-            {"cap_forced_gaps", r.capForcedGaps}};
+    auto j = directionStatsJson(d);  // the same object the export writes
+    j["cap_forced_gaps"] = d.reassembly.capForcedGaps;
+    return j;
 }
 
 nlohmann::ordered_json flowJson(const FlowRecord& f) {

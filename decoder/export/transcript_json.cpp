@@ -65,18 +65,6 @@ Json windowSeriesJson(const std::vector<WindowPoint>& series, const JsonContext&
     return list;
 }
 
-Json directionStatsJson(const DirectionStats& d) {
-    const ReassemblyStats& r = d.reassembly;
-    return Json{{"packets", d.packets},
-                {"payload_bytes", d.payloadBytes},
-                {"delivered_bytes", r.deliveredBytes},
-                {"retransmitted_segments", r.retransmittedSegments},
-                {"retransmitted_bytes", r.retransmittedBytes},
-                {"out_of_order_segments", r.outOfOrderSegments},
-                {"overlap_mismatches", r.overlapMismatches},
-                {"gaps", r.gaps},
-                {"gap_bytes", r.gapBytes}};
-}
 
 // The TLS facts the session put into its detail sentence, as fields.
 Json tlsJson(const std::string& detail) {
@@ -113,6 +101,19 @@ std::string_view hpackReprName(HpackRepresentation r) {
 }
 
 }  // namespace
+
+Json directionStatsJson(const DirectionStats& d) {
+    const ReassemblyStats& r = d.reassembly;
+    return Json{{"packets", d.packets},
+                {"payload_bytes", d.payloadBytes},
+                {"delivered_bytes", r.deliveredBytes},
+                {"retransmitted_segments", r.retransmittedSegments},
+                {"retransmitted_bytes", r.retransmittedBytes},
+                {"out_of_order_segments", r.outOfOrderSegments},
+                {"overlap_mismatches", r.overlapMismatches},
+                {"gaps", r.gaps},
+                {"gap_bytes", r.gapBytes}};
+}
 
 Redactor::Redactor(const std::vector<std::string>& names) {
     for (const auto& n : names) {

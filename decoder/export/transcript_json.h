@@ -38,6 +38,9 @@ struct JsonContext {
     double t(TimestampNs ts) const { return static_cast<double>(ts - base) / 1e9; }
 };
 
+// A TCP direction's packets, bytes, retransmissions, gaps (also `flows --json`).
+Json directionStatsJson(const DirectionStats& d);
+
 // [[name, value], ...] in wire order.
 Json headerListJson(const HeaderBlock& b, const Redactor& r);
 // {"t", "headers", "hpack": [...], "hpack_error"?, "end_stream"}

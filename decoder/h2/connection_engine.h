@@ -113,7 +113,6 @@ private:
     // Non-ACK SETTINGS and PINGs per sender within the last second (flood detection).
     std::array<std::deque<TimestampNs>, 2> m_recentSettings;
     std::array<std::deque<TimestampNs>, 2> m_recentPings;
-    std::array<std::uint32_t, 2> m_continuations{};
     bool m_midStream = false;
     ConnectionSummary m_summary;
 };

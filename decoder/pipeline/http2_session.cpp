@@ -104,7 +104,6 @@ private:
         const std::size_t n = std::min(room, data.size());
         h.bytes.insert(h.bytes.end(), data.begin(), data.begin() + n);
         if (n) m_arrivals.push_back(Arrival{d, n, ts});
-        m_lastTs = ts;
     }
 
     // Feeds what was held to the engine in arrival order (the two directions interleaved as
@@ -280,7 +279,6 @@ private:
     };
     Held m_held[2];
     std::vector<Arrival> m_arrivals;
-    TimestampNs m_lastTs = 0;
     bool m_sawStart;  // the SYN was captured: the streams start at their first byte
 };
 

@@ -1,5 +1,6 @@
 #include "models/decode_job.h"
 
+#include "pipeline/secrets_feed.h"
 #include "tls/key_log.h"
 
 #include <fmt/format.h>
@@ -314,12 +315,9 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     Packet p;
     const std::uint32_t checkMask = options.checkClockEveryPacket ? 0 : 255;
     std::uint32_t n = 0;
-    std::size_t secrets = 0;
+    SecretsFeed secrets(keys);
     while (src->next(p) == ReadStatus::Packet) {
-        // Keys embedded in a pcapng (Decryption Secrets Blocks) come before the packets they open.
-        for (; secrets < src->decryptionSecrets().size(); ++secrets) {
-            keys.addLines(src->decryptionSecrets()[secrets]);
-        }
+        secrets.update(*src);
         analyzer.ingest(p);
         if ((++n & checkMask) == 0) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {

@@ -10,6 +10,7 @@
 #include "pcap/capture_file.h"
 #include "pipeline/analyzer.h"
 #include "pipeline/http2_session.h"
+#include "pipeline/secrets_feed.h"
 #include "tls/key_log.h"
 
 namespace h2lens::gui {
@@ -73,12 +74,10 @@ std::string exportCapture(const ExportRequest& request) {
         if (har) har->setAnalyzer(&analyzer);
         auto source = openCapture(request.capturePath);
         Packet packet;
-        std::size_t secrets = 0;
+        SecretsFeed secrets(keys);
         std::uint64_t issues = 0;
         while (source->next(packet) == ReadStatus::Packet) {
-            for (; secrets < source->decryptionSecrets().size(); ++secrets) {
-                keys.addLines(source->decryptionSecrets()[secrets]);
-            }
+            secrets.update(*source);
             analyzer.ingest(packet);
             issues += source->takeIssues().size() + analyzer.takeIssues().size();
         }

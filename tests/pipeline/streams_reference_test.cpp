@@ -8,6 +8,7 @@
 #include "pcap/capture_file.h"
 #include "pipeline/analyzer.h"
 #include "pipeline/http2_session.h"
+#include "pipeline/secrets_feed.h"
 #include "test_support.h"
 
 using namespace h2lens;
@@ -38,11 +39,9 @@ void decode(const std::filesystem::path& file, Collected& out) {
     Analyzer analyzer(limits, &factory);
     auto source = openCapture(file.string());
     Packet p;
-    std::size_t secrets = 0;
+    SecretsFeed secrets(keys);
     while (source->next(p) == ReadStatus::Packet) {
-        for (; secrets < source->decryptionSecrets().size(); ++secrets) {
-            keys.addLines(source->decryptionSecrets()[secrets]);
-        }
+        secrets.update(*source);
         analyzer.ingest(p);
     }
     analyzer.finish();
