@@ -15,12 +15,21 @@
 #include "live_command.h"
 #include "summary_command.h"
 
+#include <malloc.h>
+
 #include <cstring>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
     using namespace h2lens::cli;
+#if defined(M_TRIM_THRESHOLD)
+    // Exports allocate and free body-sized buffers for every stream. With glibc's defaults those
+    // go back to the kernel at once and are faulted in again for the next stream: a fifth of an
+    // export's time was spent in page faults. Peak memory is unchanged (it is set by what is live).
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
     // `h2lens FILE [options]` is `h2lens summary FILE [options]`.
     std::vector<char*> args(argv, argv + argc);
     static char summary[] = "summary";

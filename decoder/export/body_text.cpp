@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 namespace h2lens {
 
 namespace {
@@ -38,6 +40,17 @@ bool allowedControl(std::uint8_t c) {
 
 bool isUtf8Text(ByteSpan bytes) {
     for (std::size_t i = 0; i < bytes.size();) {
+        // Printable ASCII eight bytes at a time: most text bodies are mostly that.
+        while (i + 8 <= bytes.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, bytes.data() + i, 8);
+            constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = kOnes * 0x80;
+            const std::uint64_t low = (w - 0x20 * kOnes) & ~w & kHigh;  // a byte < 0x20
+            const std::uint64_t del = (w ^ (0x7f * kOnes));
+            if ((w & kHigh) | low | ((del - kOnes) & ~del & kHigh)) break;
+            i += 8;
+        }
+        if (i >= bytes.size()) break;
         const std::uint8_t c = bytes[i];
         if ((c < 0x20 && !allowedControl(c)) || c == 0x7f) return false;
         const std::size_t n = sequenceLength(bytes, i);
@@ -55,9 +68,26 @@ std::size_t utf8Prefix(ByteSpan bytes, std::size_t max) {
     return cut;
 }
 
+namespace {
+
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Two output characters per 12 input bits: half the table lookups of the textbook loop, which
+// matters because every binary body of an export goes through here.
+struct Base64Pairs {
+    char pair[4096][2];
+    constexpr Base64Pairs() : pair() {
+        for (int i = 0; i < 4096; ++i) {
+            pair[i][0] = kBase64[i >> 6];
+            pair[i][1] = kBase64[i & 63];
+        }
+    }
+};
+constexpr Base64Pairs kPairs;
+
+}  // namespace
+
 std::string base64Encode(ByteSpan in) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     // Sized once and written by index: bodies of many MB go through here.
     std::string out((in.size() + 2) / 3 * 4, '=');
     char* o = out.data();
@@ -65,20 +95,18 @@ std::string base64Encode(ByteSpan in) {
     for (; i + 2 < in.size(); i += 3, o += 4) {
         const std::uint32_t v =
             (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
-        o[0] = kAlphabet[v >> 18];
-        o[1] = kAlphabet[(v >> 12) & 63];
-        o[2] = kAlphabet[(v >> 6) & 63];
-        o[3] = kAlphabet[v & 63];
+        std::memcpy(o, kPairs.pair[v >> 12], 2);
+        std::memcpy(o + 2, kPairs.pair[v & 4095], 2);
     }
     if (i + 1 == in.size()) {
         const std::uint32_t v = std::uint32_t{in[i]} << 16;
-        o[0] = kAlphabet[v >> 18];
-        o[1] = kAlphabet[(v >> 12) & 63];
+        o[0] = kBase64[v >> 18];
+        o[1] = kBase64[(v >> 12) & 63];
     } else if (i + 2 == in.size()) {
         const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
-        o[0] = kAlphabet[v >> 18];
-        o[1] = kAlphabet[(v >> 12) & 63];
-        o[2] = kAlphabet[(v >> 6) & 63];
+        o[0] = kBase64[v >> 18];
+        o[1] = kBase64[(v >> 12) & 63];
+        o[2] = kBase64[(v >> 6) & 63];
     }
     return out;
 }

@@ -7,6 +7,7 @@
 
 #include "export/body_text.h"
 #include "export/content_decoding.h"
+#include "export/json_text.h"
 
 namespace h2lens {
 
@@ -224,7 +225,8 @@ void HarWriter::finish() {
                   {"creator", {{"name", "h2lens"}, {"version", std::string(kExportVersion)}}},
                   {"pages", Json::array()},
                   {"entries", std::move(entries)}};
-    *m_out << har.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    writeJson(*m_out, har, 2);
+    *m_out << '\n';
     m_out->flush();
 }
 

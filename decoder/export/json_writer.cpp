@@ -1,5 +1,7 @@
 #include "export/json_writer.h"
 
+#include "export/json_text.h"
+
 namespace h2lens {
 
 bool decodedHttp2(Http2Detection d) {
@@ -19,7 +21,10 @@ const JsonContext& JsonWriter::ctx() {
 }
 
 void JsonWriter::writeLine(const Json& j) {
-    *m_out << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    std::string text;
+    appendJson(text, j);
+    text += '\n';
+    m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 void JsonWriter::onStream(const StreamTranscript& s) {
@@ -99,7 +104,8 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
     Json conns = Json::array();
     for (auto& [id, c] : m_connections) conns.push_back(std::move(c));
     doc["connections"] = std::move(conns);
-    *m_out << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+    writeJson(*m_out, doc, 2);
+    *m_out << '\n';
     m_out->flush();
 }
 
