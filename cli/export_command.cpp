@@ -18,6 +18,7 @@ struct ExportArgs {
     std::string output = "-";
     bool ndjson = false;
     bool har = false;
+    unsigned threads = 0;
     ExportOptions options;
 };
 
@@ -58,6 +59,10 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
     sub->add_option("--max-retained-body", args->options.maxRetainedBody,
                     "body bytes kept per stream direction for decoding (content-encoding, gRPC)")
         ->capture_default_str();
+    sub->add_option("--threads", args->threads,
+                    "with --ndjson, threads that hash and serialise finished streams (0: one per "
+                    "core; 1: everything on the decoding thread); the output is the same")
+        ->capture_default_str();
     sub->add_option(
            "--redact", args->options.redact,
            "header names whose values are replaced by [REDACTED] (e.g. authorization,cookie)")
@@ -66,6 +71,8 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         if (args->options.maxRetainedBody < args->options.maxBody) {
             args->options.maxRetainedBody = args->options.maxBody;
         }
+        if (args->ndjson && args->threads != 1)
+            args->options.workers = OrderedWork::workersFor(args->threads);
         Output out(args->output);
         std::unique_ptr<TranscriptSink> sink;
         JsonWriter* json = nullptr;

@@ -155,7 +155,7 @@ void FollowPrinter::onStream(const StreamTranscript& t) {
         if (bc.size == 0) return;
         out += fmt::format("{}[{}] {} DATA {} bytes in {} frame{}, sha256 {}{}\n", colour,
                            ts ? fmt::format("{:11.6f}", m_ctx.t(*ts)) : std::string(11, ' '), arrow,
-                           bc.size, bc.dataFrames, bc.dataFrames == 1 ? "" : "s", bc.sha256.hex(),
+                           bc.size, bc.dataFrames, bc.dataFrames == 1 ? "" : "s", bc.sha256Hex(),
                            p.reset());
         const std::string ct = headerValue(headers, "content-type");
         if (isGrpcContentType(ct)) {

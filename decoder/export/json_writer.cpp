@@ -13,34 +13,73 @@ JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream
     : m_format(format), m_out(&out) {
     m_ctx.options = &options;
     m_ctx.redactor = Redactor(options.redact);
+    if (format == Format::Ndjson && options.workers > 0) {
+        // Bodies of the streams in flight, so a decoder faster than the writers stays bounded.
+        constexpr std::size_t kMaxBytesInFlight = 8u << 20;
+        m_work = std::make_unique<OrderedWork>(
+            options.workers, kMaxBytesInFlight, [this](const std::string& text) {
+                m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+            });
+    }
 }
+
+JsonWriter::~JsonWriter() = default;
 
 const JsonContext& JsonWriter::ctx() {
     if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
     return m_ctx;
 }
 
+void JsonWriter::writeText(std::string text) {
+    if (m_work) {
+        m_work->submitText(std::move(text));
+        return;
+    }
+    m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
 void JsonWriter::writeLine(const Json& j) {
     std::string text;
     appendJson(text, j);
     text += '\n';
-    m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+    writeText(std::move(text));
+}
+
+std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext& ctx) {
+    Json line;
+    line["record"] = "stream";
+    line["conn"] = s.conn.id;
+    line["client"] = s.conn.client.toString();
+    line["server"] = s.conn.server.toString();
+    Json fields = streamJson(s, ctx);
+    for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+    std::string text;
+    appendJson(text, line);
+    text += '\n';
+    return text;
 }
 
 void JsonWriter::onStream(const StreamTranscript& s) {
     ++m_facts.streams;
-    Json j = streamJson(s, ctx());
     if (m_format == Format::Ndjson) {
-        Json line;
-        line["record"] = "stream";
-        line["conn"] = s.conn.id;
-        line["client"] = s.conn.client.toString();
-        line["server"] = s.conn.server.toString();
-        for (auto& [k, v] : j.items()) line[k] = std::move(v);
-        writeLine(line);
+        writeText(streamLine(s, ctx()));
         return;
     }
-    m_streams[s.conn.id][s.record.id] = std::move(j);
+    m_streams[s.conn.id][s.record.id] = streamJson(s, ctx());
+}
+
+void JsonWriter::onStreamMoved(StreamTranscript&& s) {
+    if (!m_work) {
+        onStream(s);
+        return;
+    }
+    ++m_facts.streams;
+    const JsonContext& now = ctx();
+    if (!m_sharedCtx || m_sharedCtx->base != now.base)
+        m_sharedCtx = std::make_shared<const JsonContext>(now);
+    const std::size_t cost = s.body[0].retained.size() + s.body[1].retained.size() + 4096;
+    auto owned = std::make_shared<StreamTranscript>(std::move(s));
+    m_work->submit([owned, c = m_sharedCtx] { return streamLine(*owned, *c); }, cost);
 }
 
 void JsonWriter::onFrame(const FrameEvent& ev) {
@@ -66,7 +105,7 @@ void JsonWriter::onConnection(const ConnectionTranscript& c) {
         line["record"] = "connection";
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
         writeLine(line);
-        m_out->flush();
+        if (!m_work) m_out->flush();
         return;
     }
     Json streams = Json::array();
@@ -96,6 +135,7 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
         line["record"] = "capture";
         line["h2lens"] = std::move(header);
         writeLine(line);
+        if (m_work) m_work->finish();
         m_out->flush();
         return;
     }

@@ -10,9 +10,11 @@
 //   {"record":"connection", <connection fields>}          after that connection's streams
 //   {"record":"capture","h2lens":{...}}                   last line
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 
+#include "export/ordered_work.h"
 #include "export/transcript_collector.h"
 #include "export/transcript_json.h"
 
@@ -22,9 +24,13 @@ class JsonWriter final : public TranscriptSink {
   public:
     enum class Format : std::uint8_t { Document, Ndjson };
     JsonWriter(const ExportOptions& options, Format format, std::ostream& out);
+    ~JsonWriter() override;
     void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
 
     void onStream(const StreamTranscript& s) override;
+    // NDJSON with ExportOptions::workers: the stream is hashed and serialised on a worker; lines
+    // still come out in the order the streams finished.
+    void onStreamMoved(StreamTranscript&& s) override;
     void onConnection(const ConnectionTranscript& c) override;
     void onFrame(const FrameEvent& ev) override;
 
@@ -34,6 +40,8 @@ class JsonWriter final : public TranscriptSink {
   private:
     const JsonContext& ctx();
     void writeLine(const Json& j);
+    void writeText(std::string text);
+    static std::string streamLine(const StreamTranscript& s, const JsonContext& ctx);
 
     JsonContext m_ctx;
     Format m_format;
@@ -43,6 +51,8 @@ class JsonWriter final : public TranscriptSink {
     std::map<std::uint64_t, Json> m_frames;                            // document: open conns
     std::map<std::uint64_t, Json> m_connections;                       // document: done conns
     CaptureFacts m_facts;
+    std::shared_ptr<const JsonContext> m_sharedCtx;  // what workers read; replaced, never changed
+    std::unique_ptr<OrderedWork> m_work;             // NDJSON with workers only
 };
 
 // True for the detections whose frames h2lens decoded.

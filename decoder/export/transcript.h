@@ -21,16 +21,26 @@ struct ExportOptions {
     std::size_t maxGrpcMessages = 10000;             // per body
     std::size_t maxAnomalies = 10000;                // kept per connection; the rest counted
     bool frames = false;                             // collect every frame's JSON object
-    std::vector<std::string> redact;                 // header names (any case) whose values hide
+    unsigned workers = 0;  // NDJSON: threads that hash and serialise finished streams; 0 = inline
+    std::vector<std::string> redact;  // header names (any case) whose values hide
 };
 
 // One direction's DATA payload (padding excluded), in order.
 struct BodyCapture {
     std::uint64_t size = 0;
     std::uint64_t dataFrames = 0;
-    Sha256 sha256;
     Bytes retained;           // the first ExportOptions::maxRetainedBody bytes
     bool retainedAll = true;  // false once a byte was not kept
+
+    void append(ByteSpan data, std::size_t maxRetained);
+    // SHA-256 of all `size` bytes, lowercase hex.
+    std::string sha256Hex() const;
+
+  private:
+    // While every byte is retained the digest is left for sha256Hex(), which an export computes
+    // on a worker thread; from the first byte that is not kept, it is running here.
+    Sha256 m_running;
+    bool m_runningHash = false;
 };
 
 struct StreamTranscript {

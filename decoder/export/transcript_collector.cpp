@@ -7,15 +7,7 @@ void TranscriptCollector::onFrame(const FrameEvent& ev) {
     if (f.frameType() == FrameType::Data && f.streamId != 0 && !f.error) {
         auto& slot = m_bodies[{ev.conn->id, f.streamId}];
         if (!slot) slot = std::make_unique<Bodies>();
-        BodyCapture& b = slot->dir[static_cast<int>(ev.dir)];
-        b.size += f.data.size();
-        ++b.dataFrames;
-        b.sha256.update(f.data);
-        const std::size_t room =
-            m_options->maxRetainedBody - std::min(m_options->maxRetainedBody, b.retained.size());
-        const std::size_t keep = std::min(room, f.data.size());
-        b.retained.insert(b.retained.end(), f.data.begin(), f.data.begin() + keep);
-        if (keep < f.data.size()) b.retainedAll = false;
+        slot->dir[static_cast<int>(ev.dir)].append(f.data, m_options->maxRetainedBody);
     }
     if (m_options->frames && m_sink) m_sink->onFrame(ev);
 }
@@ -29,7 +21,7 @@ void TranscriptCollector::onStreamDone(const ConnectionInfo& conn, const StreamR
         t.body[1] = std::move(it->second->dir[1]);
         m_bodies.erase(it);
     }
-    if (m_sink) m_sink->onStream(t);
+    if (m_sink) m_sink->onStreamMoved(std::move(t));
 }
 
 void TranscriptCollector::onAnomaly(const ConnectionInfo& conn, const Anomaly& a) {

@@ -19,6 +19,8 @@ class TranscriptSink {
     virtual ~TranscriptSink() = default;
     // A stream finished; called before its connection's onConnection.
     virtual void onStream(const StreamTranscript&) = 0;
+    // The same, for sinks that keep the transcript (bodies included) beyond the call.
+    virtual void onStreamMoved(StreamTranscript&& s) { onStream(s); }
     // Last call for a connection (HTTP/2 or not).
     virtual void onConnection(const ConnectionTranscript&) = 0;
     // Every frame, when ExportOptions::frames is set. Spans in the event live only for the call.

@@ -182,7 +182,7 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
     const ExportOptions& o = *ctx.options;
     Json j;
     j["size"] = body.size;
-    j["sha256"] = body.sha256.hex();
+    j["sha256"] = body.sha256Hex();
     j["data_frames"] = body.dataFrames;
     putBytes(j, body.retained, body.size, o.maxBody);
     const auto codings = parseCodings(contentEncoding);

@@ -1,0 +1,25 @@
+#include <algorithm>
+
+#include "export/transcript.h"
+
+namespace h2lens {
+
+void BodyCapture::append(ByteSpan data, std::size_t maxRetained) {
+    size += data.size();
+    ++dataFrames;
+    const std::size_t room = maxRetained - std::min(maxRetained, retained.size());
+    const std::size_t keep = std::min(room, data.size());
+    if (keep < data.size() && !m_runningHash) {
+        m_running.update(retained);
+        m_runningHash = true;
+    }
+    retained.insert(retained.end(), data.begin(), data.begin() + keep);
+    if (keep < data.size()) retainedAll = false;
+    if (m_runningHash) m_running.update(data);
+}
+
+std::string BodyCapture::sha256Hex() const {
+    return m_runningHash ? m_running.hex() : Sha256::of(retained);
+}
+
+}  // namespace h2lens
