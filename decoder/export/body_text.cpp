@@ -4,6 +4,10 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace h2lens {
 
 namespace {
@@ -85,6 +89,37 @@ struct Base64Pairs {
 };
 constexpr Base64Pairs kPairs;
 
+#if defined(__x86_64__)
+// Wojciech Mula's SSSE3 encoding: 12 input bytes become 16 characters per step, about four
+// times the scalar loop. Chosen at run time, so the binary still runs on CPUs without SSSE3.
+__attribute__((target("ssse3"))) std::size_t base64Ssse3(const std::uint8_t* in, std::size_t n,
+                                                         char* out) {
+    const __m128i spread = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+    const __m128i shiftLut =
+        _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+    std::size_t i = 0;
+    // Each step reads 16 bytes but consumes 12, so stop while 16 are still readable.
+    for (; i + 16 <= n; i += 12, out += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+        v = _mm_shuffle_epi8(v, spread);
+        const __m128i t0 = _mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00));
+        const __m128i t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x04000040));
+        const __m128i t2 = _mm_and_si128(v, _mm_set1_epi32(0x003f03f0));
+        const __m128i t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x01000010));
+        const __m128i idx = _mm_or_si128(t1, t3);  // sixteen 6-bit values
+        __m128i r = _mm_subs_epu8(idx, _mm_set1_epi8(51));
+        const __m128i upper = _mm_cmpgt_epi8(_mm_set1_epi8(26), idx);
+        r = _mm_or_si128(r, _mm_and_si128(upper, _mm_set1_epi8(13)));
+        r = _mm_add_epi8(_mm_shuffle_epi8(shiftLut, r), idx);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out), r);
+    }
+    return i;
+}
+
+const bool kHaveSsse3 = __builtin_cpu_supports("ssse3");
+#endif
+
 }  // namespace
 
 std::string base64Encode(ByteSpan in) {
@@ -92,6 +127,12 @@ std::string base64Encode(ByteSpan in) {
     std::string out((in.size() + 2) / 3 * 4, '=');
     char* o = out.data();
     std::size_t i = 0;
+#if defined(__x86_64__)
+    if (kHaveSsse3) {
+        i = base64Ssse3(in.data(), in.size(), o);
+        o += i / 3 * 4;
+    }
+#endif
     for (; i + 2 < in.size(); i += 3, o += 4) {
         const std::uint32_t v =
             (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
