@@ -23,6 +23,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include "app/capture_dialog.h"
@@ -35,8 +36,6 @@
 namespace h2lens::gui {
 
 namespace {
-
-constexpr int kMaxRecent = 8;
 
 QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
     auto* v = new QTableView(parent);
@@ -284,9 +283,8 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("&Capture…"), QKeySequence(tr("Ctrl+K")), this,
                     &MainWindow::showCaptureDialog);
-    m_stopCaptureAction =
-        file->addAction(tr("S&top Capture"), QKeySequence(tr("Ctrl+E")), this,
-                        &MainWindow::stopLiveCapture);
+    m_stopCaptureAction = file->addAction(tr("S&top Capture"), QKeySequence(tr("Ctrl+E")), this,
+                                          &MainWindow::stopLiveCapture);
     m_saveCaptureAction = file->addAction(tr("&Save Capture As…"), QKeySequence::SaveAs, this,
                                           &MainWindow::saveCaptureAs);
     updateLiveActions();
@@ -307,8 +305,10 @@ void MainWindow::buildMenus() {
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     auto* copyText = edit->addAction(tr("&Copy stream as text"), QKeySequence::Copy, this,
                                      [this] { this->copyText(false); });
+    copyText->setObjectName(QStringLiteral("copyStreamText"));
     auto* copyCurl = edit->addAction(tr("Copy request as c&URL"), QKeySequence(tr("Ctrl+Shift+C")),
                                      this, [this] { this->copyText(true); });
+    copyCurl->setObjectName(QStringLiteral("copyCurl"));
     m_streamsView->addAction(copyText);
     m_streamsView->addAction(copyCurl);
     edit->addSeparator();
@@ -367,6 +367,14 @@ DecodeOptions MainWindow::decodeOptions() const {
 }
 
 void MainWindow::openFile(const QString& path) {
+    if (!QFileInfo(path).isFile()) {
+        removeRecent(path);
+        const QString msg = tr("%1 does not exist or is not a file").arg(path);
+        statusBar()->showMessage(msg, 10000);
+        if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
+            QMessageBox::warning(this, tr("h2lens"), msg);
+        return;
+    }
     if (m_live->isRunning()) stopLiveCapture();
     m_lastLoadLive = false;
     addRecent(path);
@@ -402,8 +410,7 @@ void MainWindow::showCaptureDialog() {
         m_captureDialog = new CaptureDialog(m_live, this);
         connect(m_captureDialog, &CaptureDialog::startRequested, this,
                 &MainWindow::startLiveCapture);
-        connect(m_captureDialog, &CaptureDialog::stopRequested, this,
-                &MainWindow::stopLiveCapture);
+        connect(m_captureDialog, &CaptureDialog::stopRequested, this, &MainWindow::stopLiveCapture);
         m_captureDialog->refreshInterfaces();
     }
     updateLiveActions();
@@ -432,23 +439,35 @@ void MainWindow::updateLiveActions() {
     if (m_captureDialog) m_captureDialog->setRunning(running);
 }
 
+QStringList MainWindow::recentFiles() const {
+    return QSettings().value(QStringLiteral("recentFiles")).toStringList();
+}
+
 void MainWindow::addRecent(const QString& path) {
-    QSettings s;
-    QStringList list = s.value(QStringLiteral("recentFiles")).toStringList();
+    QStringList list = recentFiles();
     const QString abs = QFileInfo(path).absoluteFilePath();
     list.removeAll(abs);
     list.prepend(abs);
-    while (list.size() > kMaxRecent) list.removeLast();
-    s.setValue(QStringLiteral("recentFiles"), list);
+    while (list.size() > kMaxRecentFiles) list.removeLast();
+    QSettings().setValue(QStringLiteral("recentFiles"), list);
+    updateRecentMenu();
+}
+
+void MainWindow::removeRecent(const QString& path) {
+    QStringList list = recentFiles();
+    if (list.removeAll(QFileInfo(path).absoluteFilePath()) == 0) return;
+    QSettings().setValue(QStringLiteral("recentFiles"), list);
     updateRecentMenu();
 }
 
 void MainWindow::updateRecentMenu() {
     if (!m_recentMenu) return;
     m_recentMenu->clear();
-    const QStringList list = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    const QStringList list = recentFiles();
     for (const QString& f : list) {
-        m_recentMenu->addAction(f, this, [this, f] { openFile(f); });
+        // A file that went away stays listed (its drive may come back) but cannot be chosen.
+        QAction* a = m_recentMenu->addAction(f, this, [this, f] { openFile(f); });
+        a->setEnabled(QFileInfo(f).isFile());
     }
     m_recentMenu->setEnabled(!list.isEmpty());
 }
@@ -540,7 +559,10 @@ void MainWindow::selectStream(std::uint64_t connId, std::uint32_t streamId) {
     m_details->setStream(s);
     const int src = m_store->streamIndex(connId, streamId);
     if (src >= 0) {
-        const QModelIndex pi = m_proxy->mapFromSource(m_streamsModel->index(src, 0));
+        // Column Stream, never hidden: a current index in a hidden column (Conn, hidden with one
+        // connection selected) leaves the arrow keys nowhere to go.
+        const QModelIndex pi =
+            m_proxy->mapFromSource(m_streamsModel->index(src, StreamsModel::Stream));
         if (pi.isValid()) {
             m_syncing = true;
             m_streamsView->selectionModel()->setCurrentIndex(
@@ -608,13 +630,26 @@ void MainWindow::exportTo(ExportFormat format, bool selectionOnly) {
         QMessageBox::warning(this, tr("Export"), QString::fromStdString(err));
 }
 
+namespace {
+// The first local file of a drag, or "" (remote URLs and text are not captures we can read).
+QString droppedFile(const QMimeData* m) {
+    if (!m || !m->hasUrls()) return {};
+    for (const QUrl& u : m->urls()) {
+        if (u.isLocalFile()) return u.toLocalFile();
+    }
+    return {};
+}
+}  // namespace
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
-    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+    if (!droppedFile(e->mimeData()).isEmpty()) e->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* e) {
-    const auto urls = e->mimeData()->urls();
-    if (!urls.isEmpty() && urls.first().isLocalFile()) openFile(urls.first().toLocalFile());
+    const QString path = droppedFile(e->mimeData());
+    if (path.isEmpty()) return;
+    e->acceptProposedAction();
+    openFile(path);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -33,7 +33,14 @@ class MainWindow : public QMainWindow {
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    // Loads `path` and puts it first in the recent files; a missing file is reported (status bar,
+    // and a message box unless H2LENS_GUI_NO_DIALOGS is set) and dropped from the recent files.
     void openFile(const QString& path);
+    // Most recent first, absolute paths, no duplicates, at most kMaxRecentFiles; kept in
+    // QSettings ("recentFiles") of the application's organisation and name.
+    QStringList recentFiles() const;
+    QMenu* recentMenu() const { return m_recentMenu; }
+    static constexpr int kMaxRecentFiles = 8;
     // Live capture through a `h2lens live` child (see models/live_decode.h); false with a
     // message box when it cannot start.
     bool startLiveCapture(const QString& interface, const QString& filter);
@@ -69,6 +76,7 @@ class MainWindow : public QMainWindow {
     void buildMenus();
     void updateRecentMenu();
     void addRecent(const QString& path);
+    void removeRecent(const QString& path);
     void updateStatus();
     void onLoadFinished(bool ok, const QString& message);
     void exportTo(ExportFormat format, bool selectionOnly);

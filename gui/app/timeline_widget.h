@@ -27,6 +27,7 @@ class TimelineWidget : public QWidget {
     void selectStream(std::uint32_t streamId, bool scrollTo = true);
     void selectFrame(std::optional<std::size_t> frameIndex, bool scrollTo = true);
     std::optional<std::size_t> selectedFrame() const { return m_selectedFrame; }
+    int selectedLane() const { return m_selectedLane; }  // -1: none
 
     void fit();
     void zoom(double factor, double anchorX);

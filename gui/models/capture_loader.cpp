@@ -1,8 +1,8 @@
 #include "models/capture_loader.h"
 
-#include <QCoreApplication>
-#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QPointer>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrent>
 
 #include "pcap/capture_file.h"
@@ -57,13 +57,19 @@ void CaptureLoader::cancel() {
 }
 
 bool CaptureLoader::waitForFinished(int timeoutMs) {
-    QElapsedTimer t;
-    t.start();
-    while (m_running) {
-        if (timeoutMs >= 0 && t.elapsed() > timeoutMs) return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    if (!m_running) return true;
+    // A local event loop sleeps until the next batch or the end; polling processEvents() here
+    // spun a whole core and starved the worker on a two-core machine.
+    QEventLoop loop;
+    connect(this, &CaptureLoader::finished, &loop, &QEventLoop::quit);
+    QTimer timer;
+    if (timeoutMs >= 0) {
+        timer.setSingleShot(true);
+        connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+        timer.start(timeoutMs);
     }
-    return true;
+    if (m_running) loop.exec();
+    return !m_running;
 }
 
 void CaptureLoader::onBatch(std::uint64_t generation, std::shared_ptr<DecodeBatch> batch) {

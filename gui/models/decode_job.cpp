@@ -134,7 +134,7 @@ class Recorder final : public H2Listener {
     }
 
     void onStreamDone(const ConnectionInfo& ci, const StreamRecord& s) override {
-        StreamData d;
+        StreamData& d = m_batch.streams.emplace_back();
         d.connId = ci.id;
         d.rec = s;
         Conn& c = m_conns[ci.id];
@@ -146,7 +146,6 @@ class Recorder final : public H2Listener {
             }
             c.bodies.erase(it);
         }
-        m_batch.streams.push_back(std::move(d));
     }
 
     void onAnomaly(const ConnectionInfo& ci, const Anomaly& a) override {

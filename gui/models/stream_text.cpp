@@ -1,6 +1,7 @@
 #include "models/stream_text.h"
 
 #include <QJsonDocument>
+#include <QStringDecoder>
 #include <QStringList>
 
 #include "export/body_text.h"
@@ -158,20 +159,31 @@ QString curlCommand(const StreamData& s, bool priorKnowledge) {
     const QString scheme =
         qs(r.value(":scheme")).isEmpty() ? QStringLiteral("http") : qs(r.value(":scheme"));
     const QString method = qs(r.value(":method"));
-    QString cmd = QStringLiteral("curl %1").arg(priorKnowledge && scheme == "http"
+    // An h2c Upgrade request is repeated as one: curl --http2 on http:// upgrades, and writes the
+    // Upgrade, Connection, HTTP2-Settings and Host fields itself.
+    const bool upgrade = r.fromHttp1;
+    QString cmd = QStringLiteral("curl %1").arg(priorKnowledge && scheme == "http" && !upgrade
                                                     ? QStringLiteral("--http2-prior-knowledge")
                                                     : QStringLiteral("--http2"));
     if (!method.isEmpty() && method != "GET") cmd += " -X " + quote(method);
     for (const HeaderField& h : r.fields) {
         if (h.nameKnown && !h.name.empty() && h.name[0] == ':') continue;
+        if (upgrade && h.nameKnown &&
+            (h.name == "host" || h.name == "connection" || h.name == "upgrade" ||
+             h.name == "http2-settings")) {
+            continue;
+        }
         cmd += " \\\n  -H " + quote(headerFieldName(h) + ": " + headerFieldValue(h));
     }
     if (s.rec.requestBodyBytes) {
-        cmd += s.bodyTruncated[0] || s.body[0].size() < s.rec.requestBodyBytes
-                   ? QStringLiteral(" \\\n  --data-binary @body.bin")
-                   : " \\\n  --data-binary " +
-                         quote(QString::fromUtf8(s.body[0].data(),
-                                                 static_cast<qsizetype>(s.body[0].size())));
+        // Only a complete body that is text survives a shell argument; anything else is a file.
+        const std::string& body = s.body[0];
+        const bool whole = !s.bodyTruncated[0] && body.size() >= s.rec.requestBodyBytes;
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString text = utf8.decode(QByteArrayView(body.data(), body.size()));
+        const bool printable = !utf8.hasError() && body.find('\0') == std::string::npos;
+        cmd += whole && printable ? " \\\n  --data-binary " + quote(text)
+                                  : QStringLiteral(" \\\n  --data-binary @body.bin");
     }
     cmd += " \\\n  " + quote(scheme + "://" + qs(r.value(":authority")) + qs(r.value(":path")));
     return cmd;

@@ -21,7 +21,10 @@ BodyView bodyView(const StreamData& s, int dir, BodyMode mode);
 
 // The request and response as HTTP/2 header lists plus body sizes ("GET /x\n:authority: ...").
 QString streamAsText(const StreamData& s);
-// A curl command line repeating the request (--http2-prior-knowledge for h2c).
+// A curl command line repeating the request: --http2-prior-knowledge for h2c with prior
+// knowledge, --http2 for https and for an h2c Upgrade request (whose Upgrade, Connection,
+// HTTP2-Settings and Host fields curl writes itself). A request body goes inline when it was kept
+// whole and is UTF-8 text, else as --data-binary @body.bin.
 QString curlCommand(const StreamData& s, bool priorKnowledge = true);
 
 }  // namespace h2lens::gui

@@ -15,6 +15,10 @@ class Recorder final : public H2Listener {
     void onFrame(const FrameEvent& ev) override {
         const Frame& f = *ev.frame;
         m_ref.frames.push_back({ev.conn->id, f.streamId, f.type, f.flags, ev.dir, f.ts, f.length});
+        if (f.frameType() == FrameType::Data && !f.data.empty()) {
+            m_ref.bodies[static_cast<int>(ev.dir)][{ev.conn->id, f.streamId}].append(
+                reinterpret_cast<const char*>(f.data.data()), f.data.size());
+        }
     }
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         m_ref.streams.push_back({c.id, s});

@@ -1,7 +1,9 @@
 #pragma once
 // The decoder's own output for a capture, recorded by a plain H2Listener (no GUI code), so the
 // GUI tests compare what the models show against what the decoder said.
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "h2/connection_engine.h"
@@ -35,6 +37,8 @@ struct Reference {
     std::vector<RefConnection> connections;
     std::vector<Anomaly> anomalies;
     std::vector<FlowRecord> flows;
+    // DATA payload (padding excluded) per (connection, stream) and direction, whole.
+    std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> bodies[2];
 };
 
 Reference referenceDecode(const std::string& path);

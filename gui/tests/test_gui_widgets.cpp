@@ -5,7 +5,9 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QPainter>
+#include <QSettings>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
 #include <algorithm>
@@ -95,10 +97,22 @@ double paintMs(QWidget& w, QImage& img) {
 class TestGuiWidgets : public QObject {
     Q_OBJECT
   private Q_SLOTS:
+    void initTestCase();
     void mainWindowShowsDecoderOutput();
     void clickingAMarkSelectsTheFrameEverywhere();
     void timelineRedrawWith10000Streams();
+
+  private:
+    QTemporaryDir m_settingsDir;
 };
+
+void TestGuiWidgets::initTestCase() {
+    // openFile() records recent files: keep them in a temporary directory, not the user's.
+    QVERIFY(m_settingsDir.isValid());
+    QCoreApplication::setOrganizationName(QStringLiteral("h2lens-tests"));
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+}
 
 void TestGuiWidgets::mainWindowShowsDecoderOutput() {
     qputenv("H2LENS_GUI_NO_DIALOGS", "1");
