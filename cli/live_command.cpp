@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -20,6 +21,8 @@
 #include "pcap/live_packet_queue.h"
 #include "pipeline/analyzer.h"
 #include "pipeline/http2_session.h"
+#include "tls/key_log.h"
+#include "tls/key_log_file.h"
 
 namespace h2lens::cli {
 
@@ -49,8 +52,12 @@ struct Options {
     double queueMb = 128;
     bool noImmediate = false;
     bool quiet = false;
+    std::string keylogPath;
     Limits limits;
 };
+
+// Randoms kept from a followed key log: a client that runs for days writes one per connection.
+constexpr std::size_t kMaxLiveKeyLogRandoms = 65536;
 
 // ---- printers (the file commands' printers are private to h2_commands.cpp) ----
 
@@ -65,7 +72,9 @@ std::string fieldValue(const HeaderField& h) {
     return h.valueKnown ? h.value : "?" + h.unknownRef;
 }
 
-Json headersJson(const HeaderBlock& b) { return headerListJson(b, Redactor{}); }
+Json headersJson(const HeaderBlock& b) {
+    return headerListJson(b, Redactor{});
+}
 
 std::string frameDetails(const Frame& f) {
     switch (f.frameType()) {
@@ -195,7 +204,8 @@ class LivePrinter final : public H2Listener {
         ++m_connections;
         if (sum.detection == Http2Detection::PriorKnowledge ||
             sum.detection == Http2Detection::Upgrade ||
-            sum.detection == Http2Detection::MidStream) {
+            sum.detection == Http2Detection::MidStream ||
+            (sum.detection == Http2Detection::Tls && sum.tlsDecrypted)) {
             ++m_http2Connections;
             return;
         }
@@ -214,9 +224,11 @@ class LivePrinter final : public H2Listener {
     TimestampNs base() const { return m_analyzer != nullptr ? m_analyzer->stats().firstTs : 0; }
     void record(const Json& j) {
         if (m_format == Format::JsonLines) {
-            fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+            fmt::print("{}\n",
+                       j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         } else {
-            fmt::print("{}{}", m_records == 0 ? "[\n" : ",\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+            fmt::print("{}{}", m_records == 0 ? "[\n" : ",\n",
+                       j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         }
         ++m_records;
     }
@@ -373,6 +385,67 @@ class IssueLines {
     std::uint64_t m_count = 0;
 };
 
+// `--keylog FILE` in live mode: the client writes the file while we capture (TLS 1.2 keys
+// appear only after the ServerHello), so it is read again, appended lines only, before each
+// batch is decoded; sessions keep what they cannot decrypt yet (KeyLog::setGrowing). A file
+// that does not exist yet is fine: curl creates it on its first connection.
+class LiveKeyLog {
+  public:
+    explicit LiveKeyLog(const std::string& path) {
+        m_keys.setGrowing(!path.empty());
+        m_keys.setMaxRandoms(kMaxLiveKeyLogRandoms);
+        if (path.empty()) return;
+        m_file.emplace(path);
+        switch (m_file->poll(m_keys)) {
+            case KeyLogFile::Status::Error:
+                throw std::runtime_error(m_file->error());
+            case KeyLogFile::Status::Missing:
+                fmt::print(stderr,
+                           "h2lens: key log {} does not exist yet; it is read as soon as "
+                           "it appears\n",
+                           path);
+                break;
+            default:
+                break;
+        }
+    }
+    const KeyLog* keys() const { return m_file ? &m_keys : nullptr; }
+
+    // Before each batch: one stat() when nothing changed.
+    void refresh() {
+        if (m_file) report(m_file->poll(m_keys));
+    }
+    // The capture is over: a last line without a newline counts too.
+    void finish() {
+        if (m_file) report(m_file->pollFinal(m_keys));
+    }
+    void printSummary() const {
+        if (!m_file) return;
+        fmt::print(
+            stderr, "h2lens: key log {}: {} secrets for {} TLS connections{}{}\n", m_file->path(),
+            m_keys.acceptedLines(), m_keys.randomCount(),
+            m_keys.malformedLines() ? fmt::format(", {} malformed lines", m_keys.malformedLines())
+                                    : "",
+            m_keys.evictedRandoms() ? fmt::format(", {} oldest forgotten", m_keys.evictedRandoms())
+                                    : "");
+    }
+
+  private:
+    void report(KeyLogFile::Status status) {
+        // Said once per change of state, not once per batch.
+        if (status == KeyLogFile::Status::Error && !m_errorShown) {
+            fmt::print(stderr, "h2lens: {}; still trying\n", m_file->error());
+            m_errorShown = true;
+        } else if (status == KeyLogFile::Status::Read) {
+            m_errorShown = false;
+        }
+    }
+
+    KeyLog m_keys;
+    std::optional<KeyLogFile> m_file;
+    bool m_errorShown = false;
+};
+
 void runLive(Options& options) {
     const bool toStdout = options.writePath == "-";
     const View view = options.view == "frames" ? View::Frames : View::Streams;
@@ -397,8 +470,9 @@ void runLive(Options& options) {
         writer->flush();
     }
 
+    LiveKeyLog keyLog(options.keylogPath);
     LivePrinter printer(view, format, !toStdout);
-    Http2SessionFactory factory(options.limits, &printer);
+    Http2SessionFactory factory(options.limits, &printer, keyLog.keys());
     Analyzer analyzer(options.limits, &factory);
     printer.setAnalyzer(&analyzer);
     IssueLines issues(iface, options.quiet);
@@ -425,6 +499,7 @@ void runLive(Options& options) {
             const auto popped = queue.pop(batch, std::chrono::milliseconds(200));
             if (popped == LivePacketQueue::Pop::Closed) break;
             if (popped == LivePacketQueue::Pop::Timeout) continue;
+            keyLog.refresh();  // keys for this batch were written before its packets were sent
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 Packet p = batch.at(i);
                 p.number = ++number;  // numbered as decoded, so numbers match the -w file
@@ -441,6 +516,7 @@ void runLive(Options& options) {
         }
         captureThread.join();
     }
+    keyLog.finish();
     analyzer.finish();  // streams still open end as incomplete and are printed now
     for (const Issue& i : analyzer.takeIssues()) issues.print(i);
     for (const Issue& i : outcome.issues) issues.print(i);
@@ -489,6 +565,7 @@ void runLive(Options& options) {
                printer.http2Connections(), printer.streams(),
                static_cast<double>(queueStats.peakBytes) / 1e6,
                static_cast<double>(peakRssBytes()) / 1e6);
+    keyLog.printSummary();
     if (writer) {
         if (writer->failed()) {
             throw CaptureError(fmt::format("{}: write failed: {}",
@@ -543,6 +620,9 @@ void addLiveCommand(CLI::App& app) {
                   "let the kernel fill buffers before waking h2lens (less CPU, more latency)");
     sub->add_flag("--promisc", o->capture.promiscuous, "put the interface in promiscuous mode");
     sub->add_flag("-q,--quiet", o->quiet, "do not print problems found in the traffic");
+    sub->add_option("--keylog", o->keylogPath,
+                    "NSS key log (SSLKEYLOGFILE) to decrypt TLS; the client may still be writing "
+                    "it (it is followed as it grows) and it need not exist yet");
     sub->add_option("--max-flows", o->limits.maxFlows, "most TCP connections tracked at once")
         ->capture_default_str();
     sub->callback([o] {

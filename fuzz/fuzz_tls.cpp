@@ -4,6 +4,8 @@
 // Both streams are fed whole and in interleaved chunks; the report and the plaintext must not
 // depend on chunking. Mode bit 0 installs real key log lines (the corpus holds the starts of the
 // matching connections, so decryption paths are reached), bit 1 announces a TCP gap midway.
+// Bit 2: the keys arrive late, in a growing key log, after a number of feeds drawn from the
+// seed (at the latest before finish()); the result must equal having them from the start.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -85,9 +87,14 @@ struct Sink : TlsPlaintextSink {
 // Turns alternate between the directions with sizes drawn from `seed`, the same in both runs
 // (the order across directions matters to TLS: the ClientHello before the ServerHello before
 // the client's encrypted records). `chunked` splits each turn further; that must not matter.
+// `late`: a growing key log that receives kKeyLog after `lateAfter` feeds.
 std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, bool chunked,
-                bool withGap) {
-    TlsSession session(keys, Limits{});
+                bool withGap, KeyLog* late = nullptr, std::size_t lateAfter = 0) {
+    TlsSession session(late ? *late : keys, Limits{});
+    std::size_t feeds = 0;
+    auto maybeAddKeys = [&] {
+        if (late && late->empty() && feeds >= lateAfter) late->addLines(kKeyLog);
+    };
     Sink sink;
     std::size_t pc = 0, ps = 0;
     const std::size_t gapAt = s.size() / 2;
@@ -114,12 +121,16 @@ std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, 
             chunkSeed = chunkSeed * 1103515245u + 12345u;
             const std::size_t n =
                 chunked ? std::min<std::size_t>(1 + (chunkSeed >> 8) % 700, end - pos) : end - pos;
+            maybeAddKeys();
             session.feed(client ? Direction::ClientToServer : Direction::ServerToClient,
                          src.subspan(pos, n), 1, sink);
+            ++feeds;
             pos += n;
         }
         client = !client;
     }
+    feeds = lateAfter;
+    maybeAddKeys();
     session.finish(2, sink);
     return session.report().summary() + "|" + sink.out;
 }
@@ -151,5 +162,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string whole = run(k, c, s, seed, false, gap);
     const std::string chunked = run(k, c, s, seed, true, gap);
     if (whole != chunked) std::abort();
+    if (mode & 4) {
+        const std::string upfront = (mode & 1) ? whole : run(keys, c, s, seed, false, gap);
+        KeyLog late;
+        late.setGrowing(true);
+        const std::string lateWhole = run(keys, c, s, seed, false, gap, &late, (seed >> 4) % 24);
+        if (lateWhole != upfront) std::abort();
+        KeyLog lateChunked;
+        lateChunked.setGrowing(true);
+        if (run(keys, c, s, seed, true, gap, &lateChunked, (seed >> 4) % 24) != upfront)
+            std::abort();
+    }
     return 0;
 }

@@ -80,10 +80,35 @@ void KeyLog::addLine(std::string_view line) {
         ++m_malformed;
         return;
     }
-    KeyLogSecrets& entry =
-        m_byRandom[std::string(reinterpret_cast<const char*>(random->data()), random->size())];
-    entry.*slot = std::move(*secret);
+    std::string key(reinterpret_cast<const char*>(random->data()), random->size());
+    auto [it, inserted] = m_byRandom.try_emplace(key);
+    it->second.*slot = std::move(*secret);
     ++m_accepted;
+    ++m_generation;
+    if (inserted && m_maxRandoms != 0) {
+        m_order.push_back(std::move(key));
+        while (m_byRandom.size() > m_maxRandoms) evictOldest();
+    }
+}
+
+void KeyLog::setMaxRandoms(std::size_t n) {
+    m_maxRandoms = n;
+    if (n == 0) {
+        m_order.clear();
+        return;
+    }
+    if (m_order.size() != m_byRandom.size()) {
+        // Bounded from now on: what is already here counts as oldest, in no particular order.
+        m_order.clear();
+        for (const auto& [random, secrets] : m_byRandom) m_order.push_back(random);
+    }
+    while (m_byRandom.size() > m_maxRandoms) evictOldest();
+}
+
+void KeyLog::evictOldest() {
+    m_byRandom.erase(m_order.front());
+    m_order.pop_front();
+    ++m_evicted;
 }
 
 bool KeyLog::loadFile(const std::string& path, std::string& error) {

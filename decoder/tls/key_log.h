@@ -6,8 +6,12 @@
 //   CLIENT_TRAFFIC_SECRET_0 / SERVER_TRAFFIC_SECRET_0 <random> <secret>                   TLS 1.3
 // Other labels (EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET, RSA) are read and ignored;
 // malformed lines are counted, never fatal. A KeyLog may grow while sessions use it (a DSB can
-// sit in the middle of a pcapng): sessions look secrets up when they need them.
+// sit in the middle of a pcapng, `live` follows a key log file the client is still writing):
+// sessions look secrets up when they need them, and generation() tells them cheaply whether
+// anything new arrived since they last looked.
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,13 +44,36 @@ class KeyLog {
     std::size_t malformedLines() const { return m_malformed; }  // not "LABEL hex hex"
     bool empty() const { return m_byRandom.empty(); }
 
+    // Changes whenever an accepted line is added: a session waiting for keys compares it with
+    // the value it saw last instead of looking its random up again for every record.
+    std::uint64_t generation() const { return m_generation; }
+
+    // True while more lines may still arrive for connections being decoded (`live --keylog`
+    // follows a file the client writes as it goes). Sessions then keep records they cannot
+    // decrypt yet and retry when generation() changes, instead of reporting "no key" at once.
+    // Off by default: a key log read before the capture is complete, so a missing key is final.
+    void setGrowing(bool growing) { m_growing = growing; }
+    bool growing() const { return m_growing; }
+
+    // At most `n` client randoms are kept (0: no bound, the default); beyond it the oldest
+    // random is forgotten and counted. A followed key log grows for as long as the client
+    // runs; the connections it serves are short-lived next to it.
+    void setMaxRandoms(std::size_t n);
+    std::size_t evictedRandoms() const { return m_evicted; }
+
   private:
     void addLine(std::string_view line);
+    void evictOldest();
 
     std::unordered_map<std::string, KeyLogSecrets> m_byRandom;  // key: the 32 raw bytes
+    std::deque<std::string> m_order;  // randoms, oldest first (only with a bound)
+    std::size_t m_maxRandoms = 0;
     std::size_t m_accepted = 0;
     std::size_t m_ignored = 0;
     std::size_t m_malformed = 0;
+    std::size_t m_evicted = 0;
+    std::uint64_t m_generation = 0;
+    bool m_growing = false;
 };
 
 }  // namespace h2lens

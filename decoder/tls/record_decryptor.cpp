@@ -37,8 +37,8 @@ std::size_t RecordDecryptor::overhead() const {
     return kAeadTagLength + (m_explicitNonce ? 8 : 0) + (m_tls13 ? 1 : 0);
 }
 
-RecordDecryptor::Result RecordDecryptor::open(const TlsRecord& record, Bytes& plaintext,
-                                              std::uint8_t& contentType) {
+RecordDecryptor::Result RecordDecryptor::open(const TlsRecord& record, std::uint8_t* scratch,
+                                              ByteSpan& plaintext, std::uint8_t& contentType) {
     const std::uint64_t seq = m_seq++;
     std::array<std::uint8_t, kAeadNonceLength> nonce{};
     std::array<std::uint8_t, 8> seqBytes{};
@@ -56,25 +56,27 @@ RecordDecryptor::Result RecordDecryptor::open(const TlsRecord& record, Bytes& pl
         for (int i = 0; i < 8; ++i) nonce[4 + i] ^= seqBytes[i];
     }
 
+    const std::size_t length = sealed.size() - kAeadTagLength;
     if (m_tls13) {
-        if (!m_opener.open(nonce, record.header, sealed, plaintext)) return Result::BadTag;
+        if (!m_opener.open(nonce, record.header, sealed, scratch)) return Result::BadTag;
         // TLSInnerPlaintext: content, type, zero padding.
-        while (!plaintext.empty() && plaintext.back() == 0) plaintext.pop_back();
-        if (plaintext.empty()) return Result::TooShort;
-        contentType = plaintext.back();
-        plaintext.pop_back();
+        std::size_t n = length;
+        while (n > 0 && scratch[n - 1] == 0) --n;
+        if (n == 0) return Result::TooShort;
+        contentType = scratch[n - 1];
+        plaintext = ByteSpan(scratch, n - 1);
         return Result::Ok;
     }
     // TLS 1.2 additional data: seq_num + type + version + plaintext length.
     std::array<std::uint8_t, 13> aad{};
     std::copy(seqBytes.begin(), seqBytes.end(), aad.begin());
-    const std::size_t length = sealed.size() - kAeadTagLength;
     aad[8] = record.type;
     aad[9] = static_cast<std::uint8_t>(record.version >> 8);
     aad[10] = static_cast<std::uint8_t>(record.version);
     aad[11] = static_cast<std::uint8_t>(length >> 8);
     aad[12] = static_cast<std::uint8_t>(length);
-    if (!m_opener.open(nonce, aad, sealed, plaintext)) return Result::BadTag;
+    if (!m_opener.open(nonce, aad, sealed, scratch)) return Result::BadTag;
+    plaintext = ByteSpan(scratch, length);
     contentType = record.type;
     return Result::Ok;
 }

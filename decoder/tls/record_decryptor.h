@@ -22,10 +22,12 @@ class RecordDecryptor {
                                                      ByteSpan iv);
 
     enum class Result : std::uint8_t { Ok, BadTag, TooShort };
-    // Opens `record`. TLS 1.3: `plaintext` is the content without padding and `contentType` the
-    // inner type (a record of only zeros is BadTag-free but TooShort: no content type). TLS
-    // 1.2: `contentType` is the record's.
-    Result open(const TlsRecord& record, Bytes& plaintext, std::uint8_t& contentType);
+    // Opens `record` into `scratch` (at least record.fragment.size() bytes, reused from record
+    // to record: nothing is allocated). On Ok, `plaintext` views the content in `scratch`:
+    // TLS 1.3 without padding, with `contentType` the inner type (a record of only zeros is
+    // TooShort: no content type); TLS 1.2 with the record's `contentType`.
+    Result open(const TlsRecord& record, std::uint8_t* scratch, ByteSpan& plaintext,
+                std::uint8_t& contentType);
 
     std::uint64_t sequence() const { return m_seq; }
     // The plaintext size a record of `fragmentLength` carries at most (for gap reporting).

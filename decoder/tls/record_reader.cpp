@@ -31,7 +31,8 @@ void TlsRecordReader::feed(ByteSpan bytes, TlsRecordHandler& handler) {
         m_ignored += bytes.size();
         return;
     }
-    // Finish a straddling record first.
+    // Finish a straddling record first. The buffer keeps its capacity (one largest record), so
+    // a record spread over many TCP segments costs one copy and no allocation.
     while (!m_buffer.empty() && !bytes.empty()) {
         std::size_t need = kHeaderLength;
         if (m_buffer.size() >= kHeaderLength) need += loadBe16(&m_buffer[3]);
@@ -49,9 +50,8 @@ void TlsRecordReader::feed(ByteSpan bytes, TlsRecordHandler& handler) {
         if (m_buffer.size() < kHeaderLength ||
             m_buffer.size() < kHeaderLength + loadBe16(&m_buffer[3]))
             continue;
-        Bytes whole = std::move(m_buffer);
+        deliver(m_buffer, handler);
         m_buffer.clear();
-        deliver(whole, handler);
     }
     if (!m_buffer.empty()) return;  // the chunk ended inside the straddling record
     // Whole records in place.
@@ -65,6 +65,8 @@ void TlsRecordReader::feed(ByteSpan bytes, TlsRecordHandler& handler) {
         deliver(bytes.first(total), handler);
         bytes = bytes.subspan(total);
     }
+    if (!bytes.empty() && m_buffer.capacity() < kHeaderLength + kMaxFragment)
+        m_buffer.reserve(kHeaderLength + kMaxFragment);
     m_buffer.assign(bytes.begin(), bytes.end());
 }
 

@@ -124,12 +124,10 @@ AeadOpener::~AeadOpener() {
     delete m_ctx;
 }
 
-bool AeadOpener::open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, Bytes& plaintext) {
-    plaintext.clear();
+bool AeadOpener::open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, std::uint8_t* plaintext) {
     if (!m_ctx || nonce.size() != kAeadNonceLength || sealed.size() < kAeadTagLength) return false;
     EVP_CIPHER_CTX* ctx = m_ctx->cipher;
     const std::size_t n = sealed.size() - kAeadTagLength;
-    plaintext.resize(n);
     int len = 0;
     bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
               EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, kAeadTagLength,
@@ -137,14 +135,11 @@ bool AeadOpener::open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, Bytes& plai
               EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
     // An empty ciphertext still needs its Update call skipped: a null output buffer means AAD.
     if (ok && n > 0) {
-        ok = EVP_DecryptUpdate(ctx, plaintext.data(), &len, sealed.data(), static_cast<int>(n)) ==
-                 1 &&
+        ok = EVP_DecryptUpdate(ctx, plaintext, &len, sealed.data(), static_cast<int>(n)) == 1 &&
              static_cast<std::size_t>(len) == n;
     }
     int finalLen = 0;
-    ok = ok && EVP_DecryptFinal_ex(ctx, plaintext.data() + n, &finalLen) == 1;
-    if (!ok) plaintext.clear();
-    return ok;
+    return ok && EVP_DecryptFinal_ex(ctx, plaintext + n, &finalLen) == 1;
 }
 
 }  // namespace h2lens

@@ -28,9 +28,11 @@ class AeadOpener {
     AeadOpener& operator=(const AeadOpener&) = delete;
 
     bool valid() const { return m_ctx != nullptr; }
-    // `sealed` is ciphertext followed by the tag. On success `plaintext` holds
-    // sealed.size() - 16 bytes; false when the tag does not verify (or `sealed` is too short).
-    bool open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, Bytes& plaintext);
+    // `sealed` is ciphertext followed by the tag; `plaintext` receives sealed.size() - 16 bytes
+    // (it may be sealed.data() itself: in place). False when the tag does not verify (or
+    // `sealed` is too short); `plaintext` then holds unauthenticated bytes, to be ignored.
+    // Only the nonce changes per call: the key schedule was done once, in the constructor.
+    bool open(ByteSpan nonce, ByteSpan aad, ByteSpan sealed, std::uint8_t* plaintext);
 
   private:
     struct Ctx;

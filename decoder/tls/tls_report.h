@@ -30,6 +30,7 @@ struct TlsDirectionReport {
     std::uint64_t undecryptedRecords = 0;  // encrypted, no key (or given up after failures)
     std::uint64_t plaintextBytes = 0;      // application data handed to the sink
     std::uint64_t keyUpdates = 0;          // TLS 1.3 KeyUpdate messages
+    std::uint64_t deferredRecords = 0;     // records that waited for keys of a growing key log
     bool cut = false;                      // record framing lost (TCP gap or non-TLS bytes)
 };
 
@@ -47,6 +48,7 @@ struct TlsReport {
     bool helloRetryRequest = false;
     bool resumed = false;               // TLS 1.2 session id echoed / TLS 1.3 PSK accepted
     bool extendedMasterSecret = false;  // both hellos carried extended_master_secret
+    bool deferralOverflow = false;      // records waiting for keys went over the session's bound
     TlsDecryption decryption = TlsDecryption::NotStarted;
     // One sentence when decryption is not Ok: "no key for this client random",
     // "unsupported cipher suite TLS_RSA_WITH_AES_128_CBC_SHA", "decryption failed at s2c record 7

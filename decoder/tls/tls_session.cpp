@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace h2lens {
 
 struct TlsSession::Side {
@@ -15,6 +17,7 @@ struct TlsSession::Side {
     bool gaveUp = false;
     bool cut = false;
     bool readerErrorReported = false;
+    bool awaitingKey = false;  // TLS 1.3: no application secret at Finished (yet)
     int failureStreak = 0;
 };
 
@@ -60,16 +63,37 @@ void TlsSession::gap(Direction dir, std::uint64_t length, TimestampNs ts, TlsPla
     m_sink = &sink;
     s.cut = true;
     dirReport(dir).cut = true;
+    if (m_deferred.empty() && !waitingForKey(dir)) {
+        applyGap(dir, length);
+    } else {
+        // Records before the gap are still waiting, or whether the consumer hears of the gap
+        // depends on keys still to come: the gap takes its place in the queue.
+        Deferred d;
+        d.dir = dir;
+        d.gap = true;
+        d.number = length;
+        d.ts = ts;
+        m_deferred.push_back(std::move(d));
+    }
+    m_sink = nullptr;
+}
+
+void TlsSession::applyGap(Direction dir, std::uint64_t length) {
     issue(dir, fmt::format("TCP gap of {} bytes: TLS record boundaries lost, the rest of {} is "
                            "not decrypted",
                            length, directionName(dir)));
-    if (s.hadKeys) sink.onPlaintextGap(dir, length, ts);
-    m_sink = nullptr;
+    if (side(dir).hadKeys && m_sink) m_sink->onPlaintextGap(dir, length, m_ts);
 }
 
 void TlsSession::finish(TimestampNs ts, TlsPlaintextSink& sink) {
     m_ts = ts;
     m_sink = &sink;
+    if (m_keys->growing() && !m_waitingOff) {
+        retryDeferred();  // keys that came after the last record (maybe with none kept)
+        stopWaiting();    // the keys did not come: what is left goes as if there were none
+        m_ts = ts;
+    }
+    m_waitingOff = true;
     for (Direction d : {Direction::ClientToServer, Direction::ServerToClient}) {
         Side& s = side(d);
         if (!s.cut && s.reader.buffered() > 0) {
@@ -99,11 +123,101 @@ void TlsSession::setOutcome(TlsDecryption outcome, std::string reason) {
 }
 
 void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
-    Side& s = side(dir);
     TlsDirectionReport& r = dirReport(dir);
     m_report.tls = true;
     ++r.records;
     r.recordBytes += TlsRecordReader::kHeaderLength + record.fragment.size();
+    if (!m_deferred.empty()) {
+        retryDeferred();
+        if (!m_deferred.empty()) return defer(dir, record, r.records);
+    }
+    if (!handleRecord(dir, record, r.records)) defer(dir, record, r.records);
+}
+
+bool TlsSession::waitingForKey(Direction dir) const {
+    if (m_waitingOff || !m_keys->growing()) return false;
+    return m_awaitingHandshakeKeys || m_sides[static_cast<int>(dir)]->awaitingKey;
+}
+
+// Looks the missing secrets up again if the key log changed since the last lookup.
+void TlsSession::refreshKeys() {
+    if (m_keys->generation() == m_keyGeneration) return;
+    m_keyGeneration = m_keys->generation();
+    if (!m_awaitingHandshakeKeys && !side(Direction::ClientToServer).awaitingKey &&
+        !side(Direction::ServerToClient).awaitingKey)
+        return;
+    if (m_report.decryption == TlsDecryption::NoKey) {
+        // Only a missing key can have set NoKey, and nothing after it: start from before it.
+        m_report.decryption =
+            m_awaitingHandshakeKeys ? TlsDecryption::NotStarted : TlsDecryption::Ok;
+        m_report.reason.clear();
+    }
+    if (m_awaitingHandshakeKeys) installKeys();
+    if (m_awaitingHandshakeKeys) return;
+    for (Direction d : {Direction::ClientToServer, Direction::ServerToClient})
+        if (side(d).awaitingKey) installTls13ApplicationKey(d);
+}
+
+void TlsSession::retryDeferred() {
+    if (m_keys->generation() == m_keyGeneration) return;
+    refreshKeys();
+    drainDeferred();
+}
+
+// Handles kept records in arrival order until one still needs a missing key.
+void TlsSession::drainDeferred() {
+    const TimestampNs now = m_ts;
+    while (!m_deferred.empty()) {
+        Deferred& d = m_deferred.front();
+        m_ts = d.ts;
+        if (d.gap) {
+            if (waitingForKey(d.dir)) break;
+            applyGap(d.dir, d.number);
+        } else {
+            TlsRecord record;
+            record.type = d.type;
+            record.version = d.version;
+            record.header = ByteSpan(d.header);
+            record.fragment = d.fragment;
+            if (!handleRecord(d.dir, record, d.number)) break;
+            m_deferredBytes -= d.fragment.size();
+        }
+        m_deferred.pop_front();
+    }
+    m_ts = now;
+}
+
+void TlsSession::defer(Direction dir, const TlsRecord& record, std::uint64_t number) {
+    if (m_deferredBytes + record.fragment.size() > m_maxDeferredBytes) {
+        m_report.deferralOverflow = true;
+        issue(dir, fmt::format("more than {} bytes of TLS records waited for keys the key log "
+                               "did not have; they are handled without them",
+                               m_maxDeferredBytes));
+        stopWaiting();
+        handleRecord(dir, record, number);
+        return;
+    }
+    ++dirReport(dir).deferredRecords;
+    Deferred d;
+    d.dir = dir;
+    d.type = record.type;
+    d.version = record.version;
+    std::copy_n(record.header.begin(), d.header.size(), d.header.begin());
+    d.fragment.assign(record.fragment.begin(), record.fragment.end());
+    d.number = number;
+    d.ts = m_ts;
+    m_deferredBytes += d.fragment.size();
+    m_deferred.push_back(std::move(d));
+}
+
+// No more waiting: kept records are handled now, as they would have been without the wait.
+void TlsSession::stopWaiting() {
+    m_waitingOff = true;
+    drainDeferred();
+}
+
+bool TlsSession::handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number) {
+    Side& s = side(dir);
     const bool tls13 = m_report.serverHelloSeen && m_report.version == kTls13;
 
     if (record.type == static_cast<std::uint8_t>(TlsContentType::ChangeCipherSpec)) {
@@ -115,7 +229,7 @@ void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
             if (s.decryptor) s.hadKeys = true;
             s.handshake.reset();
         }
-        return;
+        return true;
     }
     bool encrypted = tls13
                          ? record.type == static_cast<std::uint8_t>(TlsContentType::ApplicationData)
@@ -124,16 +238,18 @@ void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
     if (!m_report.serverHelloSeen &&
         record.type == static_cast<std::uint8_t>(TlsContentType::ApplicationData))
         encrypted = true;
-    if (encrypted) {
-        onEncryptedRecord(dir, record);
-    } else {
-        onContent(dir, record.type, record.fragment, false);
-    }
+    if (encrypted) return onEncryptedRecord(dir, record, number);
+    onContent(dir, record.type, record.fragment, false);
+    return true;
 }
 
-void TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record) {
+bool TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number) {
     Side& s = side(dir);
     TlsDirectionReport& r = dirReport(dir);
+    if (!s.decryptor && waitingForKey(dir)) {
+        refreshKeys();
+        if (!s.decryptor && waitingForKey(dir)) return false;
+    }
     ++r.encryptedRecords;
     if (!s.decryptor || s.gaveUp) {
         ++r.undecryptedRecords;
@@ -144,15 +260,19 @@ void TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record) {
             m_sink->onPlaintextGap(
                 dir, record.fragment.size() - std::min(record.fragment.size(), overhead), m_ts);
         }
-        return;
+        return true;
     }
     std::uint8_t type = 0;
-    const auto result = s.decryptor->open(record, m_plain, type);
+    if (!m_plain) m_plain = std::make_unique_for_overwrite<std::uint8_t[]>(kPlainScratch);
+    // A record is never larger than the scratch (the reader refuses longer ones); the plaintext
+    // views the scratch, which onContent consumes before the next record reuses it.
+    ByteSpan plain;
+    const auto result = s.decryptor->open(record, m_plain.get(), plain, type);
     if (result != RecordDecryptor::Result::Ok) {
         ++r.failedRecords;
         ++s.failureStreak;
         const std::string why = fmt::format(
-            "decryption failed at {} record {} ({})", directionName(dir), r.records,
+            "decryption failed at {} record {} ({})", directionName(dir), number,
             result == RecordDecryptor::Result::BadTag ? "bad tag" : "no content in the record");
         setOutcome(TlsDecryption::Failed, why);
         issue(dir, why);
@@ -166,14 +286,12 @@ void TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record) {
             issue(dir, fmt::format("{} failures in a row: the rest of {} is not decrypted",
                                    s.failureStreak, directionName(dir)));
         }
-        return;
+        return true;
     }
     s.failureStreak = 0;
     ++r.decryptedRecords;
-    // m_plain is reused by the next record; onContent consumes it before that.
-    Bytes plain = std::move(m_plain);
     onContent(dir, type, plain, true);
-    m_plain = std::move(plain);
+    return true;
 }
 
 void TlsSession::onContent(Direction dir, std::uint8_t type, ByteSpan bytes, bool encrypted) {
@@ -292,7 +410,9 @@ void TlsSession::onServerHello(ByteSpan body) {
 }
 
 void TlsSession::installKeys() {
-    const std::uint16_t version = m_report.version;
+    // The first ServerHello's, not m_report.version: a later (refused) ServerHello changes that,
+    // and a retry with late keys must derive what the first lookup would have.
+    const std::uint16_t version = m_serverHello->version();
     if (version != kTls12 && version != kTls13) {
         setOutcome(TlsDecryption::UnsupportedVersion,
                    "unsupported version " + tlsProtocolName(version));
@@ -310,12 +430,15 @@ void TlsSession::installKeys() {
                    "ClientHello not in the capture: no client random to find keys by");
         return;
     }
+    m_keyGeneration = m_keys->generation();
     const KeyLogSecrets* secrets = m_keys->find(m_clientHello->random);
     Side& client = side(Direction::ClientToServer);
     Side& server = side(Direction::ServerToClient);
+    m_awaitingHandshakeKeys = false;
     if (version == kTls13) {
         if (!secrets || secrets->clientHandshakeSecret.empty() ||
             secrets->serverHandshakeSecret.empty()) {
+            m_awaitingHandshakeKeys = true;
             setOutcome(TlsDecryption::NoKey,
                        secrets ? "no handshake traffic secrets for this client random"
                                : "no key for this client random");
@@ -328,6 +451,7 @@ void TlsSession::installKeys() {
         client.hadKeys = server.hadKeys = true;
     } else {
         if (!secrets || secrets->masterSecret.size() != 48) {
+            m_awaitingHandshakeKeys = true;
             setOutcome(TlsDecryption::NoKey, "no key for this client random");
             return;
         }
@@ -352,11 +476,19 @@ void TlsSession::installKeys() {
         setOutcome(TlsDecryption::Failed, "key setup failed in libcrypto");
         return;
     }
+    // Keys that came late (growing key log): a TLS 1.2 side past its ChangeCipherSpec already.
+    for (Side* s : {&client, &server}) {
+        if (s->changedCipherSpec && !s->decryptor && s->pending) {
+            s->decryptor = std::move(s->pending);
+            s->hadKeys = true;
+        }
+    }
     setOutcome(TlsDecryption::Ok, {});
 }
 
 void TlsSession::installTls13ApplicationKey(Direction dir) {
     Side& s = side(dir);
+    m_keyGeneration = m_keys->generation();
     const KeyLogSecrets* secrets = m_clientHello ? m_keys->find(m_clientHello->random) : nullptr;
     const Bytes* secret = nullptr;
     if (secrets) {
@@ -365,12 +497,14 @@ void TlsSession::installTls13ApplicationKey(Direction dir) {
     }
     if (!m_suite || !secret || secret->empty()) {
         s.decryptor.reset();
+        s.awaitingKey = m_suite != nullptr;
         setOutcome(TlsDecryption::NoKey,
                    fmt::format("no {} for this client random", dir == Direction::ClientToServer
                                                                    ? "CLIENT_TRAFFIC_SECRET_0"
                                                                    : "SERVER_TRAFFIC_SECRET_0"));
         return;
     }
+    s.awaitingKey = false;
     s.secret = *secret;
     s.decryptor = RecordDecryptor::forTls13(*m_suite, s.secret);
     s.failureStreak = 0;

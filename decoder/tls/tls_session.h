@@ -12,10 +12,22 @@
 // up (a wrong key, not one damaged record). A TCP gap loses the record boundaries of that
 // direction: nothing after it is decrypted.
 //
+// Keys that are not in the key log yet: when the KeyLog is growing() (`live --keylog` follows
+// the file the client writes while we capture; a TLS 1.2 CLIENT_RANDOM is written only after
+// the ServerHello, TLS 1.3 application secrets after the server's Finished), a record that needs
+// a missing key is kept, and so is every record after it (both directions, in arrival order, so
+// the plaintext still comes out in capture order). The session looks again whenever
+// KeyLog::generation() changed (checked when a record arrives and at finish()), then decrypts
+// what it kept as if the keys had been there all along. At most maxDeferredBytes() are kept; past
+// that, or at finish() without the keys, the kept records are handled exactly as without a
+// growing key log ("no key for this client random"), and an overflow is reported once.
+// A KeyLog that is not growing() (file commands) makes a missing key final at once.
+//
 // Memory per session: one partial record per direction (≤ 18437 bytes), one handshake message
 // per direction (≤ kMaxHandshakeMessage; larger ones, e.g. big certificate chains, are skipped),
-// one plaintext scratch record.
+// one plaintext scratch record, and records waiting for keys (≤ maxDeferredBytes()).
 #include <array>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -56,9 +68,11 @@ class TlsSession {
   public:
     static constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
     static constexpr int kMaxFailureStreak = 2;
+    // Record bytes (fragments) kept per session while waiting for keys of a growing key log.
+    static constexpr std::size_t kMaxDeferredBytes = 1024 * 1024;
 
     // `keys` must outlive the session; it may gain lines meanwhile (secrets are looked up at the
-    // ServerHello and, for TLS 1.3 application secrets, at each Finished).
+    // ServerHello and, for TLS 1.3 application secrets, at each Finished; again while waiting).
     TlsSession(const KeyLog& keys, const Limits& limits);
     ~TlsSession();
     TlsSession(const TlsSession&) = delete;
@@ -71,12 +85,38 @@ class TlsSession {
 
     const TlsReport& report() const { return m_report; }
 
+    void setMaxDeferredBytes(std::size_t n) { m_maxDeferredBytes = n; }
+    std::size_t maxDeferredBytes() const { return m_maxDeferredBytes; }
+    // Records kept right now, waiting for keys.
+    std::size_t deferredRecords() const { return m_deferred.size(); }
+
   private:
     struct Side;
     class Dispatch;
+    // A record (or a TCP gap) that arrived while the session was waiting for keys.
+    struct Deferred {
+        Direction dir = Direction::ClientToServer;
+        bool gap = false;
+        std::uint8_t type = 0;
+        std::uint16_t version = 0;
+        std::array<std::uint8_t, TlsRecordReader::kHeaderLength> header{};
+        Bytes fragment;
+        std::uint64_t number = 0;  // the record's number in its direction, or the gap's length
+        TimestampNs ts = 0;
+    };
 
     void onRecord(Direction dir, const TlsRecord& record);
-    void onEncryptedRecord(Direction dir, const TlsRecord& record);
+    // False (and nothing done) when the record needs a key that a growing key log may still
+    // deliver.
+    bool handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number);
+    bool onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number);
+    bool waitingForKey(Direction dir) const;
+    void refreshKeys();
+    void retryDeferred();
+    void drainDeferred();
+    void defer(Direction dir, const TlsRecord& record, std::uint64_t number);
+    void stopWaiting();
+    void applyGap(Direction dir, std::uint64_t length);
     void onContent(Direction dir, std::uint8_t type, ByteSpan bytes, bool encrypted);
     void onHandshake(Direction dir, const HandshakeMessage& msg, bool encrypted);
     void onClientHello(ByteSpan body);
@@ -95,7 +135,15 @@ class TlsSession {
     std::unique_ptr<ClientHelloInfo> m_clientHello;
     std::unique_ptr<ServerHelloInfo> m_serverHello;
     const CipherSuiteInfo* m_suite = nullptr;
-    Bytes m_plain;  // scratch for one opened record
+    static constexpr std::size_t kPlainScratch = TlsRecordReader::kMaxFragment;
+    std::unique_ptr<std::uint8_t[]> m_plain;  // scratch for one opened record, made on first use
+    // Waiting for keys (growing key logs only).
+    bool m_awaitingHandshakeKeys = false;  // installKeys() found no secrets for the random
+    bool m_waitingOff = false;             // given up waiting (overflow or finish)
+    std::uint64_t m_keyGeneration = 0;     // KeyLog::generation() at the last lookup
+    std::deque<Deferred> m_deferred;
+    std::size_t m_deferredBytes = 0;
+    std::size_t m_maxDeferredBytes = kMaxDeferredBytes;
     // The call in progress (records are handled inside feed()).
     TimestampNs m_ts = 0;
     TlsPlaintextSink* m_sink = nullptr;

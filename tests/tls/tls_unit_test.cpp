@@ -173,6 +173,33 @@ TEST_CASE("fuzz seeds with keys really decrypt", "[tls][fuzz]") {
     }
 }
 
+TEST_CASE("fuzz seeds with late keys wait for them and then decrypt", "[tls][fuzz][keylog]") {
+    // Mode bit 2: the keys reach a growing key log only after some feeds; the seeds must make
+    // the session wait (records kept) and still end decrypted, like the up-front run.
+    KeyLog keys;
+    keys.addLines(kKeyLog);
+    for (const char* name :
+         {"tls12_chacha_latekeys", "tls12_gcm_latekeys", "tls12_resumed_latekeys",
+          "tls13_gcm_latekeys", "tls13_gcm_latekeys_gap", "tls12_gcm_latekeys_gap"}) {
+        INFO(name);
+        std::ifstream in(sourceDir() / "fuzz" / "corpus" / "tls" / name, std::ios::binary);
+        const Bytes data((std::istreambuf_iterator<char>(in)), {});
+        REQUIRE(data.size() > 4);
+        REQUIRE((data[0] & 4) != 0);
+        const ByteSpan rest = ByteSpan(data).subspan(4);
+        const std::size_t n = loadBe16(&data[2]);
+        const std::uint32_t seed = data[1] | 1u;
+        const std::size_t lateAfter = (seed >> 4) % 24;
+        CHECK(lateAfter >= 2);
+        KeyLog late;
+        late.setGrowing(true);
+        const std::string got = run(keys, rest.first(n), rest.subspan(n), seed, false,
+                                    (data[0] & 2) != 0, &late, lateAfter);
+        CHECK(got == run(keys, rest.first(n), rest.subspan(n), seed, false, (data[0] & 2) != 0));
+        CHECK(got.find(", decrypted|") != std::string::npos);
+    }
+}
+
 TEST_CASE("TLS 1.2 resumption and extended master secret are reported", "[tls]") {
     H2LENS_REQUIRE_SHARED();
     // README of 03b: connection E (the fifth) resumes D's session; the rest are full handshakes.
