@@ -8,15 +8,18 @@ namespace h2lens {
 
 struct Limits {
     // TCP
-    std::size_t maxFlows = 250000;                        // live flows in the flow table
+    std::size_t maxFlows = 250000;                            // live flows in the flow table
     std::size_t maxOutOfOrderBytesPerFlow = 8 * 1024 * 1024;  // per direction
-    std::size_t maxOutOfOrderSegmentsPerFlow = 4096;       // per direction
-    std::size_t maxIpFragmentBytes = 4 * 1024 * 1024;      // all datagrams being reassembled
+    std::size_t maxOutOfOrderSegmentsPerFlow = 4096;          // per direction
+    std::size_t maxIpFragmentBytes = 4 * 1024 * 1024;         // all datagrams being reassembled
     // HTTP/2
-    std::size_t maxFramePayload = 16 * 1024 * 1024;        // hard cap, above any legal size
-    std::size_t maxHeaderBlockBytes = 1024 * 1024;         // HEADERS + CONTINUATION assembled
-    std::size_t maxHeaderListSize = 1024 * 1024;           // decoded header list, RFC 7541 sizes
-    std::size_t maxHpackTableSize = 1024 * 1024;           // dynamic table, whatever SETTINGS says
+    std::size_t maxFramePayload = 16 * 1024 * 1024;  // hard cap, above any legal size
+    std::size_t maxHeaderBlockBytes = 1024 * 1024;   // HEADERS + CONTINUATION assembled
+    std::size_t maxHeaderListSize = 1024 * 1024;     // decoded header list, RFC 7541 sizes
+    std::size_t maxHpackTableSize = 1024 * 1024;     // dynamic table, whatever SETTINGS says
+    // TLS
+    std::size_t maxTlsHeldBytes = 1024 * 1024;  // per connection, records waiting for keys that a
+                                                // growing key log (live) has not written yet
 };
 
 }  // namespace h2lens

@@ -32,8 +32,8 @@ class TlsSession::Dispatch final : public TlsRecordHandler {
     Direction m_dir;
 };
 
-TlsSession::TlsSession(const KeyLog& keys, const Limits& limits) : m_keys(&keys) {
-    (void)limits;  // TLS bounds are fixed by the protocol (record size) and kMaxHandshakeMessage
+TlsSession::TlsSession(const KeyLog& keys, const Limits& limits)
+    : m_keys(&keys), m_maxDeferredBytes(limits.maxTlsHeldBytes) {
     m_sides[0] = std::make_unique<Side>();
     m_sides[1] = std::make_unique<Side>();
 }

@@ -68,8 +68,6 @@ class TlsSession {
   public:
     static constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
     static constexpr int kMaxFailureStreak = 2;
-    // Record bytes (fragments) kept per session while waiting for keys of a growing key log.
-    static constexpr std::size_t kMaxDeferredBytes = 1024 * 1024;
 
     // `keys` must outlive the session; it may gain lines meanwhile (secrets are looked up at the
     // ServerHello and, for TLS 1.3 application secrets, at each Finished; again while waiting).
@@ -143,7 +141,7 @@ class TlsSession {
     std::uint64_t m_keyGeneration = 0;     // KeyLog::generation() at the last lookup
     std::deque<Deferred> m_deferred;
     std::size_t m_deferredBytes = 0;
-    std::size_t m_maxDeferredBytes = kMaxDeferredBytes;
+    std::size_t m_maxDeferredBytes;  // Limits::maxTlsHeldBytes
     // The call in progress (records are handled inside feed()).
     TimestampNs m_ts = 0;
     TlsPlaintextSink* m_sink = nullptr;

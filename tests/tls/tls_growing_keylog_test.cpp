@@ -150,7 +150,7 @@ struct LateKeysRun {
 // `live` does before each batch. `withholdAll`: no line is ever appended.
 LateKeysRun decodeWithLateKeys(const fs::path& capture, const fs::path& fullKeyLog,
                                bool withholdAll = false,
-                               std::size_t maxDeferred = TlsSession::kMaxDeferredBytes) {
+                               std::size_t maxDeferred = Limits{}.maxTlsHeldBytes) {
     const std::vector<std::string> all = readLines(fullKeyLog);
     TempFile file("late");
     KeyLog keys;
