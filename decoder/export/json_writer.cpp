@@ -17,8 +17,10 @@ JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream
         // Bodies of the streams in flight, so a decoder faster than the writers stays bounded.
         constexpr std::size_t kMaxBytesInFlight = 8u << 20;
         m_work = std::make_unique<OrderedWork>(
-            options.workers, kMaxBytesInFlight, [this](const std::string& text) {
+            options.workers, kMaxBytesInFlight, [this](const std::string& text, bool idle) {
                 m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
+                // A reader at the other end of a pipe sees each line once nothing else is ready.
+                if (idle) m_out->flush();
             });
     }
 }

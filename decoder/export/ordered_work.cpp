@@ -6,7 +6,9 @@ namespace h2lens {
 
 OrderedWork::OrderedWork(unsigned workers, std::size_t maxCost, Deliver deliver)
     : m_deliver(std::move(deliver)), m_maxCost(maxCost) {
+    if (workers == 0) return;
     for (unsigned i = 0; i < workers; ++i) m_threads.emplace_back([this] { workerLoop(); });
+    m_deliveryThread = std::thread([this] { deliveryLoop(); });
 }
 
 OrderedWork::~OrderedWork() {
@@ -15,73 +17,94 @@ OrderedWork::~OrderedWork() {
         m_stopping = true;
     }
     m_workAvailable.notify_all();
+    m_frontDone.notify_all();
     for (auto& t : m_threads) t.join();
+    if (m_deliveryThread.joinable()) m_deliveryThread.join();
 }
 
 unsigned OrderedWork::workersFor(unsigned requested) {
     if (requested > 0) return requested;
-    const unsigned cores = std::thread::hardware_concurrency();
     // The decoding thread mostly waits on the workers, so one worker per core keeps all busy.
-    return std::clamp(cores, 1u, 8u);
+    return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+void OrderedWork::rethrowIfFailed(std::unique_lock<std::mutex>& lock) {
+    if (!m_failure) return;
+    // The failure stays recorded: everything submitted later is dropped, and reported again.
+    std::exception_ptr e = m_failure;
+    lock.unlock();
+    std::rethrow_exception(e);
 }
 
 void OrderedWork::submit(Job job, std::size_t cost) {
     if (m_threads.empty()) {
-        m_deliver(job());
+        m_deliver(job(), true);
         return;
     }
     std::unique_lock lock(m_mutex);
     // Never refuse the only job: one larger than the bound still runs, alone.
-    while (!m_slots.empty() && m_costInFlight + cost > m_maxCost) deliverReady(lock, true);
-    deliverReady(lock, false);
+    m_delivered.wait(
+        lock, [&] { return m_failure || m_costPending == 0 || m_costPending + cost <= m_maxCost; });
+    rethrowIfFailed(lock);
     Slot& s = m_slots.emplace_back();
     s.job = std::move(job);
     s.cost = cost;
-    m_costInFlight += cost;
+    m_costPending += cost;
     lock.unlock();
     m_workAvailable.notify_one();
 }
 
 void OrderedWork::submitText(std::string text) {
     if (m_threads.empty()) {
-        m_deliver(text);
+        m_deliver(text, true);
         return;
     }
     std::unique_lock lock(m_mutex);
-    deliverReady(lock, false);
-    if (m_slots.empty()) {
-        lock.unlock();
-        m_deliver(text);
-        return;
-    }
+    rethrowIfFailed(lock);
     Slot& s = m_slots.emplace_back();
     s.text = std::move(text);
     s.started = s.done = true;
+    // Keep m_nextToStart on a slot that needs a worker (or at the end).
     if (m_nextToStart == m_slots.size() - 1) ++m_nextToStart;
+    if (m_slots.size() == 1) m_frontDone.notify_one();
 }
 
 void OrderedWork::finish() {
+    if (m_threads.empty()) return;
     std::unique_lock lock(m_mutex);
-    while (!m_slots.empty()) deliverReady(lock, true);
+    m_delivered.wait(lock, [this] { return m_failure || (m_slots.empty() && !m_delivering); });
+    rethrowIfFailed(lock);
 }
 
-void OrderedWork::deliverReady(std::unique_lock<std::mutex>& lock, bool wait) {
-    if (wait && !m_slots.empty() && !m_slots.front().done) {
-        m_slotDone.wait(lock, [this] { return m_slots.front().done; });
-    }
-    while (!m_slots.empty() && m_slots.front().done) {
+void OrderedWork::deliveryLoop() {
+    std::unique_lock lock(m_mutex);
+    bool failed = false;
+    for (;;) {
+        m_frontDone.wait(lock, [this] {
+            return (!m_slots.empty() && m_slots.front().done) || (m_stopping && m_slots.empty());
+        });
+        if (m_slots.empty()) return;  // stopping
         Slot s = std::move(m_slots.front());
         m_slots.pop_front();
-        --m_nextToStart;
-        m_costInFlight -= s.cost;
-        // Deliver without the lock, so workers go on while the text is written.
+        --m_nextToStart;  // the front was started, so this index was at least 1
+        m_delivering = true;
+        const bool idle = m_slots.empty();
         lock.unlock();
-        if (s.error) {
-            lock.lock();
-            std::rethrow_exception(s.error);
+        std::exception_ptr error = s.error;
+        // Nothing after a failure is delivered; later slots are only drained.
+        if (!error && !failed) {
+            try {
+                m_deliver(s.text, idle);
+            } catch (...) {
+                error = std::current_exception();
+            }
         }
-        m_deliver(s.text);
         lock.lock();
+        m_delivering = false;
+        m_costPending -= s.cost;
+        if (error && !m_failure && !failed) m_failure = error;
+        if (error) failed = true;
+        m_delivered.notify_all();
     }
 }
 
@@ -89,30 +112,31 @@ void OrderedWork::workerLoop() {
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_workAvailable.wait(lock, [this] { return m_stopping || m_nextToStart < m_slots.size(); });
-        if (m_nextToStart >= m_slots.size()) {
-            if (m_stopping) return;
-            continue;
-        }
+        if (m_nextToStart >= m_slots.size()) return;  // stopping, nothing left to start
         const std::size_t index = m_nextToStart++;
         while (m_nextToStart < m_slots.size() && m_slots[m_nextToStart].started) ++m_nextToStart;
+        // `slot` stays valid: a deque keeps references on push_back, and a slot leaves the front
+        // only once done.
         Slot& slot = m_slots[index];
         slot.started = true;
         Job job = std::move(slot.job);
+        // After a failure or on shutdown the job is skipped: its text would never be delivered.
+        const bool skip = m_stopping || m_failure;
         lock.unlock();
         std::string text;
         std::exception_ptr error;
-        try {
-            text = job();
-        } catch (...) {
-            error = std::current_exception();
+        if (!skip) {
+            try {
+                text = job();
+            } catch (...) {
+                error = std::current_exception();
+            }
         }
         lock.lock();
-        // `slot` is still valid: a deque keeps references on push_back, and a slot leaves the
-        // front only once done.
         slot.text = std::move(text);
         slot.error = error;
         slot.done = true;
-        m_slotDone.notify_all();
+        if (&slot == &m_slots.front()) m_frontDone.notify_one();
     }
 }
 

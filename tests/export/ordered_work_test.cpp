@@ -4,6 +4,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -21,7 +23,7 @@ TEST_CASE("OrderedWork delivers in submission order whatever order jobs finish i
         std::atomic<std::size_t> inFlight{0}, peak{0};
         constexpr std::size_t kCost = 10, kMax = 40;
         {
-            OrderedWork work(workers, kMax, [&](const std::string& s) { got.push_back(s); });
+            OrderedWork work(workers, kMax, [&](const std::string& s, bool) { got.push_back(s); });
             std::mt19937 rng(workers);
             for (int i = 0; i < 300; ++i) {
                 if (i % 7 == 0) {
@@ -51,17 +53,46 @@ TEST_CASE("OrderedWork delivers in submission order whatever order jobs finish i
 
 TEST_CASE("OrderedWork rethrows a job's exception on the submitting thread, in order") {
     std::vector<std::string> got;
-    OrderedWork work(2, 1000, [&](const std::string& s) { got.push_back(s); });
+    OrderedWork work(2, 1000, [&](const std::string& s, bool) { got.push_back(s); });
     work.submit([] { return std::string("a"); }, 1);
     work.submit([]() -> std::string { throw std::runtime_error("bad body"); }, 1);
-    work.submit([] { return std::string("c"); }, 1);
-    CHECK_THROWS_WITH(work.finish(), "bad body");
+    // The failure surfaces at the first call after it is known: this submit or finish().
+    CHECK_THROWS_WITH(
+        [&] {
+            work.submit([] { return std::string("c"); }, 1);
+            work.finish();
+        }(),
+        "bad body");
     CHECK(got == std::vector<std::string>{"a"});
+    // Poisoned from then on: later work is refused with the same error, never delivered.
+    CHECK_THROWS_WITH(work.submit([] { return std::string("d"); }, 1), "bad body");
+    CHECK(got == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("OrderedWork delivers a finished result without waiting for the next submit") {
+    // A live pipe (`h2lens live -w - | h2lens export --ndjson -`) must see a stream's line when
+    // it is ready, even if no other stream finishes for a long time.
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<std::pair<std::string, bool>> got;
+    OrderedWork work(2, 1000, [&](const std::string& s, bool idle) {
+        std::lock_guard lock(m);
+        got.emplace_back(s, idle);
+        cv.notify_all();
+    });
+    work.submit([] { return std::string("only"); }, 1);
+    std::unique_lock lock(m);
+    CHECK(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !got.empty(); }));
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].first == "only");
+    CHECK(got[0].second);  // nothing else pending: the writer may flush
+    lock.unlock();
+    work.finish();
 }
 
 TEST_CASE("OrderedWork runs a job larger than its bound alone instead of stalling") {
     std::vector<std::string> got;
-    OrderedWork work(2, 10, [&](const std::string& s) { got.push_back(s); });
+    OrderedWork work(2, 10, [&](const std::string& s, bool) { got.push_back(s); });
     work.submit([] { return std::string("big"); }, 1000);
     work.submit([] { return std::string("small"); }, 1);
     work.finish();
