@@ -10,13 +10,13 @@
 #include "common_options.h"
 #include "export/body_text.h"
 #include "export/transcript_json.h"
+#include "frame_text.h"
 #include "h2/names.h"
 #include "pipeline/http2_session.h"
 
 namespace h2lens::cli {
 
 namespace {
-
 
 struct Filter {
     std::optional<std::uint64_t> conn;
@@ -32,37 +32,16 @@ void addFilterOptions(CLI::App& sub, Filter& f) {
     sub.add_option("--stream", f.stream, "only this stream id");
 }
 
-double seconds(TimestampNs t, TimestampNs base) { return static_cast<double>(t - base) / 1e9; }
+double seconds(TimestampNs t, TimestampNs base) {
+    return static_cast<double>(t - base) / 1e9;
+}
 
-Json headersJson(const HeaderBlock& b) { return headerListJson(b, Redactor{}); }
-
-std::string frameDetails(const Frame& f) {
-    switch (f.frameType()) {
-        case FrameType::Settings: {
-            std::string s = fmt::format("(niv={})", f.settings.size());
-            for (const Setting& x : f.settings) s += fmt::format(" [{}:{}]", settingName(x.id), x.value);
-            return s;
-        }
-        case FrameType::WindowUpdate: return fmt::format("(window_size_increment={})", f.windowIncrement);
-        case FrameType::RstStream: return fmt::format("(error_code={})", errorCodeName(f.errorCode));
-        case FrameType::Goaway:
-            return fmt::format("(last_stream_id={}, error_code={}, opaque_data={})", f.lastStreamId,
-                               errorCodeName(f.errorCode), asStringView(f.debugData));
-        case FrameType::Ping: return fmt::format("(opaque_data={})", hexString(f.pingData));
-        case FrameType::PushPromise: return fmt::format("(promised_stream_id={})", f.promisedStreamId);
-        case FrameType::Priority:
-        case FrameType::Headers:
-            if (f.priority) {
-                return fmt::format("(dep_stream_id={}, weight={}, exclusive={})", f.priority->dependency,
-                                   f.priority->weight + 1, f.priority->exclusive ? 1 : 0);
-            }
-            return {};
-        default: return {};
-    }
+Json headersJson(const HeaderBlock& b) {
+    return headerListJson(b, Redactor{});
 }
 
 class FramePrinter final : public H2Listener {
-public:
+  public:
     FramePrinter(const Filter& filter, bool json, const Analyzer* analyzer)
         : m_filter(filter), m_json(json), m_analyzer(analyzer) {}
     void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
@@ -72,33 +51,20 @@ public:
         const TimestampNs base = m_analyzer->stats().firstTs;
         if (m_json) {
             m_context.base = base;
-            fmt::print("{}\n", frameJson(ev, m_context).dump(-1, ' ', false, Json::error_handler_t::replace));
+            fmt::print(
+                "{}\n",
+                frameJson(ev, m_context).dump(-1, ' ', false, Json::error_handler_t::replace));
             return;
         }
-        std::string flags = f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags))
-                                    : "0x00";
-        fmt::print("[{:11.6f}] conn {} {} stream {} {} flags={} length={} {}{}\n", seconds(f.ts, base),
-                   ev.conn->id, ev.dir == Direction::ClientToServer ? "c2s" : "s2c", f.streamId,
-                   frameTypeName(f.type), flags, f.length, frameDetails(f),
-                   f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "");
-        if (ev.headers) {
-            for (const HeaderField& h : ev.headers->fields) {
-                fmt::print("              {}: {}{}\n", h.nameKnown ? h.name : "?" + h.unknownRef,
-                           h.valueKnown ? h.value : "<unknown " + h.unknownRef + ">",
-                           h.representation == HpackRepresentation::LiteralNeverIndexed ? "  (never indexed)" : "");
-            }
-            if (ev.headers->error) fmt::print("              HPACK error: {}\n", ev.headers->error->message);
-        }
+        fmt::print("{}", frameText(ev, base));
     }
     void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
         if (!m_filter.matches(c.id)) return;
         if (m_json) return;
-        fmt::print("[{:11.6f}] conn {} {} stream {} ANOMALY {} {}: {}\n",
-                   seconds(a.ts, m_analyzer->stats().firstTs), c.id, directionName(a.dir), a.streamId,
-                   a.name, a.rfc, a.detail);
+        fmt::print("{}", anomalyText(c, a, m_analyzer->stats().firstTs));
     }
 
-private:
+  private:
     const Filter& m_filter;
     bool m_json;
     const Analyzer* m_analyzer;
@@ -112,14 +78,15 @@ struct StreamRow {
 };
 
 class StreamCollector final : public H2Listener {
-public:
+  public:
     explicit StreamCollector(const Filter& f) : m_filter(f) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (m_filter.matches(c.id, s.id)) rows.push_back({c.id, s});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
         if (m_filter.matches(c.id)) {
-            connections.push_back({c, sum.detection, sum.detectionDetail, sum.anomalies, sum.tlsDecrypted});
+            connections.push_back(
+                {c, sum.detection, sum.detectionDetail, sum.anomalies, sum.tlsDecrypted});
         }
     }
     struct Conn {
@@ -132,7 +99,7 @@ public:
     std::vector<StreamRow> rows;
     std::vector<Conn> connections;
 
-private:
+  private:
     const Filter& m_filter;
 };
 
@@ -176,8 +143,11 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         if (*json) {
             Json out = Json::array();
             for (const auto& [conn, s] : collector.rows) {
-                Json j = {{"conn", conn}, {"stream", s.id}, {"state", streamStateName(s.state)},
-                          {"end", streamEndName(s.end)}, {"pushed", s.pushed}};
+                Json j = {{"conn", conn},
+                          {"stream", s.id},
+                          {"state", streamStateName(s.state)},
+                          {"end", streamEndName(s.end)},
+                          {"pushed", s.pushed}};
                 if (s.request) j["request_headers"] = headersJson(*s.request);
                 if (s.response) j["response_headers"] = headersJson(*s.response);
                 if (s.requestTrailers) j["request_trailers"] = headersJson(*s.requestTrailers);
@@ -208,17 +178,19 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                 end += " (" + errorCodeName(s.resetCode) + ")";
             }
             if (s.pushed) end += " pushed";
-            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", conn,
-                       s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
-                       v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
-                       optMs(s.requestStart, base),
-                       s.closed && s.requestStart
-                           ? fmt::format("{:.3f}", static_cast<double>(*s.closed - *s.requestStart) / 1e6)
-                           : "-",
-                       end);
+            fmt::print(
+                "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", conn,
+                s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
+                v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
+                optMs(s.requestStart, base),
+                s.closed && s.requestStart
+                    ? fmt::format("{:.3f}", static_cast<double>(*s.closed - *s.requestStart) / 1e6)
+                    : "-",
+                end);
         }
         for (const auto& c : collector.connections) {
-            if (c.detection == Http2Detection::PriorKnowledge || c.detection == Http2Detection::Upgrade ||
+            if (c.detection == Http2Detection::PriorKnowledge ||
+                c.detection == Http2Detection::Upgrade ||
                 c.detection == Http2Detection::MidStream ||
                 (c.detection == Http2Detection::Tls && c.decrypted)) {
                 continue;

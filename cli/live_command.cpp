@@ -16,6 +16,7 @@
 #include "capture/pcapng_writer.h"
 #include "capture_run.h"
 #include "export/transcript_json.h"
+#include "frame_text.h"
 #include "h2/names.h"
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
@@ -59,45 +60,14 @@ struct Options {
 // Randoms kept from a followed key log: a client that runs for days writes one per connection.
 constexpr std::size_t kMaxLiveKeyLogRandoms = 65536;
 
-// ---- printers (the file commands' printers are private to h2_commands.cpp) ----
+// ---- printers (frame lines come from frame_text.h, shared with `h2lens frames`) ----
 
 double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
 }
 
-std::string fieldName(const HeaderField& h) {
-    return h.nameKnown ? h.name : "?" + h.unknownRef;
-}
-std::string fieldValue(const HeaderField& h) {
-    return h.valueKnown ? h.value : "?" + h.unknownRef;
-}
-
 Json headersJson(const HeaderBlock& b) {
     return headerListJson(b, Redactor{});
-}
-
-std::string frameDetails(const Frame& f) {
-    switch (f.frameType()) {
-        case FrameType::Settings: {
-            std::string s = fmt::format("(niv={})", f.settings.size());
-            for (const Setting& x : f.settings)
-                s += fmt::format(" [{}:{}]", settingName(x.id), x.value);
-            return s;
-        }
-        case FrameType::WindowUpdate:
-            return fmt::format("(window_size_increment={})", f.windowIncrement);
-        case FrameType::RstStream:
-            return fmt::format("(error_code={})", errorCodeName(f.errorCode));
-        case FrameType::Goaway:
-            return fmt::format("(last_stream_id={}, error_code={})", f.lastStreamId,
-                               errorCodeName(f.errorCode));
-        case FrameType::Ping:
-            return fmt::format("(opaque_data={})", hexString(f.pingData));
-        case FrameType::PushPromise:
-            return fmt::format("(promised_stream_id={})", f.promisedStreamId);
-        default:
-            return {};
-    }
 }
 
 std::string endText(const StreamRecord& s) {
@@ -153,31 +123,16 @@ class LivePrinter final : public H2Listener {
     void onFrame(const FrameEvent& ev) override {
         ++m_frames;
         if (!m_enabled || m_view != View::Frames) return;
-        const Frame& f = *ev.frame;
         if (m_format != Format::Text) {
             m_jsonContext.base = base();
             return record(frameJson(ev, m_jsonContext));
         }
-        const std::string flags =
-            f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags))
-                    : "0x00";
-        fmt::print("[{:11.6f}] conn {} {} stream {} {} flags={} length={} {}{}\n",
-                   seconds(f.ts, base()), ev.conn->id, directionName(ev.dir), f.streamId,
-                   frameTypeName(f.type), flags, f.length, frameDetails(f),
-                   f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "");
-        if (ev.headers) {
-            for (const HeaderField& h : ev.headers->fields) {
-                fmt::print("              {}: {}\n", fieldName(h), fieldValue(h));
-            }
-            if (ev.headers->error)
-                fmt::print("              HPACK error: {}\n", ev.headers->error->message);
-        }
+        fmt::print("{}", frameText(ev, base()));
     }
 
     void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
         if (!m_enabled || m_format != Format::Text) return;
-        fmt::print("[{:11.6f}] conn {} {} stream {} ANOMALY {} {}: {}\n", seconds(a.ts, base()),
-                   c.id, directionName(a.dir), a.streamId, a.name, a.rfc, a.detail);
+        fmt::print("{}", anomalyText(c, a, base()));
     }
 
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {

@@ -65,42 +65,26 @@ Json windowSeriesJson(const std::vector<WindowPoint>& series, const JsonContext&
     return list;
 }
 
-
-// The TLS facts the session put into its detail sentence, as fields.
-Json tlsJson(const std::string& detail) {
-    Json j;
-    auto between = [&](std::string_view start,
-                       std::string_view stop) -> std::optional<std::string> {
-        const auto a = detail.find(start);
-        if (a == std::string::npos) return std::nullopt;
-        const auto from = a + start.size();
-        const auto b = detail.find_first_of(stop, from);
-        return detail.substr(from, b == std::string::npos ? std::string::npos : b - from);
-    };
-    j["version"] = detail.substr(0, detail.find(';'));
-    auto sni = between("SNI ", ";");
-    j["sni"] = sni && *sni != "-" ? Json(*sni) : Json(nullptr);
-    Json offered = Json::array();
-    if (auto o = between("ALPN offered [", "]")) {
-        std::size_t pos = 0;
-        while (pos < o->size()) {
-            auto comma = o->find(',', pos);
-            if (comma == std::string::npos) comma = o->size();
-            offered.push_back(o->substr(pos, comma - pos));
-            pos = comma + 1;
-        }
-    }
-    j["alpn_offered"] = offered;
-    auto chosen = between(", chosen ", ";");
-    j["alpn"] = chosen ? Json(*chosen) : Json(nullptr);
-    return j;
-}
-
 std::string_view hpackReprName(HpackRepresentation r) {
     return toString(r);
 }
 
 }  // namespace
+
+Json tlsJson(const TlsFacts& tls) {
+    auto orNull = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
+    Json j;
+    j["version"] = tls.versionName;
+    j["sni"] = orNull(tls.sni);
+    j["alpn_offered"] = tls.alpnOffered;
+    j["alpn"] = orNull(tls.alpnChosen);
+    j["cipher_suite"] = orNull(tls.cipherSuiteName);
+    j["hello_retry_request"] = tls.helloRetryRequest;
+    j["resumed"] = tls.resumed;
+    j["decrypted"] = tls.decrypted;
+    j["not_decrypted_reason"] = orNull(tls.notDecryptedReason);
+    return j;
+}
 
 Json directionStatsJson(const DirectionStats& d) {
     const ReassemblyStats& r = d.reassembly;
@@ -365,7 +349,7 @@ Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
     Json det;
     det["method"] = detectionName(sum.detection);
     det["detail"] = sum.detectionDetail;
-    if (sum.detection == Http2Detection::Tls) det["tls"] = tlsJson(sum.detectionDetail);
+    if (sum.tls) det["tls"] = tlsJson(*sum.tls);
     j["http2"] = std::move(det);
 
     if (c.flow) {
@@ -481,8 +465,10 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
             j["last_stream_id"] = f.lastStreamId;
             j["error"] = errorCodeName(f.errorCode);
             if (!f.debugData.empty()) {
-                if (isUtf8Text(f.debugData)) j["debug_data"] = std::string(asStringView(f.debugData));
-                else j["debug_data_base64"] = base64Encode(f.debugData);
+                if (isUtf8Text(f.debugData))
+                    j["debug_data"] = std::string(asStringView(f.debugData));
+                else
+                    j["debug_data_base64"] = base64Encode(f.debugData);
             }
             break;
         case FrameType::Ping:

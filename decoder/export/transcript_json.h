@@ -38,6 +38,9 @@ struct JsonContext {
     double t(TimestampNs ts) const { return static_cast<double>(ts - base) / 1e9; }
 };
 
+// The connection's `http2.tls` object, from the summary's fields (absent values are null).
+Json tlsJson(const TlsFacts& tls);
+
 // A TCP direction's packets, bytes, retransmissions, gaps (also `flows --json`).
 Json directionStatsJson(const DirectionStats& d);
 

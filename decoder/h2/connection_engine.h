@@ -12,6 +12,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/limits.h"
@@ -21,10 +23,32 @@
 
 namespace h2lens {
 
+// The TLS layer under a connection, as fields: exports and tests read these, never the
+// sentence in detectionDetail (which is built from the same report for people to read). Filled
+// by the pipeline at the end of the connection; the h2 layer knows no TLS, so names come ready.
+struct TlsFacts {
+    std::uint16_t version = 0;  // wire value: negotiated (supported_versions first), else offered
+    std::string versionName;    // "TLS 1.3", "TLS 1.2", UNKNOWN(0x7f1c); "TLS" before any hello
+    std::uint16_t cipherSuite = 0;  // 0: no ServerHello seen
+    std::string cipherSuiteName;    // IANA name ("TLS_AES_256_GCM_SHA384"); empty without one
+    std::string sni;                // empty: the ClientHello carried no server_name
+    std::vector<std::string> alpnOffered;  // in the ClientHello's order
+    // Empty when the server chose none or when its choice could not be read: in TLS 1.3 it
+    // travels in EncryptedExtensions (alpnEncrypted), readable only when decrypted.
+    std::string alpnChosen;
+    bool alpnEncrypted = false;
+    bool helloRetryRequest = false;
+    bool resumed = false;
+    bool decrypted = false;
+    std::string notDecryptedReason;  // empty when decrypted: "no key for this client random", ...
+    bool notHttp2Inside = false;     // decrypted, but ALPN chose something other than h2
+};
+
 struct ConnectionSummary {
     Http2Detection detection = Http2Detection::None;
-    std::string detectionDetail;  // e.g. TLS SNI/ALPN, or why HTTP/2 was not found
-    bool tlsDecrypted = false;
+    std::string detectionDetail;  // for people: TLS SNI/ALPN, or why HTTP/2 was not found
+    std::optional<TlsFacts> tls;  // set for every connection that started with a TLS record
+    bool tlsDecrypted = false;    // = tls && tls->decrypted, kept for existing readers
     PeerSettings settings[2];     // [0] the client's, [1] the server's, as last sent
     std::vector<SettingsRecord> settingsHistory;
     std::vector<PingRecord> pings;
@@ -38,7 +62,7 @@ struct ConnectionSummary {
 };
 
 class ConnectionEngine {
-public:
+  public:
     ConnectionEngine(const Limits& limits, ConnectionInfo info, H2Listener* listener);
     ~ConnectionEngine();
     ConnectionEngine(const ConnectionEngine&) = delete;
@@ -69,7 +93,7 @@ public:
     const ConnectionInfo& info() const { return m_info; }
     const FrameDecoderStats& frameStats(Direction d) const;
 
-private:
+  private:
     class DirectionSink;
     struct BlockInProgress;
     void onFrame(Direction dir, const Frame& frame);
@@ -105,7 +129,7 @@ private:
     std::array<std::unique_ptr<BlockInProgress>, 2> m_block;
     std::map<std::uint32_t, StreamRecord> m_streams;  // open (not yet reported) streams
     std::array<std::uint32_t, 2> m_highestStream{};   // highest id opened by [client, server]
-    std::array<std::int64_t, 2> m_connWindow{65535, 65535};  // send windows
+    std::array<std::int64_t, 2> m_connWindow{65535, 65535};    // send windows
     std::array<std::deque<std::size_t>, 2> m_unackedSettings;  // indexes into settingsHistory
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
     std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)

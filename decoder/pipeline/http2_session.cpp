@@ -6,8 +6,9 @@
 #include <utility>
 
 #include "pipeline/http1_message.h"
-#include "tls/tls_session.h"
 #include "tcp/role_detection.h"
+#include "tls/tls_report.h"
+#include "tls/tls_session.h"
 
 namespace h2lens {
 
@@ -16,7 +17,30 @@ namespace {
 constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
 
 // A TLS handshake record: content type 22, version 3.x.
-bool looksLikeTls(ByteSpan d) { return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04; }
+bool looksLikeTls(ByteSpan d) {
+    return d.size() >= 3 && d[0] == 0x16 && d[1] == 0x03 && d[2] <= 0x04;
+}
+
+TlsFacts tlsFacts(const TlsReport& r, bool notHttp2Inside) {
+    TlsFacts f;
+    f.version = r.version;
+    f.versionName = r.version ? tlsProtocolName(r.version) : "TLS";
+    f.cipherSuite = r.cipherSuite;
+    f.cipherSuiteName = r.cipherSuiteName;
+    f.sni = r.sni;
+    f.alpnOffered = r.alpnOffered;
+    f.alpnChosen = r.alpnSelected;
+    f.alpnEncrypted = r.alpnEncrypted;
+    f.helloRetryRequest = r.helloRetryRequest;
+    f.resumed = r.resumed;
+    f.decrypted = r.decrypted();
+    // The same words as the sentence TlsReport::summary() ends with.
+    if (!f.decrypted)
+        f.notDecryptedReason =
+            r.reason.empty() ? std::string(tlsDecryptionName(r.decryption)) : r.reason;
+    f.notHttp2Inside = notHttp2Inside;
+    return f;
+}
 
 const KeyLog& noKeys() {
     static const KeyLog empty;
@@ -24,7 +48,7 @@ const KeyLog& noKeys() {
 }
 
 class Http2Session final : public FlowConsumer {
-public:
+  public:
     Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener,
                  const KeyLog* keys)
         : m_limits(&limits),
@@ -37,11 +61,18 @@ public:
                 std::uint64_t) override {
         const int d = static_cast<int>(dir);
         switch (m_mode) {
-            case Mode::Engine: m_engine.feed(dir, data, ts); return;
-            case Mode::Ignore: return;
-            case Mode::Tls: m_tls->feed(dir, data, ts, m_tlsSink); return;
+            case Mode::Engine:
+                m_engine.feed(dir, data, ts);
+                return;
+            case Mode::Ignore:
+                return;
+            case Mode::Tls:
+                m_tls->feed(dir, data, ts, m_tlsSink);
+                return;
             case Mode::Deciding:
-            case Mode::Upgrading: hold(d, data, ts); break;
+            case Mode::Upgrading:
+                hold(d, data, ts);
+                break;
         }
         if (m_mode == Mode::Deciding) decide();
         if (m_mode == Mode::Upgrading) upgrade();
@@ -81,7 +112,8 @@ public:
             m_tls->finish(rec.lastTs, m_tlsSink);
             auto& sum = m_engine.summary();
             sum.detection = Http2Detection::Tls;
-            sum.tlsDecrypted = m_tls->report().decrypted();
+            sum.tls = tlsFacts(m_tls->report(), m_tlsNotH2);
+            sum.tlsDecrypted = sum.tls->decrypted;
             sum.detectionDetail = m_tls->report().summary();
             if (m_tlsNotH2) sum.detectionDetail += "; not HTTP/2 inside";
         }
@@ -89,7 +121,7 @@ public:
         if (m_listener) m_listener->onConnectionDone(m_engine.info(), m_engine.summary());
     }
 
-private:
+  private:
     enum class Mode : std::uint8_t { Deciding, Upgrading, Engine, Tls, Ignore };
     struct Held {
         Bytes bytes;
@@ -110,7 +142,8 @@ private:
     // captured, so e.g. a SETTINGS ACK never comes before the SETTINGS), skipping the first
     // `skip[d]` bytes of each direction (an HTTP/1.1 upgrade head).
     void replay(std::size_t skipC2s, std::size_t skipS2c) {
-        replayTo([this](Direction dir, ByteSpan bytes, TimestampNs ts) { m_engine.feed(dir, bytes, ts); },
+        replayTo([this](Direction dir, ByteSpan bytes,
+                        TimestampNs ts) { m_engine.feed(dir, bytes, ts); },
                  skipC2s, skipS2c);
     }
 
@@ -125,7 +158,8 @@ private:
             pos[a.dir] = to;
             from = std::max(from, skip[a.dir]);
             if (from >= to) continue;
-            feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from), a.ts);
+            feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from),
+                 a.ts);
         }
     }
 
@@ -133,7 +167,8 @@ private:
         const Bytes& c = m_held[0].bytes;
         const Bytes& s = m_held[1].bytes;
         if (!c.empty()) {
-            if (startsWithHttp2Preface(c) || (c.size() < 4 && std::string_view("PRI ").starts_with(asStringView(c)))) {
+            if (startsWithHttp2Preface(c) ||
+                (c.size() < 4 && std::string_view("PRI ").starts_with(asStringView(c)))) {
                 if (c.size() >= 4) startEngine(Http2Detection::PriorKnowledge);
                 return;
             }
@@ -179,7 +214,7 @@ private:
     }
 
     class TlsToEngine final : public TlsPlaintextSink {
-    public:
+      public:
         explicit TlsToEngine(Http2Session* s) : m_s(s) {}
         void onPlaintext(Direction dir, ByteSpan bytes, TimestampNs ts) override {
             if (!m_s->m_tlsEngineStarted) {
@@ -199,14 +234,15 @@ private:
             m_s->m_engine.reportAnomaly(dir, "TLS_PROBLEM", "", message, ts);
         }
 
-    private:
+      private:
         Http2Session* m_s;
     };
 
     void upgrade() {
         auto req = parseHttp1Head(m_held[0].bytes, true);
         if (!req) {
-            if (m_held[0].bytes.size() >= kMaxHeldBytes) setIgnored(Http2Detection::Http1, "HTTP/1.x");
+            if (m_held[0].bytes.size() >= kMaxHeldBytes)
+                setIgnored(Http2Detection::Http1, "HTTP/1.x");
             return;
         }
         if (!req->hasToken("upgrade", "h2c") || req->header("http2-settings").empty()) {
@@ -248,8 +284,10 @@ private:
     }
 
     void startEngine(Http2Detection how) {
-        if (how == Http2Detection::PriorKnowledge) m_engine.startPriorKnowledge();
-        else m_engine.startMidStream();
+        if (how == Http2Detection::PriorKnowledge)
+            m_engine.startPriorKnowledge();
+        else
+            m_engine.startMidStream();
         m_mode = Mode::Engine;
         replay(0, 0);
     }

@@ -1,6 +1,8 @@
 // The h2lens executable as a user runs it: exit codes, error lines, and outputs that agree with
 // each other on real captures.
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -10,14 +12,19 @@ using namespace h2lens::test;
 
 namespace {
 std::string cli(const std::string& args, int* code = nullptr, bool withStderr = false) {
-    return runCommand(shellQuote(cliPath().string()) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"), code);
+    return runCommand(
+        shellQuote(cliPath().string()) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"),
+        code);
 }
-std::string sample(const char* name) { return shellQuote((sourceDir() / "samples" / name).string()); }
+std::string sample(const char* name) {
+    return shellQuote((sourceDir() / "samples" / name).string());
+}
 }  // namespace
 
 TEST_CASE("A file that is not a capture gets one error line and exit code 2") {
     int code = 0;
-    const std::string err = cli("flows " + shellQuote((sourceDir() / "README.md").string()), &code, true);
+    const std::string err =
+        cli("flows " + shellQuote((sourceDir() / "README.md").string()), &code, true);
     CHECK(code == 2);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     CHECK(err.find("not a pcap or pcapng capture") != std::string::npos);
@@ -25,9 +32,11 @@ TEST_CASE("A file that is not a capture gets one error line and exit code 2") {
     CHECK(code == 2);
 }
 
-TEST_CASE("flows --json lists connections with ids, endpoints and delivered bytes; --dump writes them") {
+TEST_CASE(
+    "flows --json lists connections with ids, endpoints and delivered bytes; --dump writes them") {
     int code = 0;
-    const auto flows = nlohmann::json::parse(cli("flows --json " + sample("h2load_small.pcap"), &code));
+    const auto flows =
+        nlohmann::json::parse(cli("flows --json " + sample("h2load_small.pcap"), &code));
     CHECK(code == 0);
     REQUIRE(flows.size() == 2);
     const auto dir = std::filesystem::temp_directory_path() / "h2lens_cli_dump";
@@ -39,8 +48,10 @@ TEST_CASE("flows --json lists connections with ids, endpoints and delivered byte
         CHECK(f["client"].get<std::string>().rfind("127.0.0.1:", 0) == 0);
         CHECK(f["server"].get<std::string>() == "127.0.0.1:18482");
         const auto id = std::to_string(f["id"].get<int>());
-        CHECK(std::filesystem::file_size(dir / (id + ".c2s")) == f["c2s"]["delivered_bytes"].get<std::uint64_t>());
-        CHECK(std::filesystem::file_size(dir / (id + ".s2c")) == f["s2c"]["delivered_bytes"].get<std::uint64_t>());
+        CHECK(std::filesystem::file_size(dir / (id + ".c2s")) ==
+              f["c2s"]["delivered_bytes"].get<std::uint64_t>());
+        CHECK(std::filesystem::file_size(dir / (id + ".s2c")) ==
+              f["s2c"]["delivered_bytes"].get<std::uint64_t>());
         // The client's stream starts with the HTTP/2 preface.
         std::ifstream in(dir / (id + ".c2s"), std::ios::binary);
         std::string head(24, '\0');
@@ -58,8 +69,10 @@ TEST_CASE("frames --json and streams --json agree on the same capture") {
     std::size_t frames = 0;
     for (std::string line; std::getline(lines, line);) {
         const auto j = nlohmann::json::parse(line);
-        for (const char* key : {"conn", "t", "dir", "stream", "type", "flags", "length"}) REQUIRE(j.contains(key));
-        if (j["type"] == "DATA" && j["dir"] == "s2c") dataBytes[j["stream"]] += j["data_length"].get<std::uint64_t>();
+        for (const char* key : {"conn", "t", "dir", "stream", "type", "flags", "length"})
+            REQUIRE(j.contains(key));
+        if (j["type"] == "DATA" && j["dir"] == "s2c")
+            dataBytes[j["stream"]] += j["data_length"].get<std::uint64_t>();
         if (j["type"] == "HEADERS") CHECK(j["headers"].is_array());
         ++frames;
     }
@@ -68,11 +81,13 @@ TEST_CASE("frames --json and streams --json agree on the same capture") {
     REQUIRE(streams.size() == 6);
     for (const auto& s : streams) {
         CHECK(s["end"] == "complete");
-        CHECK(s["response_body_bytes"].get<std::uint64_t>() == dataBytes[s["stream"].get<std::uint32_t>()]);
+        CHECK(s["response_body_bytes"].get<std::uint64_t>() ==
+              dataBytes[s["stream"].get<std::uint32_t>()]);
     }
     // --stream filters to one stream's frames.
     std::istringstream one(cli("frames --json --stream 21 " + sample("h2c_nghttp.pcap")));
-    for (std::string line; std::getline(one, line);) CHECK(nlohmann::json::parse(line)["stream"] == 21);
+    for (std::string line; std::getline(one, line);)
+        CHECK(nlohmann::json::parse(line)["stream"] == 21);
 }
 
 TEST_CASE("h2lens FILE prints the summary a user reads first") {
@@ -89,8 +104,10 @@ TEST_CASE("h2lens FILE prints the summary a user reads first") {
 
 TEST_CASE("Standard input works as the capture") {
     int code = 0;
-    const std::string viaStdin = runCommand("cat " + sample("h2c_dumpcap.pcapng") + " | " +
-                                            shellQuote(cliPath().string()) + " streams - 2>/dev/null", &code);
+    const std::string viaStdin =
+        runCommand("cat " + sample("h2c_dumpcap.pcapng") + " | " + shellQuote(cliPath().string()) +
+                       " streams - 2>/dev/null",
+                   &code);
     CHECK(code == 0);
     CHECK(viaStdin == cli("streams " + sample("h2c_dumpcap.pcapng")));
     CHECK(viaStdin.find("/img/a.png") != std::string::npos);
@@ -100,11 +117,85 @@ TEST_CASE("TLS is decrypted with --keylog and with secrets embedded in a pcapng"
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
     const std::string withKeys =
-        cli("streams --keylog " + shellQuote((dir / "keylog.txt").string()) + " " + shellQuote((dir / "capture.pcap").string()));
+        cli("streams --keylog " + shellQuote((dir / "keylog.txt").string()) + " " +
+            shellQuote((dir / "capture.pcap").string()));
     CHECK(withKeys.find("/index.html") != std::string::npos);
     const std::string without = cli("streams " + shellQuote((dir / "capture.pcap").string()));
     CHECK(without.find("/index.html") == std::string::npos);
     CHECK(without.find("no key") != std::string::npos);
-    const std::string dsb = cli("streams " + shellQuote((sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng").string()));
+    const std::string dsb =
+        cli("streams " +
+            shellQuote((sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng").string()));
     CHECK(dsb.find("/1m.bin") != std::string::npos);
+}
+
+// `frames` text and `frames --json` are two printers of the same events (the text one shared
+// with `live --view frames`): every JSON frame must have its text line, fields and headers.
+TEST_CASE("frames text agrees with frames --json line by line on real captures", "[real]") {
+    H2LENS_REQUIRE_SHARED();
+    for (const char* name : {"01_h2c_prior_knowledge", "15_python_h2_server", "06_server_push"}) {
+        const auto capture =
+            shellQuote((sharedDir() / "captures" / name / "capture.pcap").string());
+        DYNAMIC_SECTION(name) {
+            std::istringstream json(cli("frames -q --json " + capture));
+            std::istringstream text(cli("frames -q " + capture));
+            std::string line;
+            std::size_t frames = 0, headerLines = 0, detailed = 0;
+            for (std::string jl; std::getline(json, jl);) {
+                const auto j = nlohmann::json::parse(jl);
+                // Anomaly lines sit between frame lines in the text form only.
+                do {
+                    REQUIRE(std::getline(text, line));
+                } while (line.find(" ANOMALY ") != std::string::npos);
+                INFO(jl << "\n" << line);
+                char prefix[128];
+                std::snprintf(
+                    prefix, sizeof prefix, "[%11.6f] conn %llu %s stream %llu %s flags=0x%02x",
+                    j["t"].get<double>(), j["conn"].get<unsigned long long>(),
+                    j["dir"].get<std::string>().c_str(), j["stream"].get<unsigned long long>(),
+                    j["type"].get<std::string>().c_str(), j["flags"].get<unsigned>());
+                CHECK(line.rfind(prefix, 0) == 0);
+                CHECK(line.find(" length=" + std::to_string(j["length"].get<std::uint64_t>()) +
+                                " ") != std::string::npos);
+                std::string detail;
+                if (j.contains("window_increment"))
+                    detail = "(window_size_increment=" +
+                             std::to_string(j["window_increment"].get<std::uint64_t>()) + ")";
+                if (j["type"] == "PING")
+                    detail = "(opaque_data=" + j["opaque_data"].get<std::string>() + ")";
+                if (j["type"] == "GOAWAY")
+                    detail = "(last_stream_id=" +
+                             std::to_string(j["last_stream_id"].get<std::uint64_t>()) +
+                             ", error_code=" + j["error"].get<std::string>() + ", opaque_data=";
+                if (j["type"] == "PUSH_PROMISE")
+                    detail = "(promised_stream_id=" +
+                             std::to_string(j["promised_stream"].get<std::uint64_t>()) + ")";
+                if (j.contains("priority")) {
+                    const auto& p = j["priority"];
+                    detail =
+                        "(dep_stream_id=" + std::to_string(p["dependency"].get<std::uint64_t>()) +
+                        ", weight=" + std::to_string(p["weight"].get<int>()) +
+                        ", exclusive=" + (p["exclusive"].get<bool>() ? "1" : "0") + ")";
+                }
+                if (!detail.empty()) {
+                    CHECK(line.find(detail) != std::string::npos);
+                    ++detailed;
+                }
+                if (j.contains("headers")) {
+                    for (const auto& h : j["headers"]) {
+                        REQUIRE(std::getline(text, line));
+                        const std::string expected = "              " + h[0].get<std::string>() +
+                                                     ": " + h[1].get<std::string>();
+                        CHECK(line.rfind(expected, 0) == 0);
+                        ++headerLines;
+                    }
+                }
+                ++frames;
+            }
+            while (std::getline(text, line)) CHECK(line.find(" ANOMALY ") != std::string::npos);
+            CHECK(frames > 20);
+            CHECK(headerLines > 20);
+            CHECK(detailed > 5);
+        }
+    }
 }

@@ -1,0 +1,76 @@
+#include "frame_text.h"
+
+#include <fmt/format.h>
+
+#include "h2/names.h"
+
+namespace h2lens::cli {
+
+namespace {
+
+double seconds(TimestampNs t, TimestampNs base) {
+    return static_cast<double>(t - base) / 1e9;
+}
+
+}  // namespace
+
+std::string frameDetails(const Frame& f) {
+    switch (f.frameType()) {
+        case FrameType::Settings: {
+            std::string s = fmt::format("(niv={})", f.settings.size());
+            for (const Setting& x : f.settings)
+                s += fmt::format(" [{}:{}]", settingName(x.id), x.value);
+            return s;
+        }
+        case FrameType::WindowUpdate:
+            return fmt::format("(window_size_increment={})", f.windowIncrement);
+        case FrameType::RstStream:
+            return fmt::format("(error_code={})", errorCodeName(f.errorCode));
+        case FrameType::Goaway:
+            return fmt::format("(last_stream_id={}, error_code={}, opaque_data={})", f.lastStreamId,
+                               errorCodeName(f.errorCode), asStringView(f.debugData));
+        case FrameType::Ping:
+            return fmt::format("(opaque_data={})", hexString(f.pingData));
+        case FrameType::PushPromise:
+            return fmt::format("(promised_stream_id={})", f.promisedStreamId);
+        case FrameType::Priority:
+        case FrameType::Headers:
+            if (f.priority) {
+                return fmt::format("(dep_stream_id={}, weight={}, exclusive={})",
+                                   f.priority->dependency, f.priority->weight + 1,
+                                   f.priority->exclusive ? 1 : 0);
+            }
+            return {};
+        default:
+            return {};
+    }
+}
+
+std::string frameText(const FrameEvent& ev, TimestampNs base) {
+    const Frame& f = *ev.frame;
+    const std::string flags =
+        f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags)) : "0x00";
+    std::string out = fmt::format(
+        "[{:11.6f}] conn {} {} stream {} {} flags={} length={} {}{}\n", seconds(f.ts, base),
+        ev.conn->id, directionName(ev.dir), f.streamId, frameTypeName(f.type), flags, f.length,
+        frameDetails(f), f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "");
+    if (ev.headers) {
+        for (const HeaderField& h : ev.headers->fields) {
+            out += fmt::format(
+                "              {}: {}{}\n", h.nameKnown ? h.name : "?" + h.unknownRef,
+                h.valueKnown ? h.value : "<unknown " + h.unknownRef + ">",
+                h.representation == HpackRepresentation::LiteralNeverIndexed ? "  (never indexed)"
+                                                                             : "");
+        }
+        if (ev.headers->error)
+            out += fmt::format("              HPACK error: {}\n", ev.headers->error->message);
+    }
+    return out;
+}
+
+std::string anomalyText(const ConnectionInfo& c, const Anomaly& a, TimestampNs base) {
+    return fmt::format("[{:11.6f}] conn {} {} stream {} ANOMALY {} {}: {}\n", seconds(a.ts, base),
+                       c.id, directionName(a.dir), a.streamId, a.name, a.rfc, a.detail);
+}
+
+}  // namespace h2lens::cli
