@@ -360,6 +360,11 @@ void MainWindow::buildMenus() {
     });
 }
 
+void MainWindow::setKeylogPath(const QString& path) {
+    m_keylogPath = path;
+    if (m_captureDialog) m_captureDialog->setKeylogPath(path);
+}
+
 DecodeOptions MainWindow::decodeOptions() const {
     DecodeOptions o;
     o.keylogPath = m_keylogPath.toStdString();
@@ -396,6 +401,9 @@ bool MainWindow::startLiveCapture(const QString& interface, const QString& filte
             tr("Capturing on %1%2…")
                 .arg(interface, filter.isEmpty() ? QString() : tr(" (%1)").arg(filter)));
     }
+    // Not an error: a key log that does not exist yet is the usual case (curl creates it).
+    if (!m_keylogPath.isEmpty())
+        statusBar()->showMessage(LiveCapture::keylogState(m_keylogPath), 10000);
     updateLiveActions();
     return true;
 }
@@ -411,6 +419,10 @@ void MainWindow::showCaptureDialog() {
         connect(m_captureDialog, &CaptureDialog::startRequested, this,
                 &MainWindow::startLiveCapture);
         connect(m_captureDialog, &CaptureDialog::stopRequested, this, &MainWindow::stopLiveCapture);
+        // Only remembered: the loaded capture is decoded again only from File > TLS Key Log.
+        connect(m_captureDialog, &CaptureDialog::keylogChanged, this,
+                [this](const QString& path) { m_keylogPath = path; });
+        m_captureDialog->setKeylogPath(m_keylogPath);
         m_captureDialog->refreshInterfaces();
     }
     updateLiveActions();

@@ -46,8 +46,12 @@ class MainWindow : public QMainWindow {
     bool startLiveCapture(const QString& interface, const QString& filter);
     void stopLiveCapture();
     LiveCapture* liveCapture() const { return m_live; }
-    // TLS key log used for every capture opened afterwards (and for exports).
-    void setKeylogPath(const QString& path) { m_keylogPath = path; }
+    // TLS key log used for every capture opened or started afterwards (and for exports); a live
+    // capture follows it as the client writes it, so it need not exist yet. Shown in the
+    // Capture dialog, which can change it too.
+    void setKeylogPath(const QString& path);
+    QString keylogPath() const { return m_keylogPath; }
+    CaptureDialog* captureDialog() const { return m_captureDialog; }
     DecodeOptions decodeOptions() const;
     CaptureLoader* loader() const { return m_loader; }
     const CaptureStore* store() const { return m_store; }

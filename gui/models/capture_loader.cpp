@@ -95,6 +95,16 @@ void CaptureLoader::onDone(std::uint64_t generation, std::shared_ptr<DecodeResul
                   .arg(m_result.stats.packets)
                   .arg(m_result.seconds, 0, 'f', 2);
     }
+    const KeyLogReport& k = m_result.keylog;
+    if (k.followed && m_result.error.empty()) {
+        if (!k.error.empty())
+            msg += tr(" · key log: %1").arg(QString::fromStdString(k.error));
+        else if (!k.seen)
+            msg += tr(" · the key log never appeared");
+        else
+            msg +=
+                tr(" · key log: %1 secrets for %2 TLS connections").arg(k.secrets).arg(k.randoms);
+    }
     Q_EMIT finished(m_result.error.empty() && !m_result.cancelled, msg);
 }
 

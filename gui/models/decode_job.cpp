@@ -2,10 +2,12 @@
 
 #include "pipeline/secrets_feed.h"
 #include "tls/key_log.h"
+#include "tls/key_log_file.h"
 
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "h2/names.h"
@@ -17,6 +19,10 @@ namespace h2lens::gui {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Client randoms kept from a followed key log (as `h2lens live`): a browser that runs for days
+// writes one per connection, and the connections they serve are short-lived next to it.
+constexpr std::size_t kMaxFollowedRandoms = 65536;
 
 std::string priorityText(const PriorityFields& p) {
     return fmt::format("dependency={} weight={} exclusive={}", p.dependency, p.weight + 1,
@@ -260,13 +266,36 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     const auto start = Clock::now();
     Recorder recorder(options);
     KeyLog keys;
-    if (!options.keylogPath.empty()) {
+    std::optional<KeyLogFile> follower;
+    if (options.followKeylog && !options.keylogPath.empty()) {
+        keys.setGrowing(true);
+        keys.setMaxRandoms(kMaxFollowedRandoms);
+        follower.emplace(options.keylogPath);
+        result.keylog.followed = true;
+    } else if (!options.keylogPath.empty()) {
         std::string error;
         if (!keys.loadFile(options.keylogPath, error)) {
             result.error = error;
             return result;
         }
+        result.keylog.seen = true;
     }
+    auto nextKeyPoll = Clock::now();
+    TimestampNs lastKeyPollWall = 0;  // realtime, like packet timestamps
+    // A read error is kept until a later poll reads the file again (the CLI's "still trying").
+    auto pollKeys = [&](bool final) {
+        lastKeyPollWall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+        nextKeyPoll = Clock::now() + options.keylogPollInterval;
+        const KeyLogFile::Status st = final ? follower->pollFinal(keys) : follower->poll(keys);
+        if (st == KeyLogFile::Status::Error) {
+            result.keylog.error = follower->error();
+        } else if (st != KeyLogFile::Status::Missing) {
+            result.keylog.seen = true;
+            if (st == KeyLogFile::Status::Read) result.keylog.error.clear();
+        }
+    };
     Http2SessionFactory h2(options.limits, &recorder, &keys);
     TcpEventRecorder factory(h2, recorder);
     Analyzer analyzer(options.limits, &factory);
@@ -315,8 +344,16 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     const std::uint32_t checkMask = options.checkClockEveryPacket ? 0 : 255;
     std::uint32_t n = 0;
     SecretsFeed secrets(keys);
+    if (follower) pollKeys(false);
     while (src->next(p) == ReadStatus::Packet) {
         secrets.update(*src);
+        // The client writes a key before it sends the packets that need it, so a poll that
+        // started after a packet was captured has every key that packet needs. Packets that
+        // waited in the pipe were captured before the last poll: one stat() per batch, not per
+        // packet. Were keys read late, a session would keep its records until the next poll;
+        // but a connection that ends first (on loopback a whole one takes a few ms) would be
+        // reported without keys. The interval covers a wall clock that jumped.
+        if (follower && (p.ts >= lastKeyPollWall || Clock::now() >= nextKeyPoll)) pollKeys(false);
         analyzer.ingest(p);
         if ((++n & checkMask) == 0) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {
@@ -333,10 +370,14 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     }
     // A source that ended because the idle hook reported the cancel (live input).
     if (cancel && cancel->load(std::memory_order_relaxed)) result.cancelled = true;
+    if (follower) pollKeys(true);  // before finish(): sessions still waiting try once more
     if (!result.cancelled) analyzer.finish();
     keepIssues();
     flush();
     result.stats = analyzer.stats();
+    result.keylog.secrets = keys.acceptedLines();
+    result.keylog.randoms = keys.randomCount();
+    result.keylog.malformed = keys.malformedLines();
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
 }

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "capture/packet_source.h"
 #include "common/issue.h"
 #include "common/limits.h"
 #include "models/capture_data.h"
-#include "capture/packet_source.h"
 #include "pipeline/analyzer.h"
 
 namespace h2lens::gui {
@@ -24,6 +24,14 @@ namespace h2lens::gui {
 struct DecodeOptions {
     Limits limits;
     std::string keylogPath;  // NSS key log for TLS; secrets in a pcapng are used as well
+    // The key log is still being written while the capture is decoded (a live capture): it is
+    // followed with KeyLogFile instead of read once. A missing file is then not an error (the
+    // client creates it on its first handshake). The lines appended since the last look are
+    // read before decoding a packet captured after that look (so every key the client wrote
+    // before sending it is there), at least every keylogPollInterval, and once more at the
+    // end; TLS sessions keep records whose keys have not arrived yet (KeyLog::setGrowing).
+    bool followKeylog = false;
+    std::chrono::milliseconds keylogPollInterval{200};
     std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
     std::chrono::milliseconds flushInterval{100};
@@ -33,6 +41,16 @@ struct DecodeOptions {
     bool checkClockEveryPacket = false;
 };
 
+// What became of DecodeOptions::keylogPath (empty path: nothing used).
+struct KeyLogReport {
+    bool followed = false;
+    bool seen = false;          // the file existed at some point (always true for a file load)
+    std::string error;          // the last read error of a followed file ("" when fine)
+    std::uint64_t secrets = 0;  // accepted lines
+    std::uint64_t randoms = 0;  // TLS connections (client randoms) they are for
+    std::uint64_t malformed = 0;
+};
+
 struct DecodeResult {
     bool cancelled = false;
     std::string error;  // environment problem (file missing, not a capture); empty when fine
@@ -40,6 +58,7 @@ struct DecodeResult {
     double seconds = 0;
     std::vector<Issue> issues;  // capped at Analyzer::kMaxKeptIssues
     std::uint64_t issueCount = 0;
+    KeyLogReport keylog;
 };
 
 using BatchSink = std::function<void(DecodeBatch&&)>;

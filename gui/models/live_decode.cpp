@@ -260,6 +260,22 @@ QList<CaptureInterfaceInfo> LiveCapture::listInterfaces(QString* error) {
     return out;
 }
 
+QString LiveCapture::keylogState(const QString& path) {
+    if (path.isEmpty()) return tr("No TLS key log: TLS connections stay encrypted.");
+    const QFileInfo fi(path);
+    if (!fi.exists()) {
+        return tr("Key log %1 does not exist yet; it is read as soon as the client creates it "
+                  "(SSLKEYLOGFILE=%1).")
+            .arg(path);
+    }
+    if (!fi.isFile() || !fi.isReadable())
+        return tr("Key log %1 is not a readable file; it is tried again as the capture runs.")
+            .arg(path);
+    return tr("Key log %1 (%2 bytes so far) is followed as the client appends to it.")
+        .arg(path)
+        .arg(fi.size());
+}
+
 bool LiveCapture::start(const QString& interface, const QString& filter,
                         const DecodeOptions& options, QString* error) {
     if (isRunning()) {
@@ -306,6 +322,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
 
     DecodeOptions o = options;
     o.checkClockEveryPacket = true;
+    o.followKeylog = true;  // the client writes it while we capture
     const std::string tee = m_teePath.toStdString();
     m_loader->loadSource(
         tr("live: %1").arg(interface),

@@ -41,10 +41,14 @@ class LiveCapture : public QObject {
     // Runs `h2lens interfaces --json` (blocking, a few seconds at most). On failure returns
     // an empty list and sets `error`.
     static QList<CaptureInterfaceInfo> listInterfaces(QString* error);
+    // One sentence on a key log a live capture would follow: "" for no path, else whether it
+    // exists yet (a missing one is normal: the client creates it on its first handshake).
+    static QString keylogState(const QString& path);
 
     // Starts the child and the decode (the store is cleared). False with `error` set when the
     // child cannot be started; a child that fails later (bad filter, no rights) is reported
-    // by childFinished().
+    // by childFinished(). options.keylogPath is followed as the client writes it
+    // (DecodeOptions::followKeylog); it need not exist yet.
     bool start(const QString& interface, const QString& filter, const DecodeOptions& options,
                QString* error);
     // Asks the child to stop (SIGINT: it flushes its output and exits); the decode then ends

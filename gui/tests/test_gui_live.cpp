@@ -1,6 +1,8 @@
 // Live capture end to end: a real `h2lens live` child on the loopback interface, real nghttpd
-// and nghttp traffic on 127.0.0.1, decoded through LiveCapture + CaptureLoader into the store.
-// Skipped when not root (capture rights) or when nghttpd/nghttp or the h2lens CLI are missing.
+// and nghttp traffic on 127.0.0.1, decoded through LiveCapture + CaptureLoader into the store;
+// and the same over TLS with curl writing its key log (SSLKEYLOGFILE) while the GUI follows it.
+// Skipped when not root (capture rights) or when nghttpd/nghttp/curl/openssl or the h2lens CLI
+// are missing.
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -13,8 +15,18 @@
 #include <unistd.h>
 
 #include <QComboBox>
+#include <QLineEdit>
+#include <QProcessEnvironment>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <set>
+#include <tuple>
+
+#include <QAction>
+#include <QStatusBar>
 
 #include "app/capture_dialog.h"
+#include "app/main_window.h"
 #include "models/capture_loader.h"
 #include "models/capture_store.h"
 #include "models/decode_job.h"
@@ -62,6 +74,34 @@ int completeStreamsFor(const CaptureStore& store, const std::string& path, std::
     return n;
 }
 
+// A stream as curl reports it: path, status, response body bytes.
+using StreamRow = std::tuple<std::string, std::string, std::uint64_t>;
+
+std::multiset<StreamRow> storeRows(const CaptureStore& store) {
+    std::multiset<StreamRow> rows;
+    for (const StreamData& s : store.streams()) {
+        rows.emplace(s.rec.request ? std::string(s.rec.request->value(":path")) : std::string(),
+                     s.rec.response ? std::string(s.rec.response->value(":status")) : std::string(),
+                     s.rec.responseBodyBytes);
+    }
+    return rows;
+}
+
+bool hasAll(const std::multiset<StreamRow>& seen, const std::vector<StreamRow>& want) {
+    for (const StreamRow& r : want)
+        if (seen.count(r) != 1) return false;
+    return true;
+}
+
+QString rowsText(const std::multiset<StreamRow>& rows) {
+    QStringList out;
+    for (const auto& [path, status, size] : rows)
+        out << QStringLiteral("%1 %2 %3")
+                   .arg(QString::fromStdString(path), QString::fromStdString(status))
+                   .arg(size);
+    return out.join(QStringLiteral(", "));
+}
+
 }  // namespace
 
 class TestGuiLive : public QObject {
@@ -94,6 +134,46 @@ class TestGuiLive : public QObject {
         QVERIFY(lo >= 0);
         combo->setCurrentIndex(lo);
         QCOMPARE(dialog.interfaceName(), QStringLiteral("lo"));
+    }
+
+    // The dialog shows the window's key log, says a missing one will be read once it appears
+    // (no capture rights needed: nothing is captured).
+    void dialogShowsKeylog() {
+        CaptureStore store;
+        CaptureLoader loader(&store);
+        LiveCapture live(&loader);
+        CaptureDialog dialog(&live);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("keys.txt"));
+        QSignalSpy changed(&dialog, &CaptureDialog::keylogChanged);
+        dialog.setKeylogPath(path);
+        QCOMPARE(dialog.keylogPath(), path);
+        QCOMPARE(changed.count(), 0);  // the window's own choice is not echoed back
+        QVERIFY2(dialog.keylogStateText().contains(QLatin1String("does not exist yet")),
+                 qPrintable(dialog.keylogStateText()));
+        dialog.show();
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("CLIENT_RANDOM 00 00\n");
+        }
+        // Re-read while shown: the client created the file.
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog.keylogStateText().contains(QLatin1String("does not")),
+                                 3000);
+        QVERIFY2(dialog.keylogStateText().contains(QLatin1String("20 bytes")),
+                 qPrintable(dialog.keylogStateText()));
+        // A path typed in the dialog is reported once it is confirmed.
+        auto* edit = dialog.findChild<QLineEdit*>(QStringLiteral("keylogEdit"));
+        QVERIFY(edit);
+        const QString other = dir.filePath(QStringLiteral("other.txt"));
+        edit->setText(other);
+        Q_EMIT edit->editingFinished();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toString(), other);
+        dialog.setRunning(true);
+        QVERIFY(!edit->isEnabled());  // a running capture keeps the key log it started with
+        QCOMPARE(LiveCapture::keylogState({}).contains(QLatin1String("No TLS key log")), true);
     }
 
     void badFilterReported() {
@@ -199,6 +279,180 @@ class TestGuiLive : public QObject {
         QCOMPARE(reload.lastResult().issueCount, std::uint64_t{0});
         QCOMPARE(completeStreamsFor(again, "/file", body.size()), kRuns);
         QCOMPARE(reload.lastResult().stats.packets, loader.lastResult().stats.packets);
+    }
+
+    // TLS 1.3 and TLS 1.2 to a TLS nghttpd, decrypted live with a key log that curl creates and
+    // appends to while the GUI captures (TLS 1.2's CLIENT_RANDOM only after the ServerHello).
+    void liveTlsWithGrowingKeylog() {
+        if (::geteuid() != 0) QSKIP("needs capture rights (root)");
+        const QString nghttpd =
+            QStandardPaths::findExecutable(QStringLiteral("nghttpd"), {"/usr/sbin", "/usr/bin"});
+        const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (nghttpd.isEmpty() || curl.isEmpty() || openssl.isEmpty())
+            QSKIP("nghttpd, curl or openssl not installed");
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QDir(dir.path()).mkdir(QStringLiteral("www"));
+        auto writeFile = [&](const QString& name, const QByteArray& bytes) {
+            QFile f(dir.filePath(QStringLiteral("www/") + name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        QByteArray big(120000, '\0');
+        QRandomGenerator rng(7);  // incompressible, and no two runs share it by accident
+        for (char& c : big) c = static_cast<char>(rng.bounded(256));
+        writeFile(QStringLiteral("big.bin"), big);
+        writeFile(QStringLiteral("small.bin"), big.left(45000));
+        writeFile(QStringLiteral("index.html"), "<html>h2lens gui live TLS</html>\n");
+
+        const QString key = dir.filePath(QStringLiteral("key.pem"));
+        const QString cert = dir.filePath(QStringLiteral("cert.pem"));
+        QProcess gen;
+        gen.start(openssl,
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                   QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                   QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=localhost"), QStringLiteral("-keyout"), key,
+                   QStringLiteral("-out"), cert});
+        QVERIFY(gen.waitForFinished(10000));
+        QCOMPARE(gen.exitCode(), 0);
+
+        const int port = freePort();
+        QVERIFY(port > 0);
+        QProcess server;
+        server.start(nghttpd,
+                     {QStringLiteral("--address=127.0.0.1"), QStringLiteral("-d"),
+                      dir.filePath(QStringLiteral("www")), QString::number(port), key, cert});
+        QVERIFY(server.waitForStarted(3000));
+        auto stopServer = qScopeGuard([&] {
+            server.kill();
+            server.waitForFinished(2000);
+        });
+        QElapsedTimer t;
+        t.start();
+        while (!canConnect(port) && t.elapsed() < 5000) QTest::qWait(20);
+        QVERIFY(canConnect(port));
+
+        const QString keylog = dir.filePath(QStringLiteral("keys.txt"));
+        QVERIFY(!QFile::exists(keylog));  // curl creates it during the capture
+        // Through the window, as a user does it: the key log of File > TLS Key Log, shown by
+        // File > Capture…, then Start.
+        qputenv("H2LENS_GUI_NO_DIALOGS", "1");
+        MainWindow window;
+        window.setKeylogPath(keylog);
+        QAction* captureAction = nullptr;
+        for (QAction* a : window.findChildren<QAction*>())
+            if (a->text() == QStringLiteral("&Capture…")) captureAction = a;
+        QVERIFY(captureAction);
+        captureAction->trigger();
+        QVERIFY(window.captureDialog());
+        QCOMPARE(window.captureDialog()->keylogPath(), keylog);
+        QVERIFY2(
+            window.captureDialog()->keylogStateText().contains(QLatin1String("does not exist yet")),
+            qPrintable(window.captureDialog()->keylogStateText()));
+        const CaptureStore& store = *window.store();
+        CaptureLoader& loader = *window.loader();
+        LiveCapture& live = *window.liveCapture();
+        QSignalSpy child(&live, &LiveCapture::childFinished);
+        QSignalSpy finished(&loader, &CaptureLoader::finished);
+        QVERIFY(
+            window.startLiveCapture(QStringLiteral("lo"), QStringLiteral("tcp port %1").arg(port)));
+        // Said, not an error: the capture runs.
+        const QString note = window.statusBar()->currentMessage();
+        QVERIFY2(note.contains(QLatin1String("does not exist yet")), qPrintable(note));
+        QVERIFY(live.isRunning());
+        t.restart();
+        while (QFileInfo(live.capturePath()).size() == 0 && t.elapsed() < 5000) QTest::qWait(20);
+        QVERIFY2(QFileInfo(live.capturePath()).size() > 0, "no pcapng from h2lens live");
+
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(port);
+        // One curl, one connection, its URLs as streams on it; curl says what each one got.
+        auto fetch = [&](const QString& tls, const QStringList& paths) {
+            std::vector<StreamRow> rows;
+            QProcess c;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("SSLKEYLOGFILE"), keylog);
+            c.setProcessEnvironment(env);
+            QStringList args{QStringLiteral("-sS"), QStringLiteral("--http2"), QStringLiteral("-k"),
+                             QStringLiteral("-w"),
+                             QStringLiteral("%{http_code} %{size_download}\n")};
+            args << tls.split(u' ');
+            for (const QString& p : paths)
+                args << QStringLiteral("-o") << QStringLiteral("/dev/null") << base + p;
+            c.start(curl, args);
+            if (!c.waitForFinished(10000) || c.exitCode() != 0) {
+                qWarning("curl failed: %s", c.readAllStandardError().constData());
+                return rows;
+            }
+            const QList<QByteArray> lines = c.readAllStandardOutput().trimmed().split('\n');
+            for (int i = 0; i < lines.size() && i < paths.size(); ++i) {
+                const QList<QByteArray> f = lines[i].trimmed().split(' ');
+                if (f.size() == 2)
+                    rows.emplace_back(paths[i].toStdString(), f[0].toStdString(),
+                                      f[1].toULongLong());
+            }
+            return rows;
+        };
+        // /missing.html: nghttpd's 404 page, a second status and body size.
+        const auto tls13 = fetch(QStringLiteral("--tlsv1.3"),
+                                 {QStringLiteral("/big.bin"), QStringLiteral("/missing.html")});
+        const auto tls12 = fetch(QStringLiteral("--tls-max 1.2"),
+                                 {QStringLiteral("/index.html"), QStringLiteral("/small.bin")});
+        QCOMPARE(tls13.size(), std::size_t{2});
+        QCOMPARE(tls12.size(), std::size_t{2});
+        QCOMPARE(std::get<2>(tls13[0]), std::uint64_t(big.size()));
+        QCOMPARE(std::get<1>(tls13[1]), std::string("404"));
+        QCOMPARE(std::get<2>(tls12[1]), std::uint64_t{45000});
+        // Both handshakes really happened as intended: curl logged secrets of both kinds.
+        {
+            QFile f(keylog);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray text = f.readAll();
+            QVERIFY(text.contains("CLIENT_TRAFFIC_SECRET_0 "));
+            QVERIFY(text.contains("CLIENT_RANDOM "));
+        }
+
+        // Decrypted while the capture still runs.
+        std::vector<StreamRow> all = tls13;
+        all.insert(all.end(), tls12.begin(), tls12.end());
+        t.restart();
+        while (!hasAll(storeRows(store), all) && t.elapsed() < 5000) QTest::qWait(20);
+        QVERIFY2(hasAll(storeRows(store), all), qPrintable(rowsText(storeRows(store))));
+        QVERIFY(live.isRunning());
+
+        window.stopLiveCapture();
+        QVERIFY(child.wait(5000));
+        QVERIFY2(child.first().at(0).toBool(), qPrintable(child.first().at(1).toString()));
+        QVERIFY(loader.waitForFinished(5000));
+        QCOMPARE(finished.count(), 1);
+        const QString done = finished.first().at(1).toString();
+        QVERIFY2(done.contains(QLatin1String("secrets for 2 TLS connections")), qPrintable(done));
+        const DecodeResult& r = loader.lastResult();
+        QVERIFY2(r.error.empty(), r.error.c_str());
+        QVERIFY(r.keylog.followed);
+        QVERIFY(r.keylog.seen);
+        QCOMPARE(r.keylog.randoms, std::uint64_t{2});
+        const auto rows = storeRows(store);
+        QVERIFY2(rows.size() == all.size() && hasAll(rows, all), qPrintable(rowsText(rows)));
+        QCOMPARE(store.connections().size(), std::size_t{2});
+        for (const ConnectionData& c : store.connections()) QVERIFY(c.done);
+
+        // A file load of the saved copy with the finished key log decodes the same streams:
+        // one read, not followed.
+        const QString saved = dir.filePath(QStringLiteral("saved.pcapng"));
+        QString error;
+        QVERIFY2(live.saveAs(saved, &error), qPrintable(error));
+        DecodeOptions options;
+        options.keylogPath = keylog.toStdString();
+        CaptureStore again;
+        CaptureLoader reload(&again);
+        reload.load(saved, options);
+        QVERIFY(reload.waitForFinished(10000));
+        QVERIFY(!reload.lastResult().keylog.followed);
+        QCOMPARE(storeRows(again), rows);
     }
 };
 
