@@ -8,6 +8,7 @@
 #include "common_options.h"
 #include "export/har_writer.h"
 #include "export/json_writer.h"
+#include "ordered_work.h"
 #include "pipeline/http2_session.h"
 
 namespace h2lens::cli {
@@ -61,7 +62,8 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         ->capture_default_str();
     sub->add_option("--threads", args->threads,
                     "with --ndjson, threads that hash and serialise finished streams (0: one per "
-                    "core; 1: everything on the decoding thread); the output is the same")
+                    "core, at most 8; 1: everything on the decoding thread; at most 64); the "
+                    "output is the same")
         ->capture_default_str();
     sub->add_option(
            "--redact", args->options.redact,
@@ -71,9 +73,21 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         if (args->options.maxRetainedBody < args->options.maxBody) {
             args->options.maxRetainedBody = args->options.maxBody;
         }
-        if (args->ndjson && args->threads != 1)
-            args->options.workers = OrderedWork::workersFor(args->threads);
         Output out(args->output);
+        std::unique_ptr<OrderedWork> scheduler;
+        if (args->ndjson && args->threads != 1) {
+            // 8 MiB of bodies in flight; one stream at a time may be decoding its body besides.
+            constexpr std::size_t maxInFlight = 8u << 20;
+            std::ostream& os = out.stream();
+            scheduler = std::make_unique<OrderedWork>(
+                OrderedWork::workersFor(args->threads), maxInFlight,
+                [&os](const std::string& text, bool idle) {
+                    os.write(text.data(), static_cast<std::streamsize>(text.size()));
+                    // A reader at the other end of a pipe gets each line once nothing else is
+                    // ready.
+                    if (idle) os.flush();
+                });
+        }
         std::unique_ptr<TranscriptSink> sink;
         JsonWriter* json = nullptr;
         HarWriter* har = nullptr;
@@ -87,6 +101,7 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
                 args->ndjson ? JsonWriter::Format::Ndjson : JsonWriter::Format::Document,
                 out.stream());
             json = w.get();
+            if (scheduler) json->setScheduler(scheduler.get());
             sink = std::move(w);
         }
         TranscriptCollector collector(args->options, sink.get());

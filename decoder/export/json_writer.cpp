@@ -1,5 +1,6 @@
 #include "export/json_writer.h"
 
+#include "export/grpc_messages.h"
 #include "export/json_text.h"
 
 namespace h2lens {
@@ -13,19 +14,7 @@ JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream
     : m_format(format), m_out(&out) {
     m_ctx.options = &options;
     m_ctx.redactor = Redactor(options.redact);
-    if (format == Format::Ndjson && options.workers > 0) {
-        // Bodies of the streams in flight, so a decoder faster than the writers stays bounded.
-        constexpr std::size_t kMaxBytesInFlight = 8u << 20;
-        m_work = std::make_unique<OrderedWork>(
-            options.workers, kMaxBytesInFlight, [this](const std::string& text, bool idle) {
-                m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
-                // A reader at the other end of a pipe sees each line once nothing else is ready.
-                if (idle) m_out->flush();
-            });
-    }
 }
-
-JsonWriter::~JsonWriter() = default;
 
 const JsonContext& JsonWriter::ctx() {
     if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
@@ -33,8 +22,8 @@ const JsonContext& JsonWriter::ctx() {
 }
 
 void JsonWriter::writeText(std::string text) {
-    if (m_work) {
-        m_work->submitText(std::move(text));
+    if (m_scheduler && m_format == Format::Ndjson) {
+        m_scheduler->submitText(std::move(text));
         return;
     }
     m_out->write(text.data(), static_cast<std::streamsize>(text.size()));
@@ -70,8 +59,24 @@ void JsonWriter::onStream(const StreamTranscript& s) {
     m_streams[s.conn.id][s.record.id] = streamJson(s, ctx());
 }
 
+namespace {
+
+// Whether serialising the stream decodes a body (content-encoding, gRPC messages): that may hold
+// up to maxDecodedBody per direction beyond the retained bytes.
+bool decodesBody(const StreamTranscript& s) {
+    auto needs = [](const std::optional<HeaderBlock>& b) {
+        if (!b) return false;
+        const std::string_view coding = b->value("content-encoding");
+        return (!coding.empty() && coding != "identity") ||
+               isGrpcContentType(b->value("content-type"));
+    };
+    return needs(s.record.request) || needs(s.record.response);
+}
+
+}  // namespace
+
 void JsonWriter::onStreamMoved(StreamTranscript&& s) {
-    if (!m_work) {
+    if (!m_scheduler || m_format != Format::Ndjson) {
         onStream(s);
         return;
     }
@@ -80,8 +85,9 @@ void JsonWriter::onStreamMoved(StreamTranscript&& s) {
     if (!m_sharedCtx || m_sharedCtx->base != now.base)
         m_sharedCtx = std::make_shared<const JsonContext>(now);
     const std::size_t cost = s.body[0].retained.size() + s.body[1].retained.size() + 4096;
+    const bool decodes = decodesBody(s);
     auto owned = std::make_shared<StreamTranscript>(std::move(s));
-    m_work->submit([owned, c = m_sharedCtx] { return streamLine(*owned, *c); }, cost);
+    m_scheduler->submit([owned, c = m_sharedCtx] { return streamLine(*owned, *c); }, cost, decodes);
 }
 
 void JsonWriter::onFrame(const FrameEvent& ev) {
@@ -107,7 +113,7 @@ void JsonWriter::onConnection(const ConnectionTranscript& c) {
         line["record"] = "connection";
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
         writeLine(line);
-        if (!m_work) m_out->flush();
+        if (!m_scheduler) m_out->flush();
         return;
     }
     Json streams = Json::array();
@@ -137,7 +143,7 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
         line["record"] = "capture";
         line["h2lens"] = std::move(header);
         writeLine(line);
-        if (m_work) m_work->finish();
+        if (m_scheduler) m_scheduler->finish();
         m_out->flush();
         return;
     }

@@ -14,7 +14,7 @@
 #include <ostream>
 #include <string>
 
-#include "export/ordered_work.h"
+#include "export/line_scheduler.h"
 #include "export/transcript_collector.h"
 #include "export/transcript_json.h"
 
@@ -24,13 +24,16 @@ class JsonWriter final : public TranscriptSink {
   public:
     enum class Format : std::uint8_t { Document, Ndjson };
     JsonWriter(const ExportOptions& options, Format format, std::ostream& out);
-    ~JsonWriter() override;
     void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
 
     void onStream(const StreamTranscript& s) override;
-    // NDJSON with ExportOptions::workers: the stream is hashed and serialised on a worker; lines
+    // NDJSON with a scheduler: the stream is hashed and serialised by a scheduler's job; lines
     // still come out in the order the streams finished.
     void onStreamMoved(StreamTranscript&& s) override;
+
+    // NDJSON only: from now on every line goes through `scheduler`, which writes it (to the same
+    // stream) itself. It must outlive the writer's last call (finish()).
+    void setScheduler(LineScheduler* scheduler) { m_scheduler = scheduler; }
     void onConnection(const ConnectionTranscript& c) override;
     void onFrame(const FrameEvent& ev) override;
 
@@ -51,8 +54,8 @@ class JsonWriter final : public TranscriptSink {
     std::map<std::uint64_t, Json> m_frames;                            // document: open conns
     std::map<std::uint64_t, Json> m_connections;                       // document: done conns
     CaptureFacts m_facts;
-    std::shared_ptr<const JsonContext> m_sharedCtx;  // what workers read; replaced, never changed
-    std::unique_ptr<OrderedWork> m_work;             // NDJSON with workers only
+    std::shared_ptr<const JsonContext> m_sharedCtx;  // what jobs read; replaced, never changed
+    LineScheduler* m_scheduler = nullptr;
 };
 
 // True for the detections whose frames h2lens decoded.

@@ -21,8 +21,7 @@ struct ExportOptions {
     std::size_t maxGrpcMessages = 10000;             // per body
     std::size_t maxAnomalies = 10000;                // kept per connection; the rest counted
     bool frames = false;                             // collect every frame's JSON object
-    unsigned workers = 0;  // NDJSON: threads that hash and serialise finished streams; 0 = inline
-    std::vector<std::string> redact;  // header names (any case) whose values hide
+    std::vector<std::string> redact;                 // header names (any case) whose values hide
 };
 
 // One direction's DATA payload (padding excluded), in order.

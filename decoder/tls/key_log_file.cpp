@@ -109,8 +109,6 @@ KeyLogFile::Status KeyLogFile::read(KeyLog& keys, bool final) {
     m_known = true;
     m_dev = st.st_dev;
     m_ino = st.st_ino;
-    m_mtimeNs = mtimeNs;
-    m_size = size;
 
     // Rewritten in place (same inode, not shorter): the bytes we consumed last are different.
     if (!m_tail.empty()) {
@@ -125,6 +123,8 @@ KeyLogFile::Status KeyLogFile::read(KeyLog& keys, bool final) {
     for (;;) {
         const ssize_t n = readAt(fd.get(), buf.data(), buf.size(), m_offset);
         if (n < 0) {
+            // Size and time stay unrecorded, so the next poll reads again instead of
+            // seeing "unchanged" and losing the lines appended before the error.
             m_error = "cannot read key log " + m_path + ": " + std::strerror(errno);
             return Status::Error;
         }
@@ -141,7 +141,8 @@ KeyLogFile::Status KeyLogFile::read(KeyLog& keys, bool final) {
     if (tail != 0 &&
         readAt(fd.get(), m_tail.data(), tail, lineEnd - tail) != static_cast<ssize_t>(tail))
         m_tail.clear();
-    m_size = std::max<std::uint64_t>(m_size, m_offset);
+    m_mtimeNs = mtimeNs;
+    m_size = std::max<std::uint64_t>(size, m_offset);
     return Status::Read;
 }
 

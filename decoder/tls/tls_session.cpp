@@ -73,6 +73,8 @@ void TlsSession::gap(Direction dir, std::uint64_t length, TimestampNs ts, TlsPla
         d.gap = true;
         d.number = length;
         d.ts = ts;
+        // Gaps count against the hold too, so a run of losses cannot grow the queue unbounded.
+        m_deferredBytes += heldCost(d);
         m_deferred.push_back(std::move(d));
     }
     m_sink = nullptr;
@@ -139,7 +141,6 @@ bool TlsSession::waitingForKey(Direction dir) const {
     return m_awaitingHandshakeKeys || m_sides[static_cast<int>(dir)]->awaitingKey;
 }
 
-// Looks the missing secrets up again if the key log changed since the last lookup.
 void TlsSession::refreshKeys() {
     if (m_keys->generation() == m_keyGeneration) return;
     m_keyGeneration = m_keys->generation();
@@ -164,7 +165,6 @@ void TlsSession::retryDeferred() {
     drainDeferred();
 }
 
-// Handles kept records in arrival order until one still needs a missing key.
 void TlsSession::drainDeferred() {
     const TimestampNs now = m_ts;
     while (!m_deferred.empty()) {
@@ -173,6 +173,7 @@ void TlsSession::drainDeferred() {
         if (d.gap) {
             if (waitingForKey(d.dir)) break;
             applyGap(d.dir, d.number);
+            m_deferredBytes -= heldCost(d);
         } else {
             TlsRecord record;
             record.type = d.type;
@@ -180,15 +181,20 @@ void TlsSession::drainDeferred() {
             record.header = ByteSpan(d.header);
             record.fragment = d.fragment;
             if (!handleRecord(d.dir, record, d.number)) break;
-            m_deferredBytes -= d.fragment.size();
+            m_deferredBytes -= heldCost(d);
         }
         m_deferred.pop_front();
     }
     m_ts = now;
 }
 
+std::size_t TlsSession::heldCost(const Deferred& d) {
+    // What the entry really holds: a record of a few bytes still costs its queue entry.
+    return sizeof(Deferred) + d.fragment.size();
+}
+
 void TlsSession::defer(Direction dir, const TlsRecord& record, std::uint64_t number) {
-    if (m_deferredBytes + record.fragment.size() > m_maxDeferredBytes) {
+    if (m_deferredBytes + sizeof(Deferred) + record.fragment.size() > m_maxDeferredBytes) {
         m_report.deferralOverflow = true;
         issue(dir, fmt::format("more than {} bytes of TLS records waited for keys the key log "
                                "did not have; they are handled without them",
@@ -206,11 +212,10 @@ void TlsSession::defer(Direction dir, const TlsRecord& record, std::uint64_t num
     d.fragment.assign(record.fragment.begin(), record.fragment.end());
     d.number = number;
     d.ts = m_ts;
-    m_deferredBytes += d.fragment.size();
+    m_deferredBytes += heldCost(d);
     m_deferred.push_back(std::move(d));
 }
 
-// No more waiting: kept records are handled now, as they would have been without the wait.
 void TlsSession::stopWaiting() {
     m_waitingOff = true;
     drainDeferred();

@@ -102,6 +102,8 @@ class TlsSession {
         std::uint64_t number = 0;  // the record's number in its direction, or the gap's length
         TimestampNs ts = 0;
     };
+    // Bytes an entry holds, counted against Limits::maxTlsHeldBytes.
+    static std::size_t heldCost(const Deferred& d);
 
     void onRecord(Direction dir, const TlsRecord& record);
     // False (and nothing done) when the record needs a key that a growing key log may still

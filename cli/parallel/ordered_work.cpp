@@ -1,4 +1,4 @@
-#include "export/ordered_work.h"
+#include "ordered_work.h"
 
 #include <algorithm>
 
@@ -23,7 +23,7 @@ OrderedWork::~OrderedWork() {
 }
 
 unsigned OrderedWork::workersFor(unsigned requested) {
-    if (requested > 0) return requested;
+    if (requested > 0) return std::min(requested, kMaxWorkers);
     // The decoding thread mostly waits on the workers, so one worker per core keeps all busy.
     return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
 }
@@ -36,20 +36,25 @@ void OrderedWork::rethrowIfFailed(std::unique_lock<std::mutex>& lock) {
     std::rethrow_exception(e);
 }
 
-void OrderedWork::submit(Job job, std::size_t cost) {
+void OrderedWork::submit(Job job, std::size_t cost, bool decodes) {
     if (m_threads.empty()) {
         m_deliver(job(), true);
         return;
     }
     std::unique_lock lock(m_mutex);
     // Never refuse the only job: one larger than the bound still runs, alone.
-    m_delivered.wait(
-        lock, [&] { return m_failure || m_costPending == 0 || m_costPending + cost <= m_maxCost; });
+    m_delivered.wait(lock, [&] {
+        if (m_failure) return true;
+        if (decodes && m_decodePending) return false;
+        return m_costPending == 0 || m_costPending + cost <= m_maxCost;
+    });
     rethrowIfFailed(lock);
     Slot& s = m_slots.emplace_back();
     s.job = std::move(job);
     s.cost = cost;
+    s.decodes = decodes;
     m_costPending += cost;
+    if (decodes) m_decodePending = true;
     lock.unlock();
     m_workAvailable.notify_one();
 }
@@ -60,9 +65,14 @@ void OrderedWork::submitText(std::string text) {
         return;
     }
     std::unique_lock lock(m_mutex);
+    const std::size_t cost = text.size();
+    m_delivered.wait(
+        lock, [&] { return m_failure || m_costPending == 0 || m_costPending + cost <= m_maxCost; });
     rethrowIfFailed(lock);
     Slot& s = m_slots.emplace_back();
     s.text = std::move(text);
+    s.cost = cost;
+    m_costPending += cost;
     s.started = s.done = true;
     // Keep m_nextToStart on a slot that needs a worker (or at the end).
     if (m_nextToStart == m_slots.size() - 1) ++m_nextToStart;
@@ -89,9 +99,11 @@ void OrderedWork::deliveryLoop() {
         --m_nextToStart;  // the front was started, so this index was at least 1
         m_delivering = true;
         const bool idle = m_slots.empty();
+        // Nothing after a failure, or after shutdown began, is delivered: a job skipped on
+        // shutdown would leave a hole. Later slots are only drained.
+        if (m_stopping) failed = true;
         lock.unlock();
         std::exception_ptr error = s.error;
-        // Nothing after a failure is delivered; later slots are only drained.
         if (!error && !failed) {
             try {
                 m_deliver(s.text, idle);
@@ -102,6 +114,7 @@ void OrderedWork::deliveryLoop() {
         lock.lock();
         m_delivering = false;
         m_costPending -= s.cost;
+        if (s.decodes) m_decodePending = false;
         if (error && !m_failure && !failed) m_failure = error;
         if (error) failed = true;
         m_delivered.notify_all();
