@@ -3,6 +3,8 @@
 #include <QEventLoop>
 #include <QPointer>
 #include <QTimer>
+#include <openssl/crypto.h>
+
 #include <QtConcurrent/QtConcurrent>
 
 #include "pcap/capture_file.h"
@@ -45,6 +47,9 @@ void CaptureLoader::loadSource(const QString& path, SourceOpener open,
                 if (self) self->onBatch(gen, shared);
             });
         });
+        // This thread belongs to Qt's pool and may outlive OpenSSL's atexit cleanup, after which
+        // its per-thread state (the error queue) could no longer be freed: release it now.
+        OPENSSL_thread_stop();
         auto result = std::make_shared<DecodeResult>(std::move(r));
         post([self, gen, result] {
             if (self) self->onDone(gen, result);
