@@ -10,6 +10,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "app/table_view.h"
 #include "h2/names.h"
 #include "models/stream_text.h"
 
@@ -19,21 +20,6 @@ namespace {
 
 QString qs(const std::string& s) {
     return QString::fromStdString(s);
-}
-
-QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
-    auto* v = new QTableView(parent);
-    v->setModel(model);
-    v->setSelectionBehavior(QAbstractItemView::SelectRows);
-    v->setSelectionMode(QAbstractItemView::SingleSelection);
-    v->verticalHeader()->hide();
-    v->verticalHeader()->setDefaultSectionSize(v->fontMetrics().height() + 4);
-    v->horizontalHeader()->setStretchLastSection(true);
-    v->horizontalHeader()->setHighlightSections(false);
-    v->setAlternatingRowColors(true);
-    v->setWordWrap(false);
-    v->setShowGrid(false);
-    return v;
 }
 
 }  // namespace
@@ -78,7 +64,7 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     connect(m_bodyDir, &QComboBox::currentIndexChanged, this, [this] { showBody(); });
     connect(m_bodyMode, &QComboBox::currentIndexChanged, this, [this] { showBody(); });
 
-    m_framesView = makeTable(frames, this);
+    m_framesView = makeTableView(frames, this);
     m_framesView->setColumnWidth(FramesModel::Index, 60);
     m_framesView->setColumnWidth(FramesModel::Time, 90);
     m_framesView->setColumnWidth(FramesModel::Dir, 40);
@@ -88,7 +74,7 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     m_framesView->setColumnWidth(FramesModel::Stream, 55);
     addTab(m_framesView, tr("&Frames"));
 
-    m_anomaliesView = makeTable(anomalies, this);
+    m_anomaliesView = makeTableView(anomalies, this);
     m_anomaliesView->setColumnWidth(AnomaliesModel::Time, 90);
     m_anomaliesView->setColumnWidth(AnomaliesModel::Conn, 45);
     m_anomaliesView->setColumnWidth(AnomaliesModel::Stream, 55);

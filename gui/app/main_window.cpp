@@ -28,6 +28,7 @@
 
 #include "app/capture_dialog.h"
 #include "app/details_pane.h"
+#include "app/table_view.h"
 #include "app/timeline_widget.h"
 #include "app/window_chart.h"
 #include "models/live_decode.h"
@@ -37,18 +38,9 @@ namespace h2lens::gui {
 
 namespace {
 
-QTableView* makeTable(QAbstractItemModel* model, QWidget* parent) {
-    auto* v = new QTableView(parent);
-    v->setModel(model);
-    v->setSelectionBehavior(QAbstractItemView::SelectRows);
-    v->setSelectionMode(QAbstractItemView::SingleSelection);
-    v->verticalHeader()->hide();
-    v->verticalHeader()->setDefaultSectionSize(v->fontMetrics().height() + 4);
-    v->horizontalHeader()->setHighlightSections(false);
-    v->horizontalHeader()->setStretchLastSection(true);
-    v->setAlternatingRowColors(true);
-    v->setWordWrap(false);
-    v->setShowGrid(false);
+// Paths and authorities are long; their middle matters least.
+QTableView* makeTableViewElided(QAbstractItemModel* model, QWidget* parent) {
+    QTableView* v = makeTableView(model, parent);
     v->setTextElideMode(Qt::ElideMiddle);
     return v;
 }
@@ -69,7 +61,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_anomaliesModel = new AnomaliesModel(m_store, this);
 
     // Left: connections over (filter + streams)
-    m_connView = makeTable(m_connModel, this);
+    m_connView = makeTableViewElided(m_connModel, this);
     m_connView->setSortingEnabled(false);
     m_connView->setColumnWidth(ConnectionsModel::Id, 30);
     m_connView->setColumnWidth(ConnectionsModel::Client, 128);
@@ -88,7 +80,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
            "header:name=value, end:reset, !term"));
     m_filter->setClearButtonEnabled(true);
     sl->addWidget(m_filter);
-    m_streamsView = makeTable(m_proxy, streamsPage);
+    m_streamsView = makeTableViewElided(m_proxy, streamsPage);
     m_streamsView->setSortingEnabled(true);
     m_streamsView->sortByColumn(StreamsModel::Start, Qt::AscendingOrder);
     m_streamsView->setContextMenuPolicy(Qt::ActionsContextMenu);

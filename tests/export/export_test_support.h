@@ -24,10 +24,11 @@ inline void runThrough(const std::string& path, TranscriptCollector& collector,
     analyzerOut = nullptr;
 }
 
-inline std::string exportJson(const std::string& path, const ExportOptions& options,
-                              JsonWriter::Format format = JsonWriter::Format::Document) {
-    std::ostringstream out;
-    JsonWriter writer(options, format, out);
+// Runs a whole capture through a collector into `writer` (a JsonWriter or HarWriter), the way the
+// CLI does, then calls `finish(writer)` while the analyzer the writer reads is still alive.
+template <class Writer, class Finish>
+inline void feedCapture(const std::string& path, const ExportOptions& options, Writer& writer,
+                        Finish finish) {
     TranscriptCollector collector(options, &writer);
     Limits limits;
     Http2SessionFactory factory(limits, &collector);
@@ -38,24 +39,23 @@ inline std::string exportJson(const std::string& path, const ExportOptions& opti
     Packet p;
     while (src->next(p) == ReadStatus::Packet) analyzer.ingest(p);
     analyzer.finish();
-    writer.finish(std::filesystem::path(path).filename().string(), 0);
+    finish(writer);
+}
+
+inline std::string exportJson(const std::string& path, const ExportOptions& options,
+                              JsonWriter::Format format = JsonWriter::Format::Document) {
+    std::ostringstream out;
+    JsonWriter writer(options, format, out);
+    feedCapture(path, options, writer, [&](JsonWriter& w) {
+        w.finish(std::filesystem::path(path).filename().string(), 0);
+    });
     return out.str();
 }
 
 inline std::string exportHar(const std::string& path, const ExportOptions& options) {
     std::ostringstream out;
     HarWriter writer(options, out);
-    TranscriptCollector collector(options, &writer);
-    Limits limits;
-    Http2SessionFactory factory(limits, &collector);
-    Analyzer analyzer(limits, &factory);
-    collector.setAnalyzer(&analyzer);
-    writer.setAnalyzer(&analyzer);
-    auto src = openCapture(path);
-    Packet p;
-    while (src->next(p) == ReadStatus::Packet) analyzer.ingest(p);
-    analyzer.finish();
-    writer.finish();
+    feedCapture(path, options, writer, [](HarWriter& w) { w.finish(); });
     return out.str();
 }
 

@@ -26,17 +26,9 @@ std::string exportThreaded(const std::string& path, const ExportOptions& options
         OrderedWork work(workers, 8u << 20, [&](const std::string& text, bool) { out << text; });
         JsonWriter writer(options, JsonWriter::Format::Ndjson, out);
         writer.setScheduler(&work);
-        TranscriptCollector collector(options, &writer);
-        Limits limits;
-        Http2SessionFactory factory(limits, &collector);
-        Analyzer analyzer(limits, &factory);
-        collector.setAnalyzer(&analyzer);
-        writer.setAnalyzer(&analyzer);
-        auto src = openCapture(path);
-        Packet p;
-        while (src->next(p) == ReadStatus::Packet) analyzer.ingest(p);
-        analyzer.finish();
-        writer.finish(std::filesystem::path(path).filename().string(), 0);
+        feedCapture(path, options, writer, [&](JsonWriter& w) {
+            w.finish(std::filesystem::path(path).filename().string(), 0);
+        });
     }
     return out.str();
 }
