@@ -12,8 +12,13 @@ namespace h2lens {
 
 namespace {
 
-// Length of the UTF-8 sequence starting at `i`, or 0 when it is malformed.
-std::size_t sequenceLength(ByteSpan b, std::size_t i) {
+bool allowedControl(std::uint8_t c) {
+    return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b;
+}
+
+}  // namespace
+
+std::size_t utf8SequenceLength(ByteSpan b, std::size_t i) {
     const std::uint8_t c = b[i];
     if (c < 0x80) return 1;
     std::size_t n;
@@ -36,12 +41,6 @@ std::size_t sequenceLength(ByteSpan b, std::size_t i) {
     return n;
 }
 
-bool allowedControl(std::uint8_t c) {
-    return c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x1b;
-}
-
-}  // namespace
-
 bool isUtf8Text(ByteSpan bytes) {
     for (std::size_t i = 0; i < bytes.size();) {
         // Printable ASCII eight bytes at a time: most text bodies are mostly that.
@@ -57,7 +56,7 @@ bool isUtf8Text(ByteSpan bytes) {
         if (i >= bytes.size()) break;
         const std::uint8_t c = bytes[i];
         if ((c < 0x20 && !allowedControl(c)) || c == 0x7f) return false;
-        const std::size_t n = sequenceLength(bytes, i);
+        const std::size_t n = utf8SequenceLength(bytes, i);
         if (n == 0) return false;
         i += n;
     }

@@ -11,6 +11,8 @@ namespace h2lens {
 // True when `bytes` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF)
 // without NUL or other C0 controls besides tab, CR, LF, FF, ESC.
 bool isUtf8Text(ByteSpan bytes);
+// Length of the well-formed UTF-8 sequence starting at bytes[i], or 0 when it is malformed.
+std::size_t utf8SequenceLength(ByteSpan bytes, std::size_t i);
 // UTF-8 text cut to at most `max` bytes without splitting a character.
 std::size_t utf8Prefix(ByteSpan bytes, std::size_t max);
 

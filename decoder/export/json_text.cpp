@@ -1,5 +1,7 @@
 #include "export/json_text.h"
 
+#include "export/body_text.h"
+
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -51,29 +53,6 @@ std::size_t skipPlain(const unsigned char* p, std::size_t i, std::size_t n) {
         if (mayNeedEscape(w)) break;
     }
     return i;
-}
-
-// Length of a well-formed UTF-8 sequence at p[i] (lead byte >= 0x80), or 0.
-std::size_t utf8Length(const unsigned char* p, std::size_t i, std::size_t n) {
-    const unsigned char c = p[i];
-    std::size_t len;
-    std::uint32_t cp;
-    if ((c & 0xe0) == 0xc0)
-        len = 2, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0)
-        len = 3, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n - i < len) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((p[i + k] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (p[i + k] & 0x3f);
-    }
-    static constexpr std::uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return len;
 }
 
 void appendEscape(std::string& out, unsigned char c) {
@@ -193,7 +172,7 @@ void appendJsonString(std::string& out, std::string_view s) {
         if (i >= n) break;
         const unsigned char c = p[i];
         if (c >= 0x80) {
-            const std::size_t len = utf8Length(p, i, n);
+            const std::size_t len = utf8SequenceLength(ByteSpan(p, n), i);
             if (len == 0) {
                 // Not UTF-8: nlohmann's replacement rules, so output never depends on the path.
                 out.resize(start);

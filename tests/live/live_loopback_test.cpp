@@ -37,20 +37,6 @@ StreamKey keyOf(const Json& s) {
             s["response_body_bytes"].get<std::uint64_t>()};
 }
 
-class TempDir {
-  public:
-    explicit TempDir(const std::string& tag)
-        : m_path(fs::temp_directory_path() / ("h2lens_" + tag + "_" + std::to_string(getpid()))) {
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    const fs::path& path() const { return m_path; }
-
-  private:
-    fs::path m_path;
-};
-
 void writeBytes(const fs::path& p, std::size_t n, unsigned seed) {
     std::mt19937 rng(seed);
     std::string s(n, '\0');

@@ -181,6 +181,24 @@ inline std::string whyNoLoopbackCapture() {
     }
 }
 
+// A fresh directory under /tmp for one test, removed afterwards.
+class TempDir {
+  public:
+    explicit TempDir(const std::string& tag)
+        : m_path(std::filesystem::temp_directory_path() /
+                 ("h2lens_" + tag + "_" + std::to_string(getpid()))) {
+        std::filesystem::remove_all(m_path);
+        std::filesystem::create_directories(m_path);
+    }
+    ~TempDir() { std::filesystem::remove_all(m_path); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+  private:
+    std::filesystem::path m_path;
+};
+
 }  // namespace h2lens::test
 
 // Skips the rest of the test case unless this process can capture on lo.

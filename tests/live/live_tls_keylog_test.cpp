@@ -27,19 +27,6 @@ std::string header(const Json& list, const std::string& name) {
     return {};
 }
 
-class TempDir {
-  public:
-    TempDir() : m_path(fs::temp_directory_path() / ("h2lens_tlslive_" + std::to_string(getpid()))) {
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    const fs::path& path() const { return m_path; }
-
-  private:
-    fs::path m_path;
-};
-
 // curl's own account of each transfer: "status size" lines, one per URL.
 std::vector<std::pair<std::string, std::uint64_t>> curlRows(const std::string& out) {
     std::vector<std::pair<std::string, std::uint64_t>> rows;
@@ -58,7 +45,7 @@ TEST_CASE("live --keylog: TLS 1.3 and TLS 1.2 decrypted with a key log written d
     H2LENS_REQUIRE_PROGRAM("nghttpd");
     H2LENS_REQUIRE_PROGRAM("curl");
     H2LENS_REQUIRE_PROGRAM("openssl");
-    TempDir dir;
+    TempDir dir("tlslive");
     const fs::path www = dir.path() / "www";
     fs::create_directories(www);
     std::ofstream(www / "index.html") << "<html>h2lens live TLS test</html>\n";
