@@ -62,7 +62,10 @@ RunResult runCapture(const RunOptions& options, Analyzer& analyzer) {
     KeyLog unused;
     SecretsFeed secrets(options.keyLog ? *options.keyLog : unused);
     while (source->next(packet) == ReadStatus::Packet) {
-        secrets.update(*source);
+        if (secrets.hasNew(*source)) {
+            analyzer.flush();  // work put off so far must see the key log as it was
+            secrets.update(*source);
+        }
         analyzer.ingest(packet);
         if (drawProgress && (++n & 0xfff) == 0) {
             const auto now = Clock::now();

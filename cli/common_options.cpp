@@ -1,6 +1,7 @@
 #include "common_options.h"
 
 #include <stdexcept>
+#include <thread>
 
 namespace h2lens::cli {
 
@@ -13,6 +14,12 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
     sub.add_option("--keylog", c.keylogPath,
                    "NSS key log (SSLKEYLOGFILE) to decrypt TLS; keys embedded in a pcapng "
                    "(Decryption Secrets Blocks) are used as well");
+    sub.add_option("--tls-threads", c.tlsThreads,
+                   "threads that decrypt TLS records while this one decodes (default: one "
+                   "fewer than the cores, at most 4; 0 decrypts on the decoding thread). The "
+                   "output is the same either way")
+        ->default_str("auto")
+        ->check(CLI::Range(0, 64));
     sub.add_option("--max-flows", c.limits.maxFlows,
                    "most TCP connections tracked at once; the least recently active are "
                    "evicted (and counted) beyond it")
@@ -21,6 +28,18 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
                    "out-of-order bytes buffered per connection direction before the hole in "
                    "front is given up as a gap")
         ->capture_default_str();
+}
+
+void attachTlsThreads(CommonOptions& c, Http2SessionFactory& factory) {
+    unsigned workers = 0;
+    if (c.tlsThreads > 0) {
+        workers = TlsOpenPool::workersFor(static_cast<unsigned>(c.tlsThreads));
+    } else if (c.tlsThreads < 0 && std::thread::hardware_concurrency() > 1) {
+        workers = TlsOpenPool::workersFor(0);
+    }
+    if (workers == 0) return;
+    if (!c.tlsPool) c.tlsPool = std::make_unique<TlsOpenPool>(workers);
+    factory.setTlsOpenService(c.tlsPool.get());
 }
 
 void loadKeyLog(CommonOptions& c) {

@@ -107,6 +107,7 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         TranscriptCollector collector(args->options, sink.get());
         loadKeyLog(common);
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
+        attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
         collector.setAnalyzer(&analyzer);
         if (json) json->setAnalyzer(&analyzer);

@@ -45,6 +45,7 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
         TranscriptCollector collector(args->options, &printer);
         loadKeyLog(common);
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
+        attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
         collector.setAnalyzer(&analyzer);
         printer.setAnalyzer(&analyzer);

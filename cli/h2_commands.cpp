@@ -120,6 +120,7 @@ void addFramesCommand(CLI::App& app, CommonOptions& common) {
         loadKeyLog(common);
         FramePrinter printer(*filter, *json, nullptr);
         Http2SessionFactory factory(common.limits, &printer, &common.keyLog);
+        attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
         printer.setAnalyzer(&analyzer);
         runCapture(common.run, analyzer);
@@ -137,6 +138,7 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         loadKeyLog(common);
         StreamCollector collector(*filter);
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
+        attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
         runCapture(common.run, analyzer);
         const TimestampNs base = analyzer.stats().firstTs;

@@ -90,6 +90,7 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         loadKeyLog(common);
         SummaryCollector collector;
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
+        attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
         const RunResult run = runCapture(common.run, analyzer);
         const bool useColor = *color == "always" || (*color == "auto" && isatty(STDOUT_FILENO));

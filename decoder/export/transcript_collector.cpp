@@ -39,7 +39,9 @@ void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn,
     ConnectionTranscript t;
     t.info = conn;
     t.summary = &summary;
-    if (m_analyzer) {
+    if (summary.flow) {
+        t.flow = &*summary.flow;
+    } else if (m_analyzer) {
         const auto& records = m_analyzer->flows().records();
         if (conn.id < records.size() && records[conn.id].id == conn.id) t.flow = &records[conn.id];
     }

@@ -18,6 +18,7 @@
 
 #include "common/limits.h"
 #include "h2/frame_decoder.h"
+#include "tcp/flow_record.h"
 #include "h2/h2_listener.h"
 #include "hpack/hpack_decoder.h"
 
@@ -42,12 +43,19 @@ struct TlsFacts {
     bool decrypted = false;
     std::string notDecryptedReason;  // empty when decrypted: "no key for this client random", ...
     bool notHttp2Inside = false;     // decrypted, but ALPN chose something other than h2
+    // Diagnostics, not part of any export: records of both directions that were opened, and of
+    // those, opened ahead on another thread (TlsOpenJob) rather than by the decoding thread.
+    std::uint64_t recordsOpened = 0;
+    std::uint64_t recordsOpenedAhead = 0;
 };
 
 struct ConnectionSummary {
     Http2Detection detection = Http2Detection::None;
     std::string detectionDetail;  // for people: TLS SNI/ALPN, or why HTTP/2 was not found
     std::optional<TlsFacts> tls;  // set for every connection that started with a TLS record
+    // The TCP connection as it was when it ended (the flow table's record goes on counting late
+    // ACKs, and a listener may hear of the end later than it happened: see DecodeBacklog).
+    std::optional<FlowRecord> flow;
     bool tlsDecrypted = false;    // = tls && tls->decrypted, kept for existing readers
     PeerSettings settings[2];     // [0] the client's, [1] the server's, as last sent
     std::vector<SettingsRecord> settingsHistory;

@@ -31,6 +31,9 @@ public:
     void ingest(const Packet& packet);
     // End of input: flushes every connection.
     void finish();
+    // Lets consumers that put work off catch up (before the caller changes what they read,
+    // e.g. adds key log lines).
+    void flush() { m_flows.flush(); }
 
     // Problems found in the input since the last call, oldest first. At most
     // `kMaxKeptIssues` are kept between calls; the rest are only counted.

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <utility>
 
+#include "pipeline/decode_backlog.h"
 #include "pipeline/http1_message.h"
 #include "tcp/role_detection.h"
 #include "tls/tls_report.h"
@@ -39,6 +42,10 @@ TlsFacts tlsFacts(const TlsReport& r, bool notHttp2Inside) {
         f.notDecryptedReason =
             r.reason.empty() ? std::string(tlsDecryptionName(r.decryption)) : r.reason;
     f.notHttp2Inside = notHttp2Inside;
+    for (const TlsDirectionReport& d : r.dir) {
+        f.recordsOpened += d.decryptedRecords + d.failedRecords;
+        f.recordsOpenedAhead += d.openedAhead;
+    }
     return f;
 }
 
@@ -47,14 +54,74 @@ const KeyLog& noKeys() {
     return empty;
 }
 
-class Http2Session final : public FlowConsumer {
+// What a connection's decode changes that the listener can see: the engine and the TLS
+// session's record handling. With a DecodeBacklog this work may run later than the packet that
+// caused it (always in the same order), so it lives apart from the session that the flow table
+// destroys at the connection's end.
+struct SessionCore {
+    SessionCore(const Limits& limits, const FlowRecord& rec, H2Listener* listener)
+        : engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener),
+          listener(listener) {}
+
+    class TlsToEngine final : public TlsPlaintextSink {
+      public:
+        explicit TlsToEngine(SessionCore* c) : m_c(c) {}
+        void onPlaintext(Direction dir, ByteSpan bytes, TimestampNs ts) override {
+            if (!m_c->tlsEngineStarted) {
+                const std::string& alpn = m_c->tls->report().alpnSelected;
+                if (!alpn.empty() && alpn != "h2") m_c->tlsNotH2 = true;
+                if (m_c->tlsNotH2) return;
+                m_c->engine.startPriorKnowledge();
+                m_c->engine.summary().detection = Http2Detection::Tls;
+                m_c->tlsEngineStarted = true;
+            }
+            m_c->engine.feed(dir, bytes, ts);
+        }
+        void onPlaintextGap(Direction dir, std::uint64_t length, TimestampNs ts) override {
+            if (m_c->tlsEngineStarted) m_c->engine.gap(dir, length, ts);
+        }
+        void onIssue(Direction dir, const std::string& message, TimestampNs ts) override {
+            m_c->engine.reportAnomaly(dir, "TLS_PROBLEM", "", message, ts);
+        }
+
+      private:
+        SessionCore* m_c;
+    };
+
+    void end(const FlowRecord& rec, std::array<std::size_t, 2> tlsBuffered) {
+        if (tls) {
+            tls->finishAt(rec.lastTs, tlsSink, tlsBuffered);
+            auto& sum = engine.summary();
+            sum.detection = Http2Detection::Tls;
+            sum.tls = tlsFacts(tls->report(), tlsNotH2);
+            sum.tlsDecrypted = sum.tls->decrypted;
+            sum.detectionDetail = tls->report().summary();
+            if (tlsNotH2) sum.detectionDetail += "; not HTTP/2 inside";
+        }
+        engine.summary().flow = rec;
+        engine.finish(rec.lastTs);
+        if (listener) listener->onConnectionDone(engine.info(), engine.summary());
+    }
+
+    ConnectionEngine engine;
+    H2Listener* listener;
+    std::unique_ptr<TlsSession> tls;
+    TlsToEngine tlsSink{this};
+    bool tlsEngineStarted = false;
+    bool tlsNotH2 = false;
+    // Records of each direction waiting in the backlog that will take a sequence number: the
+    // guess for the next record opened ahead is the session's next number plus these.
+    std::uint64_t queuedRecords[2] = {0, 0};
+};
+
+class Http2Session final : public FlowConsumer, private TlsRecordHandler {
   public:
     Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener,
-                 const KeyLog* keys)
+                 const KeyLog* keys, DecodeBacklog* backlog)
         : m_limits(&limits),
           m_keys(keys ? keys : &noKeys()),
-          m_listener(listener),
-          m_engine(limits, ConnectionInfo{rec.id, rec.client, rec.server}, listener),
+          m_backlog(backlog),
+          m_core(std::make_shared<SessionCore>(limits, rec, listener)),
           m_sawStart(rec.handshakeSeen) {}
 
     void onData(Direction dir, std::uint64_t, ByteSpan data, TimestampNs ts,
@@ -62,27 +129,36 @@ class Http2Session final : public FlowConsumer {
         const int d = static_cast<int>(dir);
         switch (m_mode) {
             case Mode::Engine:
-                m_engine.feed(dir, data, ts);
-                return;
+                if (now()) {
+                    m_core->engine.feed(dir, data, ts);
+                } else {
+                    later([c = m_core, dir, bytes = Bytes(data.begin(), data.end()),
+                           ts] { c->engine.feed(dir, bytes, ts); },
+                          data.size());
+                }
+                break;
             case Mode::Ignore:
                 return;
             case Mode::Tls:
-                m_tls->feed(dir, data, ts, m_tlsSink);
-                return;
+                frameTls(dir, data, ts);
+                break;
             case Mode::Deciding:
             case Mode::Upgrading:
                 hold(d, data, ts);
+                if (m_mode == Mode::Deciding) decide();
+                if (m_mode == Mode::Upgrading) upgrade();
                 break;
         }
-        if (m_mode == Mode::Deciding) decide();
-        if (m_mode == Mode::Upgrading) upgrade();
+        if (m_backlog) m_backlog->pump();
     }
 
     void onGap(Direction dir, std::uint64_t, std::uint64_t length, TimestampNs ts) override {
         if (m_mode == Mode::Engine) {
-            m_engine.gap(dir, length, ts);
+            act([c = m_core, dir, length, ts] { c->engine.gap(dir, length, ts); });
         } else if (m_mode == Mode::Tls) {
-            m_tls->gap(dir, length, ts, m_tlsSink);
+            if (m_core->tls->cutInput(dir)) {
+                act([c = m_core, dir, length, ts] { c->tls->gapAt(dir, length, ts, c->tlsSink); });
+            }
         } else if (m_mode == Mode::Deciding) {
             // The start is lost: whatever follows can only be found by frame-sync search.
             startEngine(Http2Detection::MidStream);
@@ -96,29 +172,27 @@ class Http2Session final : public FlowConsumer {
         }
         if (m_mode == Mode::Deciding || m_mode == Mode::Upgrading) {
             // Too little to decide on: say what it looked like.
-            const auto& c = m_held[0];
+            Http2Detection how = Http2Detection::NotHttp;
+            const char* why = "too few bytes to identify";
             if (m_mode == Mode::Upgrading) {
-                m_engine.summary().detection = Http2Detection::Http1;
-                m_engine.summary().detectionDetail = "h2c Upgrade requested; no 101 in the capture";
-            } else if (c.empty() && m_held[1].empty()) {
-                m_engine.summary().detection = Http2Detection::None;
-                m_engine.summary().detectionDetail = "no payload";
-            } else {
-                m_engine.summary().detection = Http2Detection::NotHttp;
-                m_engine.summary().detectionDetail = "too few bytes to identify";
+                how = Http2Detection::Http1;
+                why = "h2c Upgrade requested; no 101 in the capture";
+            } else if (m_held[0].empty() && m_held[1].empty()) {
+                how = Http2Detection::None;
+                why = "no payload";
             }
+            act([c = m_core, how, why] {
+                c->engine.summary().detection = how;
+                c->engine.summary().detectionDetail = why;
+            });
         }
-        if (m_tls) {
-            m_tls->finish(rec.lastTs, m_tlsSink);
-            auto& sum = m_engine.summary();
-            sum.detection = Http2Detection::Tls;
-            sum.tls = tlsFacts(m_tls->report(), m_tlsNotH2);
-            sum.tlsDecrypted = sum.tls->decrypted;
-            sum.detectionDetail = m_tls->report().summary();
-            if (m_tlsNotH2) sum.detectionDetail += "; not HTTP/2 inside";
+        std::array<std::size_t, 2> buffered{0, 0};
+        if (m_core->tls) {
+            buffered = {m_core->tls->bufferedInput(Direction::ClientToServer),
+                        m_core->tls->bufferedInput(Direction::ServerToClient)};
         }
-        m_engine.finish(rec.lastTs);
-        if (m_listener) m_listener->onConnectionDone(m_engine.info(), m_engine.summary());
+        act([c = m_core, rec, buffered] { c->end(rec, buffered); });
+        if (m_backlog) m_backlog->pump();
     }
 
   private:
@@ -128,6 +202,82 @@ class Http2Session final : public FlowConsumer {
         TimestampNs firstTs = 0;
         bool empty() const { return bytes.empty(); }
     };
+    struct Arrival {
+        int dir;
+        std::size_t length;
+        TimestampNs ts;
+    };
+
+    // Work that touches m_core runs now when nothing waits before it, else in the backlog.
+    bool now() const { return !m_backlog || m_backlog->idle(); }
+    void later(std::function<void()> work, std::size_t cost) {
+        m_backlog->post(std::move(work), cost);
+    }
+    template <typename Work>
+    void act(Work&& work) {
+        if (now()) {
+            work();
+        } else {
+            later(std::forward<Work>(work), 0);
+        }
+    }
+
+    void frameTls(Direction dir, ByteSpan data, TimestampNs ts) {
+        m_framingDir = dir;
+        m_framingTs = ts;
+        if (m_core->tls->frame(dir, data, *this)) {
+            act([c = m_core, dir, ts] { c->tls->readerStopped(dir, ts, c->tlsSink); });
+        }
+    }
+
+    // A whole TLS record of m_framingDir, framed now.
+    void onRecord(const TlsRecord& record) override {
+        const Direction dir = m_framingDir;
+        const TimestampNs ts = m_framingTs;
+        const int d = static_cast<int>(dir);
+        constexpr std::uint8_t kApplicationData = 23;
+        constexpr std::uint8_t kChangeCipherSpec = 20;
+        std::uint64_t seq = 0;
+        std::shared_ptr<const RecordProtection> key;
+        if (m_backlog && record.type == kApplicationData)
+            key = m_core->tls->settledProtection(dir, seq);
+        if (!key && now()) {
+            m_core->tls->record(dir, record, ts, m_core->tlsSink);
+            return;
+        }
+        auto copy = [&record] {
+            Bytes b;
+            b.reserve(record.header.size() + record.fragment.size());
+            b.insert(b.end(), record.header.begin(), record.header.end());
+            b.insert(b.end(), record.fragment.begin(), record.fragment.end());
+            return b;
+        };
+        const bool counted = record.type != kChangeCipherSpec;
+        if (counted) ++m_core->queuedRecords[d];
+        if (!key) {
+            Bytes bytes = copy();
+            const std::size_t cost = bytes.size();
+            later(
+                [c = m_core, dir, d, ts, counted, bytes = std::move(bytes)] {
+                    if (counted) --c->queuedRecords[d];
+                    c->tls->record(dir, tlsRecordView(bytes), ts, c->tlsSink);
+                },
+                cost);
+            return;
+        }
+        auto job = std::make_shared<TlsOpenJob>();
+        job->protection = std::move(key);
+        job->seq = seq + m_core->queuedRecords[d] - 1;
+        job->record = copy();
+        const std::size_t cost = 2 * job->record.size();
+        m_backlog->postAfter(
+            job,
+            [c = m_core, dir, d, ts, job] {
+                --c->queuedRecords[d];
+                c->tls->record(dir, job->view(), ts, c->tlsSink, job.get());
+            },
+            cost);
+    }
 
     void hold(int d, ByteSpan data, TimestampNs ts) {
         Held& h = m_held[d];
@@ -138,21 +288,15 @@ class Http2Session final : public FlowConsumer {
         if (n) m_arrivals.push_back(Arrival{d, n, ts});
     }
 
-    // Feeds what was held to the engine in arrival order (the two directions interleaved as
+    // Feeds what was held to `feed` in arrival order (the two directions interleaved as
     // captured, so e.g. a SETTINGS ACK never comes before the SETTINGS), skipping the first
     // `skip[d]` bytes of each direction (an HTTP/1.1 upgrade head).
-    void replay(std::size_t skipC2s, std::size_t skipS2c) {
-        replayTo([this](Direction dir, ByteSpan bytes,
-                        TimestampNs ts) { m_engine.feed(dir, bytes, ts); },
-                 skipC2s, skipS2c);
-    }
-
     template <typename Feed>
-    void replayTo(Feed feed, std::size_t skipC2s = 0, std::size_t skipS2c = 0) {
-        Bytes held[2] = {std::move(m_held[0].bytes), std::move(m_held[1].bytes)};
+    static void replayHeld(Bytes held[2], const std::vector<Arrival>& arrivals, Feed feed,
+                           std::size_t skipC2s = 0, std::size_t skipS2c = 0) {
         std::size_t pos[2] = {0, 0};
         const std::size_t skip[2] = {skipC2s, skipS2c};
-        for (const Arrival& a : std::exchange(m_arrivals, {})) {
+        for (const Arrival& a : arrivals) {
             std::size_t from = pos[a.dir];
             const std::size_t to = from + a.length;
             pos[a.dir] = to;
@@ -161,6 +305,22 @@ class Http2Session final : public FlowConsumer {
             feed(static_cast<Direction>(a.dir), ByteSpan(held[a.dir]).subspan(from, to - from),
                  a.ts);
         }
+    }
+
+    // The held bytes to the engine (which the caller has started, in the same work item).
+    std::function<void()> replayToEngine(std::size_t skipC2s, std::size_t skipS2c) {
+        auto held = std::make_shared<std::array<Bytes, 2>>();
+        (*held)[0] = std::move(m_held[0].bytes);
+        (*held)[1] = std::move(m_held[1].bytes);
+        auto arrivals = std::make_shared<std::vector<Arrival>>(std::exchange(m_arrivals, {}));
+        return [c = m_core, held, arrivals, skipC2s, skipS2c] {
+            replayHeld(
+                held->data(), *arrivals,
+                [&c](Direction dir, ByteSpan bytes, TimestampNs ts) {
+                    c->engine.feed(dir, bytes, ts);
+                },
+                skipC2s, skipS2c);
+        };
     }
 
     void decide() {
@@ -206,37 +366,13 @@ class Http2Session final : public FlowConsumer {
     // exactly as h2c bytes do.
     void startTls() {
         m_mode = Mode::Tls;
-        m_tls = std::make_unique<TlsSession>(*m_keys, *m_limits);
-        m_engine.summary().detection = Http2Detection::Tls;
-        replayTo([this](Direction dir, ByteSpan bytes, TimestampNs ts) {
-            m_tls->feed(dir, bytes, ts, m_tlsSink);
-        });
+        m_core->tls = std::make_unique<TlsSession>(*m_keys, *m_limits);
+        act([c = m_core] { c->engine.summary().detection = Http2Detection::Tls; });
+        Bytes held[2] = {std::move(m_held[0].bytes), std::move(m_held[1].bytes)};
+        replayHeld(
+            held, std::exchange(m_arrivals, {}),
+            [this](Direction dir, ByteSpan bytes, TimestampNs ts) { frameTls(dir, bytes, ts); });
     }
-
-    class TlsToEngine final : public TlsPlaintextSink {
-      public:
-        explicit TlsToEngine(Http2Session* s) : m_s(s) {}
-        void onPlaintext(Direction dir, ByteSpan bytes, TimestampNs ts) override {
-            if (!m_s->m_tlsEngineStarted) {
-                const std::string& alpn = m_s->m_tls->report().alpnSelected;
-                if (!alpn.empty() && alpn != "h2") m_s->m_tlsNotH2 = true;
-                if (m_s->m_tlsNotH2) return;
-                m_s->m_engine.startPriorKnowledge();
-                m_s->m_engine.summary().detection = Http2Detection::Tls;
-                m_s->m_tlsEngineStarted = true;
-            }
-            m_s->m_engine.feed(dir, bytes, ts);
-        }
-        void onPlaintextGap(Direction dir, std::uint64_t length, TimestampNs ts) override {
-            if (m_s->m_tlsEngineStarted) m_s->m_engine.gap(dir, length, ts);
-        }
-        void onIssue(Direction dir, const std::string& message, TimestampNs ts) override {
-            m_s->m_engine.reportAnomaly(dir, "TLS_PROBLEM", "", message, ts);
-        }
-
-      private:
-        Http2Session* m_s;
-    };
 
     void upgrade() {
         auto req = parseHttp1Head(m_held[0].bytes, true);
@@ -277,25 +413,34 @@ class Http2Session final : public FlowConsumer {
         if (auto cl = req->header("content-length"); !cl.empty()) {
             body = std::strtoull(std::string(cl).c_str(), nullptr, 10);
         }
-        m_engine.startAfterUpgrade(std::move(request), settings.value_or(std::vector<Setting>{}),
-                                   body, m_held[1].firstTs);
         m_mode = Mode::Engine;
-        replay(req->headLength + static_cast<std::size_t>(body), resp->headLength);
+        auto replay =
+            replayToEngine(req->headLength + static_cast<std::size_t>(body), resp->headLength);
+        act([c = m_core, request = std::move(request),
+             settings = settings.value_or(std::vector<Setting>{}), body, ts = m_held[1].firstTs,
+             replay = std::move(replay)]() mutable {
+            c->engine.startAfterUpgrade(std::move(request), std::move(settings), body, ts);
+            replay();
+        });
     }
 
     void startEngine(Http2Detection how) {
-        if (how == Http2Detection::PriorKnowledge)
-            m_engine.startPriorKnowledge();
-        else
-            m_engine.startMidStream();
         m_mode = Mode::Engine;
-        replay(0, 0);
+        act([c = m_core, how, replay = replayToEngine(0, 0)] {
+            if (how == Http2Detection::PriorKnowledge)
+                c->engine.startPriorKnowledge();
+            else
+                c->engine.startMidStream();
+            replay();
+        });
     }
 
     void setIgnored(Http2Detection how, std::string why) {
         m_mode = Mode::Ignore;
-        m_engine.summary().detection = how;
-        m_engine.summary().detectionDetail = std::move(why);
+        act([c = m_core, how, why = std::move(why)] {
+            c->engine.summary().detection = how;
+            c->engine.summary().detectionDetail = why;
+        });
         m_held[0].bytes = {};
         m_held[1].bytes = {};
         m_arrivals = {};
@@ -303,27 +448,37 @@ class Http2Session final : public FlowConsumer {
 
     const Limits* m_limits;
     const KeyLog* m_keys;
-    H2Listener* m_listener;
-    ConnectionEngine m_engine;
-    std::unique_ptr<TlsSession> m_tls;
-    TlsToEngine m_tlsSink{this};
-    bool m_tlsEngineStarted = false;
-    bool m_tlsNotH2 = false;
+    DecodeBacklog* m_backlog;  // null: every step runs at once
+    std::shared_ptr<SessionCore> m_core;
     Mode m_mode = Mode::Deciding;
-    struct Arrival {
-        int dir;
-        std::size_t length;
-        TimestampNs ts;
-    };
     Held m_held[2];
     std::vector<Arrival> m_arrivals;
     bool m_sawStart;  // the SYN was captured: the streams start at their first byte
+    // The feed being framed (onRecord's context).
+    Direction m_framingDir = Direction::ClientToServer;
+    TimestampNs m_framingTs = 0;
 };
 
 }  // namespace
 
+Http2SessionFactory::Http2SessionFactory(const Limits& limits, H2Listener* listener,
+                                         const KeyLog* keys)
+    : m_limits(&limits), m_listener(listener), m_keys(keys) {}
+
+Http2SessionFactory::~Http2SessionFactory() = default;
+
+void Http2SessionFactory::setTlsOpenService(TlsOpenService* service) {
+    if (m_backlog) m_backlog->flush();
+    m_backlog.reset();
+    if (service) m_backlog = std::make_unique<DecodeBacklog>(*service, kMaxBacklogBytes);
+}
+
+void Http2SessionFactory::flush() {
+    if (m_backlog) m_backlog->flush();
+}
+
 std::unique_ptr<FlowConsumer> Http2SessionFactory::create(const FlowRecord& record) {
-    return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys);
+    return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys, m_backlog.get());
 }
 
 }  // namespace h2lens

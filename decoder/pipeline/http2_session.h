@@ -11,18 +11,32 @@
 
 namespace h2lens {
 
+class DecodeBacklog;
+class TlsOpenService;
+
 class Http2SessionFactory : public FlowConsumerFactory {
 public:
     // `listener` receives every frame, stream, anomaly and connection summary. `keys` (may be
     // null; may grow while decoding, e.g. from pcapng DSBs) decrypts TLS connections.
-    Http2SessionFactory(const Limits& limits, H2Listener* listener, const KeyLog* keys = nullptr)
-        : m_limits(&limits), m_listener(listener), m_keys(keys) {}
+    Http2SessionFactory(const Limits& limits, H2Listener* listener, const KeyLog* keys = nullptr);
+    ~Http2SessionFactory() override;
     std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override;
+
+    // Opens TLS records ahead through `service` (null: on the decoding thread, as they come).
+    // The listener hears the same events in the same order either way. Set it before the first
+    // packet; the service must outlive the factory's last flush(). Work is held back at most
+    // kMaxBacklogBytes (records and bytes waiting for an earlier record to be opened).
+    void setTlsOpenService(TlsOpenService* service);
+    static constexpr std::size_t kMaxBacklogBytes = 4 << 20;
+    // Runs what is held back; the flow table calls it at the end of input. Call it before
+    // changing anything the decode reads, e.g. before adding lines to the key log.
+    void flush() override;
 
 private:
     const Limits* m_limits;
     H2Listener* m_listener;
     const KeyLog* m_keys;
+    std::unique_ptr<DecodeBacklog> m_backlog;
 };
 
 }  // namespace h2lens

@@ -12,6 +12,9 @@ namespace h2lens {
 class SecretsFeed {
 public:
     explicit SecretsFeed(KeyLog& keys) : m_keys(&keys) {}
+    bool hasNew(const PacketSource& source) const {
+        return m_seen < source.decryptionSecrets().size();
+    }
     void update(const PacketSource& source) {
         const auto& secrets = source.decryptionSecrets();
         for (; m_seen < secrets.size(); ++m_seen) m_keys->addLines(secrets[m_seen]);

@@ -332,6 +332,11 @@ void FlowTable::finish(TimestampNs ts) {
         else if (rec.serverFin) end = FlowEnd::ServerFinOnly;
         endFlow(*live, end, ts);
     }
+    flush();
+}
+
+void FlowTable::flush() {
+    if (m_factory) m_factory->flush();
 }
 
 }  // namespace h2lens

@@ -57,6 +57,9 @@ public:
     virtual ~FlowConsumerFactory() = default;
     // Called when the connection's roles are known, before its first byte. May return null.
     virtual std::unique_ptr<FlowConsumer> create(const FlowRecord& record) = 0;
+    // Consumers may put work off (see pipeline/decode_backlog.h): run it now. The flow table
+    // calls it once every connection has ended at finish().
+    virtual void flush() {}
 };
 
 struct FlowTableStats {
@@ -74,6 +77,8 @@ public:
     FlowTable& operator=(const FlowTable&) = delete;
 
     void addSegment(const TcpSegment& segment);
+    // Lets the consumers catch up (FlowConsumerFactory::flush).
+    void flush();
     // End of capture: every open connection delivers what it buffered and ends.
     void finish(TimestampNs ts);
 

@@ -31,6 +31,7 @@ struct TlsDirectionReport {
     std::uint64_t plaintextBytes = 0;      // application data handed to the sink
     std::uint64_t keyUpdates = 0;          // TLS 1.3 KeyUpdate messages
     std::uint64_t deferredRecords = 0;     // records that waited for keys of a growing key log
+    std::uint64_t openedAhead = 0;         // decryptedRecords + failedRecords opened by a job
     bool cut = false;                      // record framing lost (TCP gap or non-TLS bytes)
 };
 

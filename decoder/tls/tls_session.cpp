@@ -15,8 +15,8 @@ struct TlsSession::Side {
     bool changedCipherSpec = false;              // TLS 1.2: records are protected from now on
     bool hadKeys = false;                        // a decryptor was installed at some point
     bool gaveUp = false;
-    bool cut = false;
-    bool readerErrorReported = false;
+    bool cut = false;          // no more input is read (reader stopped, or a TCP gap)
+    bool appKeys = false;      // TLS 1.3: the decryptor holds an application traffic key
     bool awaitingKey = false;  // TLS 1.3: no application secret at Finished (yet)
     int failureStreak = 0;
 };
@@ -25,7 +25,7 @@ struct TlsSession::Side {
 class TlsSession::Dispatch final : public TlsRecordHandler {
   public:
     Dispatch(TlsSession& s, Direction d) : m_session(s), m_dir(d) {}
-    void onRecord(const TlsRecord& record) override { m_session.onRecord(m_dir, record); }
+    void onRecord(const TlsRecord& record) override { m_session.onRecord(m_dir, record, nullptr); }
 
   private:
     TlsSession& m_session;
@@ -41,27 +41,60 @@ TlsSession::TlsSession(const KeyLog& keys, const Limits& limits)
 TlsSession::~TlsSession() = default;
 
 void TlsSession::feed(Direction dir, ByteSpan bytes, TimestampNs ts, TlsPlaintextSink& sink) {
-    Side& s = side(dir);
-    if (s.cut || bytes.empty()) return;
+    if (side(dir).cut || bytes.empty()) return;
     m_ts = ts;
     m_sink = &sink;
     Dispatch dispatch(*this, dir);
-    s.reader.feed(bytes, dispatch);
-    if (s.reader.invalid() && !s.readerErrorReported) {
-        s.readerErrorReported = true;
-        s.cut = true;
-        dirReport(dir).cut = true;
-        issue(dir, s.reader.error() + "; the rest of this direction is not read");
-    }
+    const bool stopped = frame(dir, bytes, dispatch);
+    m_sink = nullptr;
+    if (stopped) readerStopped(dir, ts, sink);
+}
+
+bool TlsSession::frame(Direction dir, ByteSpan bytes, TlsRecordHandler& out) {
+    Side& s = side(dir);
+    if (s.cut || bytes.empty()) return false;
+    s.reader.feed(bytes, out);
+    if (!s.reader.invalid()) return false;
+    s.cut = true;
+    return true;
+}
+
+void TlsSession::readerStopped(Direction dir, TimestampNs ts, TlsPlaintextSink& sink) {
+    m_ts = ts;
+    m_sink = &sink;
+    dirReport(dir).cut = true;
+    issue(dir, side(dir).reader.error() + "; the rest of this direction is not read");
+    m_sink = nullptr;
+}
+
+bool TlsSession::cutInput(Direction dir) {
+    Side& s = side(dir);
+    if (s.cut) return false;
+    s.cut = true;
+    return true;
+}
+
+std::size_t TlsSession::bufferedInput(Direction dir) const {
+    const Side& s = *m_sides[static_cast<int>(dir)];
+    return s.cut ? 0 : s.reader.buffered();
+}
+
+void TlsSession::record(Direction dir, const TlsRecord& record, TimestampNs ts,
+                        TlsPlaintextSink& sink, const TlsOpenJob* pre) {
+    m_ts = ts;
+    m_sink = &sink;
+    onRecord(dir, record, pre);
     m_sink = nullptr;
 }
 
 void TlsSession::gap(Direction dir, std::uint64_t length, TimestampNs ts, TlsPlaintextSink& sink) {
-    Side& s = side(dir);
-    if (s.cut) return;
+    if (cutInput(dir)) gapAt(dir, length, ts, sink);
+}
+
+void TlsSession::gapAt(Direction dir, std::uint64_t length, TimestampNs ts,
+                       TlsPlaintextSink& sink) {
     m_ts = ts;
     m_sink = &sink;
-    s.cut = true;
     dirReport(dir).cut = true;
     if (m_deferred.empty() && !waitingForKey(dir)) {
         applyGap(dir, length);
@@ -80,6 +113,18 @@ void TlsSession::gap(Direction dir, std::uint64_t length, TimestampNs ts, TlsPla
     m_sink = nullptr;
 }
 
+std::shared_ptr<const RecordProtection> TlsSession::settledProtection(
+    Direction dir, std::uint64_t& nextSeq) const {
+    const Side& s = *m_sides[static_cast<int>(dir)];
+    if (!s.decryptor || s.gaveUp || !m_deferred.empty() || waitingForKey(dir)) return nullptr;
+    const bool settled = m_report.version == kTls13
+                             ? s.appKeys
+                             : s.changedCipherSpec && s.decryptor->sequence() >= 1;
+    if (!settled) return nullptr;
+    nextSeq = s.decryptor->sequence();
+    return s.decryptor->protection();
+}
+
 void TlsSession::applyGap(Direction dir, std::uint64_t length) {
     issue(dir, fmt::format("TCP gap of {} bytes: TLS record boundaries lost, the rest of {} is "
                            "not decrypted",
@@ -88,6 +133,12 @@ void TlsSession::applyGap(Direction dir, std::uint64_t length) {
 }
 
 void TlsSession::finish(TimestampNs ts, TlsPlaintextSink& sink) {
+    finishAt(ts, sink,
+             {bufferedInput(Direction::ClientToServer), bufferedInput(Direction::ServerToClient)});
+}
+
+void TlsSession::finishAt(TimestampNs ts, TlsPlaintextSink& sink,
+                          std::array<std::size_t, 2> buffered) {
     m_ts = ts;
     m_sink = &sink;
     if (m_keys->growing() && !m_waitingOff) {
@@ -97,10 +148,8 @@ void TlsSession::finish(TimestampNs ts, TlsPlaintextSink& sink) {
     }
     m_waitingOff = true;
     for (Direction d : {Direction::ClientToServer, Direction::ServerToClient}) {
-        Side& s = side(d);
-        if (!s.cut && s.reader.buffered() > 0) {
-            issue(d, fmt::format("the capture ends inside a TLS record ({} bytes of it)",
-                                 s.reader.buffered()));
+        if (const std::size_t n = buffered[static_cast<int>(d)]; n > 0) {
+            issue(d, fmt::format("the capture ends inside a TLS record ({} bytes of it)", n));
         }
     }
     if (m_report.tls && m_report.decryption == TlsDecryption::NotStarted) {
@@ -124,7 +173,7 @@ void TlsSession::setOutcome(TlsDecryption outcome, std::string reason) {
     m_report.reason = std::move(reason);
 }
 
-void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
+void TlsSession::onRecord(Direction dir, const TlsRecord& record, const TlsOpenJob* pre) {
     TlsDirectionReport& r = dirReport(dir);
     m_report.tls = true;
     ++r.records;
@@ -133,7 +182,7 @@ void TlsSession::onRecord(Direction dir, const TlsRecord& record) {
         retryDeferred();
         if (!m_deferred.empty()) return defer(dir, record, r.records);
     }
-    if (!handleRecord(dir, record, r.records)) defer(dir, record, r.records);
+    if (!handleRecord(dir, record, r.records, pre)) defer(dir, record, r.records);
 }
 
 bool TlsSession::waitingForKey(Direction dir) const {
@@ -221,7 +270,8 @@ void TlsSession::stopWaiting() {
     drainDeferred();
 }
 
-bool TlsSession::handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number) {
+bool TlsSession::handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number,
+                              const TlsOpenJob* pre) {
     Side& s = side(dir);
     const bool tls13 = m_report.serverHelloSeen && m_report.version == kTls13;
 
@@ -243,12 +293,13 @@ bool TlsSession::handleRecord(Direction dir, const TlsRecord& record, std::uint6
     if (!m_report.serverHelloSeen &&
         record.type == static_cast<std::uint8_t>(TlsContentType::ApplicationData))
         encrypted = true;
-    if (encrypted) return onEncryptedRecord(dir, record, number);
+    if (encrypted) return onEncryptedRecord(dir, record, number, pre);
     onContent(dir, record.type, record.fragment, false);
     return true;
 }
 
-bool TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number) {
+bool TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number,
+                                   const TlsOpenJob* pre) {
     Side& s = side(dir);
     TlsDirectionReport& r = dirReport(dir);
     if (!s.decryptor && waitingForKey(dir)) {
@@ -268,11 +319,21 @@ bool TlsSession::onEncryptedRecord(Direction dir, const TlsRecord& record, std::
         return true;
     }
     std::uint8_t type = 0;
-    if (!m_plain) m_plain = std::make_unique_for_overwrite<std::uint8_t[]>(kPlainScratch);
-    // A record is never larger than the scratch (the reader refuses longer ones); the plaintext
-    // views the scratch, which onContent consumes before the next record reuses it.
     ByteSpan plain;
-    const auto result = s.decryptor->open(record, m_plain.get(), plain, type);
+    RecordDecryptor::Result result;
+    if (pre && pre->protection == s.decryptor->protection() &&
+        pre->seq == s.decryptor->sequence()) {
+        s.decryptor->skip();
+        ++r.openedAhead;
+        result = pre->result;
+        plain = pre->plaintext;
+        type = pre->contentType;
+    } else {
+        if (!m_plain) m_plain = std::make_unique_for_overwrite<std::uint8_t[]>(kPlainScratch);
+        // A record is never larger than the scratch (the reader refuses longer ones); the
+        // plaintext views the scratch, which onContent consumes before the next record reuses it.
+        result = s.decryptor->open(record, m_plain.get(), plain, type);
+    }
     if (result != RecordDecryptor::Result::Ok) {
         ++r.failedRecords;
         ++s.failureStreak;
@@ -453,6 +514,7 @@ void TlsSession::installKeys() {
         server.secret = secrets->serverHandshakeSecret;
         client.decryptor = RecordDecryptor::forTls13(*m_suite, client.secret);
         server.decryptor = RecordDecryptor::forTls13(*m_suite, server.secret);
+        client.appKeys = server.appKeys = false;
         client.hadKeys = server.hadKeys = true;
     } else {
         if (!secrets || secrets->masterSecret.size() != 48) {
@@ -512,6 +574,7 @@ void TlsSession::installTls13ApplicationKey(Direction dir) {
     s.awaitingKey = false;
     s.secret = *secret;
     s.decryptor = RecordDecryptor::forTls13(*m_suite, s.secret);
+    s.appKeys = true;
     s.failureStreak = 0;
 }
 

@@ -39,6 +39,7 @@
 #include "tls/key_log.h"
 #include "tls/record_decryptor.h"
 #include "tls/record_reader.h"
+#include "tls/tls_open_job.h"
 #include "tls/tls_report.h"
 
 namespace h2lens {
@@ -81,6 +82,30 @@ class TlsSession {
     // End of the connection: reports a record left incomplete and a handshake never finished.
     void finish(TimestampNs ts, TlsPlaintextSink& sink);
 
+    // The same work in two halves, for a caller that opens records ahead (TlsOpenJob) and
+    // replays the second half later, in the same order: feed() is frame() then record() for
+    // each record (then readerStopped() when frame() returns true); gap() is cutInput() then,
+    // when that returns true, gapAt(); finish() is finishAt(ts, sink, {bufferedInput(..)}).
+    //
+    // First half: record framing only; `out` gets whole records (views valid during the call).
+    // True when the reader stopped during this call (bytes that cannot be TLS).
+    bool frame(Direction dir, ByteSpan bytes, TlsRecordHandler& out);
+    // False when the direction was cut already (the gap changes nothing).
+    bool cutInput(Direction dir);
+    std::size_t bufferedInput(Direction dir) const;
+    // Second half. `pre`, when not null, is this record opened ahead; it is used only when its
+    // key and sequence number are the ones the session would open the record with now.
+    void record(Direction dir, const TlsRecord& record, TimestampNs ts, TlsPlaintextSink& sink,
+                const TlsOpenJob* pre = nullptr);
+    void readerStopped(Direction dir, TimestampNs ts, TlsPlaintextSink& sink);
+    void gapAt(Direction dir, std::uint64_t length, TimestampNs ts, TlsPlaintextSink& sink);
+    void finishAt(TimestampNs ts, TlsPlaintextSink& sink, std::array<std::size_t, 2> buffered);
+    // The key that will open the next protected record of `dir`, when the direction is past
+    // its handshake (TLS 1.3 application keys, TLS 1.2 after the Finished) so every record from
+    // now on is protected; `nextSeq` its next sequence number. Null otherwise.
+    std::shared_ptr<const RecordProtection> settledProtection(Direction dir,
+                                                              std::uint64_t& nextSeq) const;
+
     const TlsReport& report() const { return m_report; }
 
     void setMaxDeferredBytes(std::size_t n) { m_maxDeferredBytes = n; }
@@ -105,11 +130,13 @@ class TlsSession {
     // Bytes an entry holds, counted against Limits::maxTlsHeldBytes.
     static std::size_t heldCost(const Deferred& d);
 
-    void onRecord(Direction dir, const TlsRecord& record);
+    void onRecord(Direction dir, const TlsRecord& record, const TlsOpenJob* pre);
     // False (and nothing done) when the record needs a key that a growing key log may still
     // deliver.
-    bool handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number);
-    bool onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number);
+    bool handleRecord(Direction dir, const TlsRecord& record, std::uint64_t number,
+                      const TlsOpenJob* pre = nullptr);
+    bool onEncryptedRecord(Direction dir, const TlsRecord& record, std::uint64_t number,
+                           const TlsOpenJob* pre);
     bool waitingForKey(Direction dir) const;
     void refreshKeys();
     void retryDeferred();

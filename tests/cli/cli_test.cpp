@@ -199,3 +199,34 @@ TEST_CASE("frames text agrees with frames --json line by line on real captures",
         }
     }
 }
+
+// --tls-threads moves record decryption to other threads; what the user gets must not change.
+TEST_CASE("TLS decrypted with --tls-threads 0, 1 and 3 prints the same decode", "[real]") {
+    const auto own = sourceDir() / "tests/tls/data";
+    std::vector<std::pair<std::string, std::string>> inputs = {
+        {shellQuote((own / "tls13_keyupdate.pcap").string()),
+         shellQuote((own / "tls13_keyupdate.keys").string())}};
+    if (std::filesystem::exists(sharedDir())) {
+        for (const char* d : {"03a_tls13_curl_nginx", "03b_tls12_curl_python_nginx"}) {
+            const auto dir = sharedDir() / "captures" / d;
+            inputs.emplace_back(shellQuote((dir / "capture.pcap").string()),
+                                shellQuote((dir / "keylog.txt").string()));
+        }
+    }
+    for (const auto& [capture, keys] : inputs) {
+        for (const char* command : {"summary", "frames", "export --ndjson -o -"}) {
+            INFO(command << " " << capture);
+            const std::string args = std::string(command) + " --keylog " + keys + " " + capture;
+            int code = -1;
+            const std::string inTurn = cli(args + " --tls-threads 0", &code);
+            CHECK(code == 0);
+            CHECK(inTurn.size() > 400);
+            CHECK(cli(args + " --tls-threads 1") == inTurn);
+            CHECK(cli(args + " --tls-threads 3") == inTurn);
+            CHECK(cli(args) == inTurn);
+        }
+    }
+    int code = 0;
+    cli("summary --tls-threads 65 " + sample("h2c_nghttp.pcap"), &code);
+    CHECK(code != 0);
+}

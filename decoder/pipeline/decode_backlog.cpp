@@ -1,0 +1,45 @@
+#include "pipeline/decode_backlog.h"
+
+#include <utility>
+
+namespace h2lens {
+
+void DecodeBacklog::post(std::function<void()> work, std::size_t cost) {
+    m_bytes += cost;
+    m_items.push_back(Item{nullptr, std::move(work), cost});
+}
+
+void DecodeBacklog::postAfter(std::shared_ptr<TlsOpenJob> job, std::function<void()> work,
+                              std::size_t cost) {
+    m_service->submit(job);
+    m_bytes += cost;
+    m_items.push_back(Item{std::move(job), std::move(work), cost});
+}
+
+void DecodeBacklog::pump() {
+    run(false);
+}
+
+void DecodeBacklog::flush() {
+    run(true);
+}
+
+void DecodeBacklog::run(bool all) {
+    // Work never posts work, but a listener might end up here again: the outer call finishes.
+    if (m_running) return;
+    m_running = true;
+    while (!m_items.empty()) {
+        Item& head = m_items.front();
+        if (head.job && !m_service->done(*head.job)) {
+            if (!all && m_bytes <= m_maxBytes) break;
+            m_service->wait(*head.job);
+        }
+        Item item = std::move(head);
+        m_items.pop_front();
+        m_bytes -= item.cost;
+        item.work();
+    }
+    m_running = false;
+}
+
+}  // namespace h2lens
