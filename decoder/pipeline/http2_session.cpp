@@ -246,6 +246,7 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             return;
         }
         auto copy = [&record] {
+            if (record.owner) return std::move(*record.owner);  // the reader's, taken whole
             Bytes b;
             b.reserve(record.header.size() + record.fragment.size());
             b.insert(b.end(), record.header.begin(), record.header.end());

@@ -17,8 +17,9 @@ bool TlsRecordReader::checkHeader(const std::uint8_t* h) {
     return false;
 }
 
-void TlsRecordReader::deliver(ByteSpan whole, TlsRecordHandler& handler) {
+void TlsRecordReader::deliver(ByteSpan whole, TlsRecordHandler& handler, Bytes* owner) {
     TlsRecord rec;
+    rec.owner = owner;
     rec.type = whole[0];
     rec.version = loadBe16(&whole[1]);
     rec.header = whole.first(kHeaderLength);
@@ -50,8 +51,8 @@ void TlsRecordReader::feed(ByteSpan bytes, TlsRecordHandler& handler) {
         if (m_buffer.size() < kHeaderLength ||
             m_buffer.size() < kHeaderLength + loadBe16(&m_buffer[3]))
             continue;
-        deliver(m_buffer, handler);
-        m_buffer.clear();
+        deliver(m_buffer, handler, &m_buffer);
+        m_buffer.clear();  // also valid when the handler took it
     }
     if (!m_buffer.empty()) return;  // the chunk ended inside the straddling record
     // Whole records in place.

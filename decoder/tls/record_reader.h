@@ -16,6 +16,9 @@ struct TlsRecord {
     std::uint16_t version = 0;  // legacy_record_version
     ByteSpan header;            // the 5 header bytes (TLS 1.3 AAD)
     ByteSpan fragment;          // valid only during onRecord
+    // Set when the record (header first) is the whole of this reader buffer: the handler may
+    // move it away and keep the record without a copy (the reader starts a new buffer).
+    Bytes* owner = nullptr;
 };
 
 class TlsRecordHandler {
@@ -44,7 +47,7 @@ class TlsRecordReader {
 
   private:
     bool checkHeader(const std::uint8_t* header);
-    void deliver(ByteSpan whole, TlsRecordHandler& handler);
+    void deliver(ByteSpan whole, TlsRecordHandler& handler, Bytes* owner = nullptr);
 
     Bytes m_buffer;
     bool m_invalid = false;

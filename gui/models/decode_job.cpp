@@ -246,6 +246,7 @@ class TcpEventRecorder final : public FlowConsumerFactory {
         m_rec.connectionStarted(record);
         return std::make_unique<RecordingConsumer>(m_inner.create(record), m_rec, record.id);
     }
+    void flush() override { m_inner.flush(); }
 
   private:
     FlowConsumerFactory& m_inner;
