@@ -18,6 +18,11 @@ void BodyCapture::append(ByteSpan data, std::size_t maxRetained) {
     if (m_runningHash) m_running.update(data);
 }
 
+void BodyCapture::expect(std::uint64_t contentLength, std::size_t maxRetained) {
+    const std::uint64_t want = std::min<std::uint64_t>(contentLength, maxRetained);
+    if (want > retained.capacity()) retained.reserve(static_cast<std::size_t>(want));
+}
+
 std::string BodyCapture::sha256Hex() const {
     return m_runningHash ? m_running.hex() : Sha256::of(retained);
 }

@@ -44,7 +44,13 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
     line["server"] = s.conn.server.toString();
     Json fields = streamJson(s, ctx);
     for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+    // Room for the bodies (text, or base64 at 4/3) up front: growing a line of hundreds of KB
+    // by doubling copied it about once more.
+    std::size_t bodies = 0;
+    for (const BodyCapture& b : s.body)
+        bodies += std::min<std::size_t>(b.retained.size(), ctx.options->maxBody);
     std::string text;
+    text.reserve(4096 + bodies / 3 * 4 + bodies / 8);
     appendJson(text, line);
     text += '\n';
     return text;

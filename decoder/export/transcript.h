@@ -32,6 +32,9 @@ struct BodyCapture {
     bool retainedAll = true;  // false once a byte was not kept
 
     void append(ByteSpan data, std::size_t maxRetained);
+    // The message announced `contentLength` bytes: room for what will be retained is made once,
+    // instead of the buffer doubling (and copying) as DATA frames arrive.
+    void expect(std::uint64_t contentLength, std::size_t maxRetained);
     // SHA-256 of all `size` bytes, lowercase hex.
     std::string sha256Hex() const;
 

@@ -1,9 +1,36 @@
 #include "export/transcript_collector.h"
 
+#include <charconv>
+#include <optional>
+
 namespace h2lens {
+
+namespace {
+
+// The value of a content-length field, if the block has one that is a plain number.
+std::optional<std::uint64_t> contentLength(const HeaderBlock& block) {
+    for (const HeaderField& f : block.fields) {
+        if (f.name != "content-length") continue;
+        std::uint64_t n = 0;
+        const char* end = f.value.data() + f.value.size();
+        const auto r = std::from_chars(f.value.data(), end, n);
+        if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+        return n;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 void TranscriptCollector::onFrame(const FrameEvent& ev) {
     const Frame& f = *ev.frame;
+    if (ev.headers && f.streamId != 0 && !ev.headers->fields.empty()) {
+        if (auto n = contentLength(*ev.headers); n && *n > 0) {
+            auto& slot = m_bodies[{ev.conn->id, f.streamId}];
+            if (!slot) slot = std::make_unique<Bodies>();
+            slot->dir[static_cast<int>(ev.dir)].expect(*n, m_options->maxRetainedBody);
+        }
+    }
     if (f.frameType() == FrameType::Data && f.streamId != 0 && !f.error) {
         auto& slot = m_bodies[{ev.conn->id, f.streamId}];
         if (!slot) slot = std::make_unique<Bodies>();

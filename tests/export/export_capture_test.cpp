@@ -383,3 +383,41 @@ TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with t
         if (!conns.empty()) CHECK(compared > 0);
     }
 }
+
+// A body announced by content-length gets its buffer once (bounded by the retention cap), so
+// big bodies are not copied again and again as DATA frames arrive; what is kept is unchanged.
+TEST_CASE("bodies with content-length are retained in one buffer of that size") {
+    struct Sizes final : TranscriptSink {
+        std::size_t cap = 0, checked = 0, exact = 0, multiFrame = 0;
+        void onStream(const StreamTranscript& s) override {
+            if (!s.record.response || s.body[1].size == 0) return;
+            std::uint64_t announced = 0;
+            for (const auto& f : s.record.response->fields)
+                if (f.name == "content-length") announced = std::stoull(f.value);
+            if (announced != s.body[1].size) return;
+            ++checked;
+            const std::size_t kept = std::min<std::uint64_t>(announced, cap);
+            CHECK(s.body[1].retained.size() == kept);
+            if (s.body[1].retained.capacity() == kept) ++exact;
+            if (s.body[1].dataFrames > 1 && kept > 16384) ++multiFrame;
+        }
+        void onConnection(const ConnectionTranscript&) override {}
+    };
+    std::size_t multiFrame = 0;
+    for (const char* sample : {"small_windows.pcap", "h2c_nghttp.pcap", "h2load_small.pcap"}) {
+        for (const std::size_t cap : {std::size_t{20000}, std::size_t{1} << 20}) {
+            INFO(sample << " retention cap " << cap);
+            Sizes sizes;
+            sizes.cap = cap;
+            ExportOptions options;
+            options.maxRetainedBody = cap;  // bounds the buffer too
+            TranscriptCollector collector(options, &sizes);
+            Analyzer* analyzer = nullptr;
+            runThrough((sourceDir() / "samples" / sample).string(), collector, analyzer);
+            CHECK(sizes.checked > 0);
+            CHECK(sizes.exact == sizes.checked);
+            multiFrame += sizes.multiFrame;
+        }
+    }
+    CHECK(multiFrame > 0);  // bodies of many DATA frames, where growing would have reallocated
+}
