@@ -20,6 +20,7 @@ struct Limits {
     // TLS
     std::size_t maxTlsHeldBytes = 1024 * 1024;  // per connection, records waiting for keys that a
                                                 // growing key log (live) has not written yet
+    std::size_t maxTlsHeldBytesTotal = 64 * 1024 * 1024;  // the same, all connections together
 };
 
 }  // namespace h2lens

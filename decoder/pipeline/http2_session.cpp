@@ -117,10 +117,11 @@ struct SessionCore {
 class Http2Session final : public FlowConsumer, private TlsRecordHandler {
   public:
     Http2Session(const Limits& limits, const FlowRecord& rec, H2Listener* listener,
-                 const KeyLog* keys, DecodeBacklog* backlog)
+                 const KeyLog* keys, DecodeBacklog* backlog, std::shared_ptr<TlsHoldBudget> tlsHold)
         : m_limits(&limits),
           m_keys(keys ? keys : &noKeys()),
           m_backlog(backlog),
+          m_tlsHold(std::move(tlsHold)),
           m_core(std::make_shared<SessionCore>(limits, rec, listener)),
           m_sawStart(rec.handshakeSeen) {}
 
@@ -368,6 +369,7 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     void startTls() {
         m_mode = Mode::Tls;
         m_core->tls = std::make_unique<TlsSession>(*m_keys, *m_limits);
+        m_core->tls->setHoldBudget(m_tlsHold);
         act([c = m_core] { c->engine.summary().detection = Http2Detection::Tls; });
         Bytes held[2] = {std::move(m_held[0].bytes), std::move(m_held[1].bytes)};
         replayHeld(
@@ -450,6 +452,7 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     const Limits* m_limits;
     const KeyLog* m_keys;
     DecodeBacklog* m_backlog;  // null: every step runs at once
+    std::shared_ptr<TlsHoldBudget> m_tlsHold;
     std::shared_ptr<SessionCore> m_core;
     Mode m_mode = Mode::Deciding;
     Held m_held[2];
@@ -464,7 +467,10 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
 
 Http2SessionFactory::Http2SessionFactory(const Limits& limits, H2Listener* listener,
                                          const KeyLog* keys)
-    : m_limits(&limits), m_listener(listener), m_keys(keys) {}
+    : m_limits(&limits),
+      m_listener(listener),
+      m_keys(keys),
+      m_tlsHold(std::make_shared<TlsHoldBudget>(limits.maxTlsHeldBytesTotal)) {}
 
 Http2SessionFactory::~Http2SessionFactory() = default;
 
@@ -479,7 +485,8 @@ void Http2SessionFactory::flush() {
 }
 
 std::unique_ptr<FlowConsumer> Http2SessionFactory::create(const FlowRecord& record) {
-    return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys, m_backlog.get());
+    return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys, m_backlog.get(),
+                                          m_tlsHold);
 }
 
 }  // namespace h2lens

@@ -12,10 +12,11 @@
 namespace h2lens {
 
 class DecodeBacklog;
+class TlsHoldBudget;
 class TlsOpenService;
 
 class Http2SessionFactory : public FlowConsumerFactory {
-public:
+  public:
     // `listener` receives every frame, stream, anomaly and connection summary. `keys` (may be
     // null; may grow while decoding, e.g. from pcapng DSBs) decrypts TLS connections.
     Http2SessionFactory(const Limits& limits, H2Listener* listener, const KeyLog* keys = nullptr);
@@ -31,12 +32,15 @@ public:
     // Runs what is held back; the flow table calls it at the end of input. Call it before
     // changing anything the decode reads, e.g. before adding lines to the key log.
     void flush() override;
+    const TlsHoldBudget& tlsHoldBudget() const { return *m_tlsHold; }
 
-private:
+  private:
     const Limits* m_limits;
     H2Listener* m_listener;
     const KeyLog* m_keys;
     std::unique_ptr<DecodeBacklog> m_backlog;
+    // Records waiting for keys, all connections together (Limits::maxTlsHeldBytesTotal).
+    std::shared_ptr<TlsHoldBudget> m_tlsHold;
 };
 
 }  // namespace h2lens

@@ -38,7 +38,9 @@ TlsSession::TlsSession(const KeyLog& keys, const Limits& limits)
     m_sides[1] = std::make_unique<Side>();
 }
 
-TlsSession::~TlsSession() = default;
+TlsSession::~TlsSession() {
+    if (m_holdBudget) m_holdBudget->give(m_deferredBytes);
+}
 
 void TlsSession::feed(Direction dir, ByteSpan bytes, TimestampNs ts, TlsPlaintextSink& sink) {
     if (side(dir).cut || bytes.empty()) return;
@@ -108,6 +110,7 @@ void TlsSession::gapAt(Direction dir, std::uint64_t length, TimestampNs ts,
         d.ts = ts;
         // Gaps count against the hold too, so a run of losses cannot grow the queue unbounded.
         m_deferredBytes += heldCost(d);
+        if (m_holdBudget) m_holdBudget->add(heldCost(d));
         m_deferred.push_back(std::move(d));
     }
     m_sink = nullptr;
@@ -222,7 +225,7 @@ void TlsSession::drainDeferred() {
         if (d.gap) {
             if (waitingForKey(d.dir)) break;
             applyGap(d.dir, d.number);
-            m_deferredBytes -= heldCost(d);
+            release(heldCost(d));
         } else {
             TlsRecord record;
             record.type = d.type;
@@ -230,7 +233,7 @@ void TlsSession::drainDeferred() {
             record.header = ByteSpan(d.header);
             record.fragment = d.fragment;
             if (!handleRecord(d.dir, record, d.number)) break;
-            m_deferredBytes -= heldCost(d);
+            release(heldCost(d));
         }
         m_deferred.pop_front();
     }
@@ -242,12 +245,24 @@ std::size_t TlsSession::heldCost(const Deferred& d) {
     return sizeof(Deferred) + d.fragment.size();
 }
 
+void TlsSession::release(std::size_t n) {
+    m_deferredBytes -= n;
+    if (m_holdBudget) m_holdBudget->give(n);
+}
+
 void TlsSession::defer(Direction dir, const TlsRecord& record, std::uint64_t number) {
-    if (m_deferredBytes + sizeof(Deferred) + record.fragment.size() > m_maxDeferredBytes) {
+    const std::size_t cost = sizeof(Deferred) + record.fragment.size();
+    const bool overConnection = m_deferredBytes + cost > m_maxDeferredBytes;
+    if (overConnection || (m_holdBudget && !m_holdBudget->take(cost))) {
         m_report.deferralOverflow = true;
-        issue(dir, fmt::format("more than {} bytes of TLS records waited for keys the key log "
-                               "did not have; they are handled without them",
-                               m_maxDeferredBytes));
+        issue(dir, overConnection
+                       ? fmt::format("more than {} bytes of TLS records waited for keys the key "
+                                     "log did not have; they are handled without them",
+                                     m_maxDeferredBytes)
+                       : fmt::format("TLS records of all connections that waited for keys "
+                                     "reached {} bytes; this connection's are handled without "
+                                     "them",
+                                     m_holdBudget->max()));
         stopWaiting();
         handleRecord(dir, record, number);
         return;

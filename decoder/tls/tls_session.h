@@ -26,6 +26,7 @@
 // Memory per session: one partial record per direction (≤ 18437 bytes), one handshake message
 // per direction (≤ kMaxHandshakeMessage; larger ones, e.g. big certificate chains, are skipped),
 // one plaintext scratch record, and records waiting for keys (≤ maxDeferredBytes()).
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <memory>
@@ -63,6 +64,34 @@ class TlsPlaintextSink {
     virtual void onIssue(Direction dir, const std::string& message, TimestampNs ts) {
         (void)dir, (void)message, (void)ts;
     }
+};
+
+// What all the sessions of one decode hold together while waiting for keys
+// (Limits::maxTlsHeldBytesTotal): a live capture with many connections whose keys never come
+// stays bounded well below maxFlows x maxTlsHeldBytes. Single-threaded, like the sessions.
+class TlsHoldBudget {
+  public:
+    explicit TlsHoldBudget(std::size_t max) : m_max(max) {}
+    // False, and nothing taken, when `n` more would pass the bound.
+    bool take(std::size_t n) {
+        if (n > m_max - std::min(m_max, m_used)) return false;
+        add(n);
+        return true;
+    }
+    // Taken whatever the bound (a queued TCP gap: a few bytes that must keep their place).
+    void add(std::size_t n) {
+        m_used += n;
+        m_peak = std::max(m_peak, m_used);
+    }
+    void give(std::size_t n) { m_used -= std::min(m_used, n); }
+    std::size_t used() const { return m_used; }
+    std::size_t peak() const { return m_peak; }
+    std::size_t max() const { return m_max; }
+
+  private:
+    std::size_t m_max;
+    std::size_t m_used = 0;
+    std::size_t m_peak = 0;
 };
 
 class TlsSession {
@@ -109,6 +138,8 @@ class TlsSession {
     const TlsReport& report() const { return m_report; }
 
     void setMaxDeferredBytes(std::size_t n) { m_maxDeferredBytes = n; }
+    // Shares the bound on held records with other sessions (null: this session's bound only).
+    void setHoldBudget(std::shared_ptr<TlsHoldBudget> budget) { m_holdBudget = std::move(budget); }
     std::size_t maxDeferredBytes() const { return m_maxDeferredBytes; }
     // Records kept right now, waiting for keys.
     std::size_t deferredRecords() const { return m_deferred.size(); }
@@ -142,6 +173,7 @@ class TlsSession {
     void retryDeferred();
     void drainDeferred();
     void defer(Direction dir, const TlsRecord& record, std::uint64_t number);
+    void release(std::size_t n);  // held bytes no longer held
     void stopWaiting();
     void applyGap(Direction dir, std::uint64_t length);
     void onContent(Direction dir, std::uint8_t type, ByteSpan bytes, bool encrypted);
@@ -170,7 +202,8 @@ class TlsSession {
     std::uint64_t m_keyGeneration = 0;     // KeyLog::generation() at the last lookup
     std::deque<Deferred> m_deferred;
     std::size_t m_deferredBytes = 0;
-    std::size_t m_maxDeferredBytes;  // Limits::maxTlsHeldBytes
+    std::size_t m_maxDeferredBytes;               // Limits::maxTlsHeldBytes
+    std::shared_ptr<TlsHoldBudget> m_holdBudget;  // m_deferredBytes are taken from it
     // The call in progress (records are handled inside feed()).
     TimestampNs m_ts = 0;
     TlsPlaintextSink* m_sink = nullptr;

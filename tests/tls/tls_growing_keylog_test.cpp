@@ -83,8 +83,9 @@ struct WatchedFlow {
 
 class WatchingCollector final : public FlowConsumerFactory {
   public:
-    WatchingCollector(const KeyLog& keys, std::size_t maxDeferred)
-        : m_keys(keys), m_maxDeferred(maxDeferred) {}
+    WatchingCollector(const KeyLog& keys, std::size_t maxDeferred,
+                      std::shared_ptr<TlsHoldBudget> budget = nullptr)
+        : m_keys(keys), m_maxDeferred(maxDeferred), m_budget(std::move(budget)) {}
     std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override;
     std::map<std::uint64_t, WatchedFlow> flows;
 
@@ -93,6 +94,7 @@ class WatchingCollector final : public FlowConsumerFactory {
     const KeyLog& m_keys;
     Limits m_limits;
     std::size_t m_maxDeferred;
+    std::shared_ptr<TlsHoldBudget> m_budget;
 };
 
 class WatchingCollector::Consumer final : public FlowConsumer, public TlsPlaintextSink {
@@ -100,6 +102,7 @@ class WatchingCollector::Consumer final : public FlowConsumer, public TlsPlainte
     Consumer(WatchingCollector& owner, const FlowRecord& rec) : m_flow(owner.flows[rec.id]) {
         m_flow.session = std::make_unique<TlsSession>(owner.m_keys, owner.m_limits);
         m_flow.session->setMaxDeferredBytes(owner.m_maxDeferred);
+        m_flow.session->setHoldBudget(owner.m_budget);
         m_flow.result.id = rec.id;
     }
     void onData(Direction dir, std::uint64_t, ByteSpan data, TimestampNs ts,
@@ -150,14 +153,15 @@ struct LateKeysRun {
 // `live` does before each batch. `withholdAll`: no line is ever appended.
 LateKeysRun decodeWithLateKeys(const fs::path& capture, const fs::path& fullKeyLog,
                                bool withholdAll = false,
-                               std::size_t maxDeferred = Limits{}.maxTlsHeldBytes) {
+                               std::size_t maxDeferred = Limits{}.maxTlsHeldBytes,
+                               std::shared_ptr<TlsHoldBudget> budget = nullptr) {
     const std::vector<std::string> all = readLines(fullKeyLog);
     TempFile file("late");
     KeyLog keys;
     keys.setGrowing(true);
     KeyLogFile follower(file.path().string());
     CHECK(follower.poll(keys) == KeyLogFile::Status::Missing);  // created later, like curl does
-    WatchingCollector collector(keys, maxDeferred);
+    WatchingCollector collector(keys, maxDeferred, budget);
     Limits limits;
     Analyzer analyzer(limits, &collector);
     std::map<std::uint64_t, std::size_t> nextLine;  // per flow
@@ -445,4 +449,37 @@ TEST_CASE("records waiting for keys are bounded: past the bound they go without 
             CHECK(f.result.report.dir[d].undecryptedRecords ==
                   noKeys.at(id).report.dir[d].undecryptedRecords);
     }
+}
+
+TEST_CASE("records waiting for keys are bounded across connections too", "[tls][keylog]") {
+    H2LENS_REQUIRE_SHARED();
+    const fs::path dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
+    KeyLog none;
+    const auto noKeys = runTls(dir / "capture.pcap", none);
+    // Each connection alone stays under its own bound; together they would not.
+    const std::size_t total = 6000;
+    auto budget = std::make_shared<TlsHoldBudget>(total);
+    const LateKeysRun late = decodeWithLateKeys(dir / "capture.pcap", dir / "keylog.txt", true,
+                                                Limits{}.maxTlsHeldBytes, budget);
+    REQUIRE(late.flows.size() == noKeys.size());
+    CHECK(budget->peak() <= total);
+    CHECK(budget->peak() > total / 2);
+    CHECK(budget->used() == 0);  // everything held was given back
+    std::size_t overflowed = 0;
+    for (const auto& [id, f] : late.flows) {
+        INFO("connection " << id);
+        std::size_t sentences = 0;
+        for (const auto& i : f.result.issues)
+            sentences += i.find("of all connections that waited for keys") != std::string::npos;
+        CHECK(sentences == (f.result.report.deferralOverflow ? 1u : 0u));
+        overflowed += f.result.report.deferralOverflow;
+        // Over the bound or not, the decode is the one without keys.
+        CHECK(f.result.report.decryption == TlsDecryption::NoKey);
+        CHECK(f.result.plaintext[1].empty());
+        for (int d = 0; d < 2; ++d)
+            CHECK(f.result.report.dir[d].undecryptedRecords ==
+                  noKeys.at(id).report.dir[d].undecryptedRecords);
+    }
+    CHECK(overflowed >= 1);
+    CHECK(overflowed < late.flows.size());
 }
