@@ -15,7 +15,7 @@ namespace h2lens::cli {
 namespace {
 
 class IssuePrinter {
-public:
+  public:
     IssuePrinter(const RunOptions& o) : m_options(o) {}
     void print(const Issue& issue) {
         ++m_count;
@@ -35,7 +35,7 @@ public:
     }
     std::uint64_t count() const { return m_count; }
 
-private:
+  private:
     const RunOptions& m_options;
     std::uint64_t m_count = 0;
 };
@@ -97,6 +97,13 @@ RunResult runCapture(const RunOptions& options, Analyzer& analyzer) {
                    st.packets, mb, result.seconds, mb / result.seconds,
                    static_cast<double>(st.packets) / result.seconds,
                    analyzer.flows().records().size(), static_cast<double>(peakRssBytes()) / 1e6);
+        if (const TlsOpenPool* pool = options.tlsPool; pool && pool->submitted() > 0) {
+            fmt::print(stderr,
+                       "stats: {} TLS records decrypted ahead: {} by {} worker thread(s), {} by "
+                       "the decoding thread\n",
+                       pool->submitted(), pool->submitted() - pool->openedByCaller(),
+                       pool->runningWorkers(), pool->openedByCaller());
+        }
     }
     return result;
 }

@@ -7,16 +7,18 @@
 #include "common/limits.h"
 #include "pipeline/analyzer.h"
 #include "tls/key_log.h"
+#include "tls_open_pool.h"
 
 namespace h2lens::cli {
 
 struct RunOptions {
     std::string path;
-    bool quiet = false;     // no issue lines
-    bool stats = false;     // timing/throughput/peak memory on stderr
-    bool progress = true;   // only ever drawn when stderr is a terminal
+    bool quiet = false;    // no issue lines
+    bool stats = false;    // timing/throughput/peak memory on stderr
+    bool progress = true;  // only ever drawn when stderr is a terminal
     std::size_t maxIssueLines = 20;
     KeyLog* keyLog = nullptr;  // receives the capture's embedded TLS secrets as they are read
+    const TlsOpenPool* tlsPool = nullptr;  // --tls-threads, for --stats
 };
 
 struct RunResult {

@@ -40,6 +40,7 @@ void attachTlsThreads(CommonOptions& c, Http2SessionFactory& factory) {
     if (workers == 0) return;
     if (!c.tlsPool) c.tlsPool = std::make_unique<TlsOpenPool>(workers);
     factory.setTlsOpenService(c.tlsPool.get());
+    c.run.tlsPool = c.tlsPool.get();
 }
 
 void loadKeyLog(CommonOptions& c) {

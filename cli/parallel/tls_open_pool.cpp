@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <system_error>
 
 namespace h2lens {
 
@@ -24,7 +25,7 @@ unsigned TlsOpenPool::workersFor(unsigned requested) {
 }
 
 bool TlsOpenPool::claim(TlsOpenJob& job) {
-    std::uint8_t expected = kQueued;
+    std::uint32_t expected = kQueued;
     return job.state.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel);
 }
 
@@ -37,9 +38,15 @@ void TlsOpenPool::submit(std::shared_ptr<TlsOpenJob> job) {
     ++m_submitted;
     {
         std::lock_guard lock(m_mutex);
-        if (m_threads.empty()) {
-            for (unsigned i = 0; i < m_workers; ++i)
-                m_threads.emplace_back([this] { workerLoop(); });
+        if (!m_started) {
+            m_started = true;
+            // A process out of threads (a container's pids limit) still decodes: with no
+            // worker, wait() opens every record on the decoding thread.
+            try {
+                for (unsigned i = 0; i < m_workers; ++i)
+                    m_threads.emplace_back([this] { workerLoop(); });
+            } catch (const std::system_error&) {
+            }
         }
         m_queue.push_back(std::move(job));
     }

@@ -29,12 +29,15 @@ class TlsOpenPool final : public TlsOpenService {
 
     // Worker threads for `requested` (0: one fewer than the cores, at most 4; at least 1).
     static unsigned workersFor(unsigned requested);
-    // Records opened by the calling (decoding) thread rather than a worker, for --stats.
+    // For --stats: records submitted, and of those opened by the calling (decoding) thread.
     std::uint64_t openedByCaller() const { return m_openedByCaller; }
     std::uint64_t submitted() const { return m_submitted; }
+    // Worker threads running (0 before the first record, or when none could be started: then
+    // the decoding thread opens every record itself, in wait()).
+    std::size_t runningWorkers() const { return m_threads.size(); }
 
   private:
-    enum : std::uint8_t { kQueued = 0, kRunning = 1, kDone = 2 };
+    enum : std::uint32_t { kQueued = 0, kRunning = 1, kDone = 2 };
     static bool claim(TlsOpenJob& job);
     static void finish(TlsOpenJob& job);
     void workerLoop();
@@ -46,6 +49,7 @@ class TlsOpenPool final : public TlsOpenService {
     std::condition_variable m_wake;
     std::deque<std::shared_ptr<TlsOpenJob>> m_queue;
     bool m_stop = false;
+    bool m_started = false;
     std::vector<std::thread> m_threads;
     AeadOpenerCache m_callerOpeners;  // the decoding thread's
     std::uint64_t m_openedByCaller = 0;

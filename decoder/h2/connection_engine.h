@@ -18,9 +18,9 @@
 
 #include "common/limits.h"
 #include "h2/frame_decoder.h"
-#include "tcp/flow_record.h"
 #include "h2/h2_listener.h"
 #include "hpack/hpack_decoder.h"
+#include "tcp/flow_record.h"
 
 namespace h2lens {
 

@@ -30,6 +30,8 @@ void Analyzer::addIssue(Issue issue) {
     if (m_issues.size() < kMaxKeptIssues) m_issues.push_back(std::move(issue));
 }
 
-std::vector<Issue> Analyzer::takeIssues() { return std::exchange(m_issues, {}); }
+std::vector<Issue> Analyzer::takeIssues() {
+    return std::exchange(m_issues, {});
+}
 
 }  // namespace h2lens

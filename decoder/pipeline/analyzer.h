@@ -24,7 +24,7 @@ struct AnalyzerStats {
 };
 
 class Analyzer {
-public:
+  public:
     // `factory` may be null (flow records only). Both must outlive the analyzer.
     Analyzer(const Limits& limits, FlowConsumerFactory* factory);
 
@@ -45,7 +45,7 @@ public:
     const PacketDecoder& packetDecoder() const { return m_decoder; }
     const FlowTable& flows() const { return m_flows; }
 
-private:
+  private:
     PacketDecoder m_decoder;
     FlowTable m_flows;
     TcpSegment m_segment;

@@ -5,6 +5,7 @@
 namespace h2lens {
 
 void DecodeBacklog::post(std::function<void()> work, std::size_t cost) {
+    cost += kItemOverhead;
     m_bytes += cost;
     m_items.push_back(Item{nullptr, std::move(work), cost});
 }
@@ -12,6 +13,7 @@ void DecodeBacklog::post(std::function<void()> work, std::size_t cost) {
 void DecodeBacklog::postAfter(std::shared_ptr<TlsOpenJob> job, std::function<void()> work,
                               std::size_t cost) {
     m_service->submit(job);
+    cost += kItemOverhead;
     m_bytes += cost;
     m_items.push_back(Item{std::move(job), std::move(work), cost});
 }
@@ -28,6 +30,12 @@ void DecodeBacklog::run(bool all) {
     // Work never posts work, but a listener might end up here again: the outer call finishes.
     if (m_running) return;
     m_running = true;
+    // A listener that throws (an output error) leaves the backlog usable for the caller's
+    // cleanup: the item that threw is gone, the rest waits.
+    struct Reset {
+        bool& flag;
+        ~Reset() { flag = false; }
+    } reset{m_running};
     while (!m_items.empty()) {
         Item& head = m_items.front();
         if (head.job && !m_service->done(*head.job)) {
@@ -39,7 +47,6 @@ void DecodeBacklog::run(bool all) {
         m_bytes -= item.cost;
         item.work();
     }
-    m_running = false;
 }
 
 }  // namespace h2lens

@@ -35,6 +35,8 @@ class DecodeBacklog {
     void flush();
 
     std::size_t heldBytes() const { return m_bytes; }
+    // Counted for every item on top of its cost: the queued function and its slot.
+    static constexpr std::size_t kItemOverhead = 128;
     std::size_t maxHeldBytes() const { return m_maxBytes; }
 
   private:

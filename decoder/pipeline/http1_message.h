@@ -13,8 +13,8 @@
 namespace h2lens {
 
 struct Http1Head {
-    std::string method, target;  // request
-    int status = 0;              // response
+    std::string method, target;                                // request
+    int status = 0;                                            // response
     std::vector<std::pair<std::string, std::string>> headers;  // names lowercased, wire order
     std::size_t headLength = 0;  // bytes up to and including the blank line
     std::string_view header(std::string_view name) const;

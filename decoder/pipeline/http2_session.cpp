@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <stdexcept>
 #include <utility>
 
 #include "pipeline/decode_backlog.h"
@@ -18,6 +19,7 @@ namespace h2lens {
 namespace {
 
 constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
+constexpr std::size_t kEndedConnectionCost = 64 * 1024;
 
 // A TLS handshake record: content type 22, version 3.x.
 bool looksLikeTls(ByteSpan d) {
@@ -192,7 +194,8 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             buffered = {m_core->tls->bufferedInput(Direction::ClientToServer),
                         m_core->tls->bufferedInput(Direction::ServerToClient)};
         }
-        act([c = m_core, rec, buffered] { c->end(rec, buffered); });
+        // A connection's end keeps its engine (HPACK tables, streams) and TLS state alive.
+        act([c = m_core, rec, buffered] { c->end(rec, buffered); }, kEndedConnectionCost);
         if (m_backlog) m_backlog->pump();
     }
 
@@ -214,12 +217,13 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     void later(std::function<void()> work, std::size_t cost) {
         m_backlog->post(std::move(work), cost);
     }
+    // `cost`: what the work keeps alive while it waits, besides the item itself.
     template <typename Work>
-    void act(Work&& work) {
+    void act(Work&& work, std::size_t cost = 0) {
         if (now()) {
             work();
         } else {
-            later(std::forward<Work>(work), 0);
+            later(std::forward<Work>(work), cost);
         }
     }
 
@@ -247,7 +251,9 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             return;
         }
         auto copy = [&record] {
-            if (record.owner) return std::move(*record.owner);  // the reader's, taken whole
+            // The reader's buffer, taken whole unless mostly empty (a small record).
+            if (record.owner && record.owner->capacity() <= 2 * record.owner->size())
+                return std::move(*record.owner);
             Bytes b;
             b.reserve(record.header.size() + record.fragment.size());
             b.insert(b.end(), record.header.begin(), record.header.end());
@@ -271,7 +277,7 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
         job->protection = std::move(key);
         job->seq = seq + m_core->queuedRecords[d] - 1;
         job->record = copy();
-        const std::size_t cost = 2 * job->record.size();
+        const std::size_t cost = job->record.capacity() + job->record.size();  // and plaintext
         m_backlog->postAfter(
             job,
             [c = m_core, dir, d, ts, job] {
@@ -417,26 +423,34 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             body = std::strtoull(std::string(cl).c_str(), nullptr, 10);
         }
         m_mode = Mode::Engine;
+        const std::size_t held = heldBytes();
         auto replay =
             replayToEngine(req->headLength + static_cast<std::size_t>(body), resp->headLength);
-        act([c = m_core, request = std::move(request),
+        act(
+            [c = m_core, request = std::move(request),
              settings = settings.value_or(std::vector<Setting>{}), body, ts = m_held[1].firstTs,
              replay = std::move(replay)]() mutable {
-            c->engine.startAfterUpgrade(std::move(request), std::move(settings), body, ts);
-            replay();
-        });
+                c->engine.startAfterUpgrade(std::move(request), std::move(settings), body, ts);
+                replay();
+            },
+            held);
     }
 
     void startEngine(Http2Detection how) {
         m_mode = Mode::Engine;
-        act([c = m_core, how, replay = replayToEngine(0, 0)] {
-            if (how == Http2Detection::PriorKnowledge)
-                c->engine.startPriorKnowledge();
-            else
-                c->engine.startMidStream();
-            replay();
-        });
+        const std::size_t held = heldBytes();
+        act(
+            [c = m_core, how, replay = replayToEngine(0, 0)] {
+                if (how == Http2Detection::PriorKnowledge)
+                    c->engine.startPriorKnowledge();
+                else
+                    c->engine.startMidStream();
+                replay();
+            },
+            held);
     }
+
+    std::size_t heldBytes() const { return m_held[0].bytes.size() + m_held[1].bytes.size(); }
 
     void setIgnored(Http2Detection how, std::string why) {
         m_mode = Mode::Ignore;
@@ -474,10 +488,11 @@ Http2SessionFactory::Http2SessionFactory(const Limits& limits, H2Listener* liste
 
 Http2SessionFactory::~Http2SessionFactory() = default;
 
-void Http2SessionFactory::setTlsOpenService(TlsOpenService* service) {
-    if (m_backlog) m_backlog->flush();
+void Http2SessionFactory::setTlsOpenService(TlsOpenService* service, std::size_t maxBytes) {
+    // Sessions keep a pointer to the backlog they were made with.
+    if (m_created) throw std::logic_error("setTlsOpenService after the first connection");
     m_backlog.reset();
-    if (service) m_backlog = std::make_unique<DecodeBacklog>(*service, kMaxBacklogBytes);
+    if (service) m_backlog = std::make_unique<DecodeBacklog>(*service, maxBytes);
 }
 
 void Http2SessionFactory::flush() {
@@ -485,6 +500,7 @@ void Http2SessionFactory::flush() {
 }
 
 std::unique_ptr<FlowConsumer> Http2SessionFactory::create(const FlowRecord& record) {
+    m_created = true;
     return std::make_unique<Http2Session>(*m_limits, record, m_listener, m_keys, m_backlog.get(),
                                           m_tlsHold);
 }

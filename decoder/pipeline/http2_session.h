@@ -25,9 +25,10 @@ class Http2SessionFactory : public FlowConsumerFactory {
 
     // Opens TLS records ahead through `service` (null: on the decoding thread, as they come).
     // The listener hears the same events in the same order either way. Set it before the first
-    // packet; the service must outlive the factory's last flush(). Work is held back at most
-    // kMaxBacklogBytes (records and bytes waiting for an earlier record to be opened).
-    void setTlsOpenService(TlsOpenService* service);
+    // connection (std::logic_error after); the service must outlive the factory's last flush().
+    // Work is held back at most `maxBytes` (records, bytes and the state they keep alive,
+    // waiting for an earlier record to be opened).
+    void setTlsOpenService(TlsOpenService* service, std::size_t maxBytes = kMaxBacklogBytes);
     static constexpr std::size_t kMaxBacklogBytes = 4 << 20;
     // Runs what is held back; the flow table calls it at the end of input. Call it before
     // changing anything the decode reads, e.g. before adding lines to the key log.
@@ -39,6 +40,7 @@ class Http2SessionFactory : public FlowConsumerFactory {
     H2Listener* m_listener;
     const KeyLog* m_keys;
     std::unique_ptr<DecodeBacklog> m_backlog;
+    bool m_created = false;  // a session exists: the backlog may not change any more
     // Records waiting for keys, all connections together (Limits::maxTlsHeldBytesTotal).
     std::shared_ptr<TlsHoldBudget> m_tlsHold;
 };

@@ -10,7 +10,7 @@
 namespace h2lens {
 
 class SecretsFeed {
-public:
+  public:
     explicit SecretsFeed(KeyLog& keys) : m_keys(&keys) {}
     bool hasNew(const PacketSource& source) const {
         return m_seen < source.decryptionSecrets().size();
@@ -20,7 +20,7 @@ public:
         for (; m_seen < secrets.size(); ++m_seen) m_keys->addLines(secrets[m_seen]);
     }
 
-private:
+  private:
     KeyLog* m_keys;
     std::size_t m_seen = 0;
 };

@@ -21,12 +21,14 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 File openOrThrow(const std::filesystem::path& p) {
     File f(std::fopen(p.c_str(), "wb"));
-    if (!f) throw std::runtime_error(fmt::format("{}: cannot write: {}", p.string(), std::strerror(errno)));
+    if (!f)
+        throw std::runtime_error(
+            fmt::format("{}: cannot write: {}", p.string(), std::strerror(errno)));
     return f;
 }
 
 class StreamDump final : public FlowConsumer {
-public:
+  public:
     StreamDump(const std::filesystem::path& dir, std::uint64_t id)
         : m_gapsPath(dir / fmt::format("{}.gaps", id)) {
         m_files[0] = openOrThrow(dir / fmt::format("{}.c2s", id));
@@ -44,7 +46,7 @@ public:
         m_gaps.reset();
     }
 
-private:
+  private:
     std::array<File, 2> m_files;
     std::filesystem::path m_gapsPath;
     File m_gaps;
@@ -55,7 +57,9 @@ private:
 StreamDumpFactory::StreamDumpFactory(std::filesystem::path dir) : m_dir(std::move(dir)) {
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
-    if (ec) throw std::runtime_error(fmt::format("{}: cannot create directory: {}", m_dir.string(), ec.message()));
+    if (ec)
+        throw std::runtime_error(
+            fmt::format("{}: cannot create directory: {}", m_dir.string(), ec.message()));
 }
 
 std::unique_ptr<FlowConsumer> StreamDumpFactory::create(const FlowRecord& record) {

@@ -11,12 +11,12 @@
 namespace h2lens {
 
 class StreamDumpFactory : public FlowConsumerFactory {
-public:
+  public:
     // Throws std::runtime_error when DIR cannot be created.
     explicit StreamDumpFactory(std::filesystem::path dir);
     std::unique_ptr<FlowConsumer> create(const FlowRecord& record) override;
 
-private:
+  private:
     std::filesystem::path m_dir;
 };
 

@@ -29,8 +29,8 @@ struct TlsOpenJob {
     std::unique_ptr<std::uint8_t[]> plainBuffer;
     ByteSpan plaintext;  // views plainBuffer
 
-    // For the service: 0 queued, 1 running, 2 done.
-    std::atomic<std::uint8_t> state{0};
+    // For the service: 0 queued, 1 running, 2 done (32 bits: std::atomic::wait on a futex).
+    std::atomic<std::uint32_t> state{0};
 
     // Opens the record with an opener for `protection` (from the caller's AeadOpenerCache).
     void run(AeadOpener& opener);

@@ -109,13 +109,13 @@ struct Run {
 };
 
 Run decode(const fs::path& capture, const fs::path& keyFile, TlsOpenService* service,
-           bool tamper = false) {
+           bool tamper = false, std::size_t maxBacklog = Http2SessionFactory::kMaxBacklogBytes) {
     KeyLog keys;
     if (!keyFile.empty()) keys = keyLogFrom(keyFile);
     Limits limits;
     EventText text;
     Http2SessionFactory factory(limits, &text, &keys);
-    factory.setTlsOpenService(service);
+    factory.setTlsOpenService(service, maxBacklog);
     Analyzer analyzer(limits, &factory);
     auto src = openCapture(capture.string());
     SecretsFeed secrets(keys);
@@ -173,16 +173,25 @@ TEST_CASE("records opened ahead give the same decode as records opened in turn",
             CHECK(inTurn.openedAhead == 0);
 
             TlsOpenPool one(1), three(3);
-            LazyService lazy(false), misguided(true);
+            LazyService lazy(false), misguided(true), lazyTiny(false);
             EagerService eager;
-            const std::pair<const char*, TlsOpenService*> services[] = {{"pool of 1", &one},
-                                                                        {"pool of 3", &three},
-                                                                        {"lazy", &lazy},
-                                                                        {"misguided", &misguided},
-                                                                        {"eager", &eager}};
-            for (const auto& [name, service] : services) {
+            struct Service {
+                const char* name;
+                TlsOpenService* service;
+                std::size_t maxBacklog;
+            };
+            constexpr std::size_t kDefault = Http2SessionFactory::kMaxBacklogBytes;
+            const Service services[] = {
+                {"pool of 1", &one, kDefault},
+                {"pool of 3", &three, kDefault},
+                {"pool of 1, backlog bound 0 (waits for every record)", &one, 0},
+                {"lazy", &lazy, kDefault},
+                {"lazy, backlog bound 64 KiB", &lazyTiny, 64 << 10},
+                {"misguided", &misguided, kDefault},
+                {"eager", &eager, kDefault}};
+            for (const auto& [name, service, maxBacklog] : services) {
                 INFO("service: " << name);
-                const Run ahead = decode(c.capture, c.keys, service, tamper);
+                const Run ahead = decode(c.capture, c.keys, service, tamper, maxBacklog);
                 CHECK(ahead.opened == inTurn.opened);
                 REQUIRE(ahead.lines.size() == inTurn.lines.size());
                 for (std::size_t i = 0; i < ahead.lines.size(); ++i) {
@@ -212,4 +221,97 @@ TEST_CASE("most records of a bulk TLS transfer are opened ahead, across KeyUpdat
     // Without a service none is.
     CHECK(decode(own / "tls13_keyupdate.pcap", own / "tls13_keyupdate.keys", nullptr).openedAhead ==
           0);
+}
+
+namespace {
+
+// Several shared captures played as one, their starts 0.5 ms apart, so TLS connections run
+// beside h2c prior knowledge, h2c Upgrade and gRPC ones: work of non-TLS connections waits
+// behind records being opened (engine bytes, detection replays, connection ends).
+Run decodeMixed(TlsOpenService* service, std::size_t maxBacklog) {
+    struct Owned {
+        Packet meta;
+        Bytes data;
+    };
+    std::vector<Owned> packets;
+    KeyLog keys;
+    const char* dirs[] = {"01_h2c_prior_knowledge",
+                          "02_h2c_upgrade",
+                          "03a_tls13_curl_nginx",
+                          "03b_tls12_curl_python_nginx",
+                          "03d_tls_nghttp_nghttpd",
+                          "13_grpc_python",
+                          "14b_go_h2c"};
+    TimestampNs start = 0;
+    for (const char* d : dirs) {
+        const fs::path dir = sharedDir() / "captures" / d;
+        if (fs::exists(dir / "keylog.txt")) {
+            std::string error;
+            REQUIRE(keys.loadFile((dir / "keylog.txt").string(), error));
+        }
+        fs::path file = dir / "capture.pcap";
+        if (!fs::exists(file)) file = dir / "capture.pcapng";
+        auto src = openCapture(file.string());
+        Packet p;
+        bool first = true;
+        TimestampNs firstTs = 0;
+        while (src->next(p) == ReadStatus::Packet) {
+            if (first) firstTs = p.ts, first = false;
+            Owned o{p, Bytes(p.data.begin(), p.data.end())};
+            o.meta.ts = start + (p.ts - firstTs);
+            packets.push_back(std::move(o));
+        }
+        start += 500'000;
+    }
+    std::stable_sort(packets.begin(), packets.end(),
+                     [](const Owned& a, const Owned& b) { return a.meta.ts < b.meta.ts; });
+    Limits limits;
+    EventText text;
+    Http2SessionFactory factory(limits, &text, &keys);
+    factory.setTlsOpenService(service, maxBacklog);
+    Analyzer analyzer(limits, &factory);
+    std::uint64_t number = 0;
+    for (Owned& o : packets) {
+        o.meta.number = ++number;
+        o.meta.data = o.data;
+        analyzer.ingest(o.meta);
+    }
+    analyzer.finish();
+    return Run{std::move(text.lines), text.opened, text.openedAhead};
+}
+
+}  // namespace
+
+TEST_CASE("TLS beside h2c, Upgrade and gRPC connections: the same events in the same order",
+          "[tls][ahead]") {
+    H2LENS_REQUIRE_SHARED();
+    const Run inTurn = decodeMixed(nullptr, 0);
+    REQUIRE(inTurn.lines.size() > 1000);
+    REQUIRE(inTurn.opened > 50);
+    TlsOpenPool pool(2);
+    LazyService lazy(false);
+    EagerService eager;
+    const std::pair<TlsOpenService*, std::size_t> runs[] = {
+        {&pool, Http2SessionFactory::kMaxBacklogBytes},
+        {&pool, 0},
+        {&lazy, 64 << 10},
+        {&eager, Http2SessionFactory::kMaxBacklogBytes}};
+    for (const auto& [service, bound] : runs) {
+        INFO("backlog bound " << bound);
+        const Run ahead = decodeMixed(service, bound);
+        CHECK(ahead.lines == inTurn.lines);
+        CHECK(ahead.opened == inTurn.opened);
+        if (service == &eager) CHECK(ahead.openedAhead > 0);
+    }
+}
+
+TEST_CASE("the TLS service is set before the first connection, never after", "[tls][ahead]") {
+    Limits limits;
+    EventText text;
+    Http2SessionFactory factory(limits, &text);
+    EagerService eager;
+    factory.setTlsOpenService(&eager);
+    FlowRecord rec;
+    auto session = factory.create(rec);
+    CHECK_THROWS_AS(factory.setTlsOpenService(nullptr), std::logic_error);
 }
