@@ -6,11 +6,15 @@
 // matching connections, so decryption paths are reached), bit 1 announces a TCP gap midway.
 // Bit 2: the keys arrive late, in a growing key log, after a number of feeds drawn from the
 // seed (at the latest before finish()); the result must equal having them from the start.
+// Bit 3: the session is driven in its two halves (frame(), then record() per record) with
+// records opened ahead as TlsOpenJobs, every third one with a wrong sequence number; the result
+// must equal feed()'s.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "tls/hello_parser.h"
+#include "tls/tls_open_job.h"
 #include "tls/tls_session.h"
 
 using namespace h2lens;
@@ -88,14 +92,47 @@ struct Sink : TlsPlaintextSink {
 // (the order across directions matters to TLS: the ClientHello before the ServerHello before
 // the client's encrypted records). `chunked` splits each turn further; that must not matter.
 // `late`: a growing key log that receives kKeyLog after `lateAfter` feeds.
+// The two halves of TlsSession::feed(), with each protected record opened ahead by a job.
+class AheadFeeder final : public TlsRecordHandler {
+  public:
+    AheadFeeder(TlsSession& session, TlsPlaintextSink& sink) : m_session(session), m_sink(sink) {}
+    void feed(Direction dir, ByteSpan bytes, TimestampNs ts) {
+        m_dir = dir;
+        m_ts = ts;
+        if (m_session.frame(dir, bytes, *this)) m_session.readerStopped(dir, ts, m_sink);
+    }
+    void onRecord(const TlsRecord& record) override {
+        std::uint64_t seq = 0;
+        auto key = record.type == 23 ? m_session.settledProtection(m_dir, seq) : nullptr;
+        if (!key) return m_session.record(m_dir, record, m_ts, m_sink);
+        TlsOpenJob job;
+        job.protection = std::move(key);
+        job.seq = seq + (++m_jobs % 3 == 0 ? 1 : 0);
+        job.record.assign(record.header.begin(), record.header.end());
+        job.record.insert(job.record.end(), record.fragment.begin(), record.fragment.end());
+        job.run(m_openers.get(job.protection));
+        m_session.record(m_dir, job.view(), m_ts, m_sink, &job);
+    }
+
+  private:
+    TlsSession& m_session;
+    TlsPlaintextSink& m_sink;
+    AeadOpenerCache m_openers;
+    Direction m_dir = Direction::ClientToServer;
+    TimestampNs m_ts = 0;
+    std::uint64_t m_jobs = 0;
+};
+
 std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, bool chunked,
-                bool withGap, KeyLog* late = nullptr, std::size_t lateAfter = 0) {
+                bool withGap, KeyLog* late = nullptr, std::size_t lateAfter = 0,
+                bool ahead = false) {
     TlsSession session(late ? *late : keys, Limits{});
     std::size_t feeds = 0;
     auto maybeAddKeys = [&] {
         if (late && late->empty() && feeds >= lateAfter) late->addLines(kKeyLog);
     };
     Sink sink;
+    AheadFeeder feeder(session, sink);
     std::size_t pc = 0, ps = 0;
     const std::size_t gapAt = s.size() / 2;
     bool gapDone = !withGap;
@@ -110,7 +147,11 @@ std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, 
         std::size_t turn = std::min<std::size_t>(1 + (seed >> 8) % 3000, src.size() - pos);
         if (!client && !gapDone) {
             if (pos >= gapAt) {
-                session.gap(Direction::ServerToClient, 10, 1, sink);
+                if (!ahead) {
+                    session.gap(Direction::ServerToClient, 10, 1, sink);
+                } else if (session.cutInput(Direction::ServerToClient)) {
+                    session.gapAt(Direction::ServerToClient, 10, 1, sink);
+                }
                 gapDone = true;
             } else {
                 turn = std::min(turn, gapAt - pos);
@@ -122,8 +163,12 @@ std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, 
             const std::size_t n =
                 chunked ? std::min<std::size_t>(1 + (chunkSeed >> 8) % 700, end - pos) : end - pos;
             maybeAddKeys();
-            session.feed(client ? Direction::ClientToServer : Direction::ServerToClient,
-                         src.subspan(pos, n), 1, sink);
+            const Direction dir = client ? Direction::ClientToServer : Direction::ServerToClient;
+            if (ahead) {
+                feeder.feed(dir, src.subspan(pos, n), 1);
+            } else {
+                session.feed(dir, src.subspan(pos, n), 1, sink);
+            }
             ++feeds;
             pos += n;
         }
@@ -131,7 +176,13 @@ std::string run(const KeyLog& keys, ByteSpan c, ByteSpan s, std::uint32_t seed, 
     }
     feeds = lateAfter;
     maybeAddKeys();
-    session.finish(2, sink);
+    if (ahead) {
+        session.finishAt(2, sink,
+                         {session.bufferedInput(Direction::ClientToServer),
+                          session.bufferedInput(Direction::ServerToClient)});
+    } else {
+        session.finish(2, sink);
+    }
     return session.report().summary() + "|" + sink.out;
 }
 
@@ -162,6 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string whole = run(k, c, s, seed, false, gap);
     const std::string chunked = run(k, c, s, seed, true, gap);
     if (whole != chunked) std::abort();
+    if ((mode & 8) && run(k, c, s, seed, true, gap, nullptr, 0, true) != whole) std::abort();
     if (mode & 4) {
         const std::string upfront = (mode & 1) ? whole : run(keys, c, s, seed, false, gap);
         KeyLog late;
