@@ -8,11 +8,13 @@
 
 #include <map>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "h2/names.h"
 #include "pcap/capture_file.h"
 #include "pipeline/http2_session.h"
+#include "tls_open_pool.h"
 
 namespace h2lens::gui {
 
@@ -297,7 +299,11 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
             if (st == KeyLogFile::Status::Read) result.keylog.error.clear();
         }
     };
+    std::unique_ptr<TlsOpenPool> tlsPool;  // outlives the factory
+    if (options.openTlsAhead && !follower && std::thread::hardware_concurrency() > 1)
+        tlsPool = std::make_unique<TlsOpenPool>(TlsOpenPool::workersFor(0));
     Http2SessionFactory h2(options.limits, &recorder, &keys);
+    if (tlsPool) h2.setTlsOpenService(tlsPool.get());
     TcpEventRecorder factory(h2, recorder);
     Analyzer analyzer(options.limits, &factory);
     std::unique_ptr<PacketSource> src;
@@ -347,7 +353,10 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     SecretsFeed secrets(keys);
     if (follower) pollKeys(false);
     while (src->next(p) == ReadStatus::Packet) {
-        secrets.update(*src);
+        if (secrets.hasNew(*src)) {
+            analyzer.flush();  // work put off so far must see the key log as it was
+            secrets.update(*src);
+        }
         // The client writes a key before it sends the packets that need it, so a poll that
         // started after a packet was captured has every key that packet needs. Packets that
         // waited in the pipe were captured before the last poll: one stat() per batch, not per

@@ -31,6 +31,9 @@ struct DecodeOptions {
     // before sending it is there), at least every keylogPollInterval, and once more at the
     // end; TLS sessions keep records whose keys have not arrived yet (KeyLog::setGrowing).
     bool followKeylog = false;
+    // A file load opens TLS records on other cores (TlsOpenPool, as the CLI's --tls-threads);
+    // the decode is the same either way. Not with followKeylog: late keys keep records waiting.
+    bool openTlsAhead = true;
     std::chrono::milliseconds keylogPollInterval{200};
     std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture

@@ -1,5 +1,7 @@
 #include "reference_decode.h"
 
+#include <stdexcept>
+
 #include <filesystem>
 
 #include "pcap/capture_file.h"
@@ -36,11 +38,15 @@ class Recorder final : public H2Listener {
 
 }  // namespace
 
-Reference referenceDecode(const std::string& path) {
+Reference referenceDecode(const std::string& path, const std::string& keylog) {
     Reference ref;
     Limits limits;
     Recorder rec(ref);
-    Http2SessionFactory factory(limits, &rec);
+    KeyLog keys;
+    std::string error;
+    if (!keylog.empty() && !keys.loadFile(keylog, error))
+        throw std::runtime_error("key log: " + error);
+    Http2SessionFactory factory(limits, &rec, &keys);
     Analyzer analyzer(limits, &factory);
     auto src = openCapture(path);
     Packet p;

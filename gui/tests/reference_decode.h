@@ -41,7 +41,8 @@ struct Reference {
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> bodies[2];
 };
 
-Reference referenceDecode(const std::string& path);
+// `keylog`: an NSS key log for TLS (empty: none). TLS records are opened in turn.
+Reference referenceDecode(const std::string& path, const std::string& keylog = {});
 
 std::string sourcePath(const std::string& rel);  // under the repository
 std::string sharedPath(const std::string& rel);  // under /work/shared ("" when absent)

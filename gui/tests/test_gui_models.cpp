@@ -2,18 +2,18 @@
 // rows, timeline marks, window series, filters, TCP events, body decoding; every model under
 // QAbstractItemModelTester; the threaded loader with cancel.
 #include <QAbstractItemModelTester>
-#include <QSignalSpy>
-#include <QtTest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
+#include <QtTest>
 #include <map>
 #include <set>
 
 #include "models/capture_loader.h"
-#include "models/export_bridge.h"
 #include "models/capture_store.h"
 #include "models/decode_job.h"
+#include "models/export_bridge.h"
 #include "models/stream_text.h"
 #include "models/table_models.h"
 #include "models/timeline_data.h"
@@ -27,8 +27,10 @@ using h2lens::test::sourcePath;
 
 namespace {
 
-void loadInto(CaptureStore& store, const std::string& path, std::size_t* batches = nullptr) {
+void loadInto(CaptureStore& store, const std::string& path, std::size_t* batches = nullptr,
+              const std::string& keylog = {}) {
     DecodeOptions opt;
+    opt.keylogPath = keylog;
     opt.flushInterval = std::chrono::milliseconds(0);  // a batch every 256 packets: many batches
     const DecodeResult r = decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) {
         if (batches) ++*batches;
@@ -63,21 +65,34 @@ class TestGuiModels : public QObject {
 
 void TestGuiModels::rowsMatchDecoder_data() {
     QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("keylog");
     for (const char* s :
          {"h2c_nghttp.pcap", "small_windows.pcap", "h2load_small.pcap", "h2c_curl_post.pcap",
           "h2c_upgrade.pcap", "h2c_dumpcap.pcapng", "h2c_nano.pcap"}) {
-        QTest::newRow(s) << QString::fromStdString(sourcePath(std::string("samples/") + s));
+        QTest::newRow(s) << QString::fromStdString(sourcePath(std::string("samples/") + s))
+                         << QString();
     }
     for (const char* s : {"05_many_streams_h2load_nghttpd/capture.pcap",
                           "06_server_push/capture.pcap", "15_python_h2_server/capture.pcap"}) {
         const std::string p = sharedPath(std::string("captures/") + s);
-        if (!p.empty()) QTest::newRow(s) << QString::fromStdString(p);
+        if (!p.empty()) QTest::newRow(s) << QString::fromStdString(p) << QString();
+    }
+    // TLS with keys: the GUI opens records on other threads (DecodeOptions::openTlsAhead), the
+    // reference decode opens them in turn; the models must not tell the difference.
+    for (const char* s : {"03a_tls13_curl_nginx", "03b_tls12_curl_python_nginx",
+                          "03d_tls_nghttp_nghttpd", "09_netem_loss_reorder"}) {
+        const std::string p = sharedPath(std::string("captures/") + s + "/capture.pcap");
+        if (!p.empty())
+            QTest::newRow(s) << QString::fromStdString(p)
+                             << QString::fromStdString(
+                                    sharedPath(std::string("captures/") + s + "/keylog.txt"));
     }
 }
 
 void TestGuiModels::rowsMatchDecoder() {
     QFETCH(QString, path);
-    const auto ref = referenceDecode(path.toStdString());
+    QFETCH(QString, keylog);
+    const auto ref = referenceDecode(path.toStdString(), keylog.toStdString());
     CaptureStore store;
     ConnectionsModel conns(&store);
     StreamsModel streams(&store);
@@ -87,7 +102,7 @@ void TestGuiModels::rowsMatchDecoder() {
     QAbstractItemModelTester t2(&streams, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester t3(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     std::size_t batches = 0;
-    loadInto(store, path.toStdString(), &batches);
+    loadInto(store, path.toStdString(), &batches, keylog.toStdString());
     QVERIFY(batches >= 1);
 
     QCOMPARE(conns.rowCount(), static_cast<int>(ref.flows.size()));
@@ -143,9 +158,10 @@ void TestGuiModels::rowsMatchDecoder() {
 
 void TestGuiModels::timelineMarksMatchDecoder() {
     QFETCH(QString, path);
-    const auto ref = referenceDecode(path.toStdString());
+    QFETCH(QString, keylog);
+    const auto ref = referenceDecode(path.toStdString(), keylog.toStdString());
     CaptureStore store;
-    loadInto(store, path.toStdString());
+    loadInto(store, path.toStdString(), nullptr, keylog.toStdString());
     for (int ci = 0; ci < static_cast<int>(store.connections().size()); ++ci) {
         const ConnectionData& c = store.connections()[ci];
         const TimelineData t = buildTimeline(store, ci);
@@ -195,9 +211,10 @@ void TestGuiModels::timelineMarksMatchDecoder() {
 
 void TestGuiModels::windowSeriesMatchDecoder() {
     QFETCH(QString, path);
-    const auto ref = referenceDecode(path.toStdString());
+    QFETCH(QString, keylog);
+    const auto ref = referenceDecode(path.toStdString(), keylog.toStdString());
     CaptureStore store;
-    loadInto(store, path.toStdString());
+    loadInto(store, path.toStdString(), nullptr, keylog.toStdString());
     auto same = [](const std::vector<WindowPoint>& a, const std::vector<WindowPoint>& b) {
         if (a.size() != b.size()) return false;
         for (std::size_t i = 0; i < a.size(); ++i) {
@@ -426,25 +443,30 @@ void TestGuiModels::exportWritesTheSelection() {
         f.open(QIODevice::ReadOnly);
         return QJsonDocument::fromJson(f.readAll()).object();
     };
-    ExportRequest all{capture, (dir + "/h2lens_gui_all.json").toStdString(), ExportFormat::Json, {}, {}};
+    ExportRequest all{
+        capture, (dir + "/h2lens_gui_all.json").toStdString(), ExportFormat::Json, {}, {}};
     QCOMPARE(QString::fromStdString(exportCapture(all)), QString());
     const QJsonArray conns = read(all.outputPath)["connections"].toArray();
     QCOMPARE(conns.size(), 1);
     QCOMPARE(conns[0].toObject()["streams"].toArray().size(), 6);
 
-    ExportRequest one{capture, (dir + "/h2lens_gui_one.json").toStdString(), ExportFormat::Json, {}, {{0, 21}}};
+    ExportRequest one{
+        capture, (dir + "/h2lens_gui_one.json").toStdString(), ExportFormat::Json, {}, {{0, 21}}};
     QCOMPARE(QString::fromStdString(exportCapture(one)), QString());
-    const QJsonArray streams = read(one.outputPath)["connections"].toArray()[0].toObject()["streams"].toArray();
+    const QJsonArray streams =
+        read(one.outputPath)["connections"].toArray()[0].toObject()["streams"].toArray();
     QCOMPARE(streams.size(), 1);
     QCOMPARE(streams[0].toObject()["id"].toInt(), 21);
 
-    ExportRequest har{capture, (dir + "/h2lens_gui_one.har").toStdString(), ExportFormat::Har, {}, {{0, 21}}};
+    ExportRequest har{
+        capture, (dir + "/h2lens_gui_one.har").toStdString(), ExportFormat::Har, {}, {{0, 21}}};
     QCOMPARE(QString::fromStdString(exportCapture(har)), QString());
     const QJsonArray entries = read(har.outputPath)["log"].toObject()["entries"].toArray();
     QCOMPARE(entries.size(), 1);
     QCOMPARE(entries[0].toObject()["response"].toObject()["httpVersion"].toString(), QString("h2"));
 
-    ExportRequest bad{"/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}};
+    ExportRequest bad{
+        "/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}};
     QVERIFY(!exportCapture(bad).empty());
 }
 
@@ -456,7 +478,8 @@ void TestGuiModels::tlsDecryptsWithKeyLogAndEmbeddedSecrets() {
         auto store = std::make_unique<CaptureStore>();
         DecodeOptions opt;
         opt.keylogPath = keylog;
-        const DecodeResult r = decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) { store->apply(std::move(b)); });
+        const DecodeResult r =
+            decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) { store->apply(std::move(b)); });
         return std::make_pair(r.error, std::move(store));
     };
     auto [err, withKeys] = decodeWith(dir + "/capture.pcap", dir + "/keylog.txt");
