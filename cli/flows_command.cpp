@@ -34,9 +34,8 @@ nlohmann::ordered_json flowJson(const FlowRecord& f) {
 }
 
 void printTable(const std::deque<FlowRecord>& flows) {
-    fmt::print("{:>4}  {:<22} {:<22} {:>7} {:>12} {:>12} {:>7} {:>7} {:>10}  {}\n", "id",
-               "client", "server", "packets", "bytes c2s", "bytes s2c", "retrans", "ooo",
-               "gaps", "end");
+    fmt::print("{:>4}  {:<22} {:<22} {:>7} {:>12} {:>12} {:>7} {:>7} {:>10}  {}\n", "id", "client",
+               "server", "packets", "bytes c2s", "bytes s2c", "retrans", "ooo", "gaps", "end");
     for (const FlowRecord& f : flows) {
         const auto& c = f.stats(Direction::ClientToServer);
         const auto& s = f.stats(Direction::ServerToClient);
@@ -57,6 +56,9 @@ void printTable(const std::deque<FlowRecord>& flows) {
 void addFlowsCommand(CLI::App& app, CommonOptions& common) {
     auto* sub = app.add_subcommand("flows", "list the TCP connections of a capture");
     addCaptureOptions(*sub, common);
+    // flows reads TCP only: TLS options would be accepted and do nothing.
+    sub->remove_option(sub->get_option("--keylog"));
+    sub->remove_option(sub->get_option("--tls-threads"));
     auto json = std::make_shared<bool>(false);
     auto dumpDir = std::make_shared<std::string>();
     sub->add_flag("--json", *json, "a JSON array of connections instead of a table");

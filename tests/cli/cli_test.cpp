@@ -230,3 +230,14 @@ TEST_CASE("TLS decrypted with --tls-threads 0, 1 and 3 prints the same decode", 
     cli("summary --tls-threads 65 " + sample("h2c_nghttp.pcap"), &code);
     CHECK(code != 0);
 }
+
+TEST_CASE("flows reads TCP only and refuses the TLS options") {
+    int code = 0;
+    cli("flows --tls-threads 2 " + sample("h2c_nghttp.pcap"), &code);
+    CHECK(code != 0);
+    cli("flows " + sample("h2c_nghttp.pcap"), &code);
+    CHECK(code == 0);
+    const std::string help = cli("flows --help", &code);
+    CHECK(help.find("--keylog") == std::string::npos);
+    CHECK(help.find("--max-flows") != std::string::npos);
+}
