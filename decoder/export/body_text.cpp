@@ -122,9 +122,16 @@ const bool kHaveSsse3 = __builtin_cpu_supports("ssse3");
 }  // namespace
 
 std::string base64Encode(ByteSpan in) {
+    std::string out;
+    appendBase64(out, in);
+    return out;
+}
+
+void appendBase64(std::string& text, ByteSpan in) {
     // Sized once and written by index: bodies of many MB go through here.
-    std::string out((in.size() + 2) / 3 * 4, '=');
-    char* o = out.data();
+    const std::size_t start = text.size();
+    text.resize(start + (in.size() + 2) / 3 * 4, '=');
+    char* o = text.data() + start;
     std::size_t i = 0;
 #if defined(__x86_64__)
     if (kHaveSsse3) {
@@ -148,7 +155,6 @@ std::string base64Encode(ByteSpan in) {
         o[1] = kBase64[(v >> 12) & 63];
         o[2] = kBase64[(v >> 6) & 63];
     }
-    return out;
 }
 
 std::string hexDump(ByteSpan bytes, std::string_view indent) {

@@ -17,6 +17,8 @@ std::size_t utf8SequenceLength(ByteSpan bytes, std::size_t i);
 std::size_t utf8Prefix(ByteSpan bytes, std::size_t max);
 
 std::string base64Encode(ByteSpan bytes);
+// The same, appended to `out` (no string of its own).
+void appendBase64(std::string& out, ByteSpan bytes);
 
 // 16 bytes per line: "00000000  48 65 6c 6c 6f ...  |Hello...|".
 std::string hexDump(ByteSpan bytes, std::string_view indent = "");

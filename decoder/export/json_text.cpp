@@ -96,7 +96,8 @@ void drain(std::string& out, std::ostream* sink) {
     }
 }
 
-void appendValue(std::string& out, const Json& j, int indent, int level, std::ostream* sink) {
+void appendValue(std::string& out, const Json& j, int indent, int level, std::ostream* sink,
+                 JsonStringWriter* strings) {
     switch (j.type()) {
         case Json::value_t::object: {
             if (j.empty()) {
@@ -111,7 +112,7 @@ void appendValue(std::string& out, const Json& j, int indent, int level, std::os
                 if (indent >= 0) appendIndent(out, indent, level + 1);
                 appendJsonString(out, it.key());
                 out += indent >= 0 ? ": " : ":";
-                appendValue(out, it.value(), indent, level + 1, sink);
+                appendValue(out, it.value(), indent, level + 1, sink, strings);
                 drain(out, sink);
             }
             if (indent >= 0) appendIndent(out, indent, level);
@@ -129,16 +130,18 @@ void appendValue(std::string& out, const Json& j, int indent, int level, std::os
                 if (!first) out += ',';
                 first = false;
                 if (indent >= 0) appendIndent(out, indent, level + 1);
-                appendValue(out, v, indent, level + 1, sink);
+                appendValue(out, v, indent, level + 1, sink, strings);
                 drain(out, sink);
             }
             if (indent >= 0) appendIndent(out, indent, level);
             out += ']';
             return;
         }
-        case Json::value_t::string:
-            appendJsonString(out, j.get_ref<const std::string&>());
+        case Json::value_t::string: {
+            const std::string& value = j.get_ref<const std::string&>();
+            if (!strings || !strings->write(out, value)) appendJsonString(out, value);
             return;
+        }
         case Json::value_t::number_integer:
             out += fmt::format_int(j.get<std::int64_t>()).str();
             return;
@@ -192,13 +195,13 @@ void appendJsonString(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void appendJson(std::string& out, const Json& j, int indent) {
-    appendValue(out, j, indent, 0, nullptr);
+void appendJson(std::string& out, const Json& j, int indent, JsonStringWriter* strings) {
+    appendValue(out, j, indent, 0, nullptr, strings);
 }
 
 void writeJson(std::ostream& out, const Json& j, int indent) {
     std::string text;
-    appendValue(text, j, indent, 0, &out);
+    appendValue(text, j, indent, 0, &out, nullptr);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 

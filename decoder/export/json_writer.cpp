@@ -42,7 +42,11 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
     line["conn"] = s.conn.id;
     line["client"] = s.conn.client.toString();
     line["server"] = s.conn.server.toString();
-    Json fields = streamJson(s, ctx);
+    // Bodies go straight from the transcript into the line (see BodyTextSlots).
+    BodyTextSlots slots;
+    JsonContext withSlots = ctx;
+    withSlots.bodySlots = &slots;
+    Json fields = streamJson(s, withSlots);
     for (auto& [k, v] : fields.items()) line[k] = std::move(v);
     // Room for the bodies (text, or base64 at 4/3) up front: growing a line of hundreds of KB
     // by doubling copied it about once more.
@@ -51,7 +55,7 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
         bodies += std::min<std::size_t>(b.retained.size(), ctx.options->maxBody);
     std::string text;
     text.reserve(4096 + bodies / 3 * 4 + bodies / 8);
-    appendJson(text, line);
+    appendJson(text, line, -1, &slots);
     text += '\n';
     return text;
 }

@@ -1,9 +1,13 @@
 #include "export/transcript_json.h"
 
+#include "export/json_text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
+#include <random>
 
 #include "export/body_text.h"
 #include "export/content_decoding.h"
@@ -29,14 +33,20 @@ Json optT(const std::optional<TimestampNs>& ts, const JsonContext& ctx) {
     return ts ? Json(ctx.t(*ts)) : Json(nullptr);
 }
 
-// Bytes as text when they are UTF-8, else base64; at most `max` source bytes.
-void putBytes(Json& j, ByteSpan bytes, std::uint64_t totalSize, std::size_t max) {
+// Bytes as text when they are UTF-8, else base64; at most `max` source bytes. With `slots` the
+// tree gets a placeholder and the bytes are written with the text (they must outlive it).
+void putBytes(Json& j, ByteSpan bytes, std::uint64_t totalSize, std::size_t max,
+              BodyTextSlots* slots) {
     const bool text = isUtf8Text(bytes.first(std::min(bytes.size(), max)));
     std::size_t shown = std::min(bytes.size(), max);
     if (text) shown = utf8Prefix(bytes, shown);
     j["encoding"] = text ? "utf-8" : "base64";
-    j["data"] =
-        text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
+    if (slots) {
+        j["data"] = slots->add(bytes.first(shown), text);
+    } else {
+        j["data"] =
+            text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
+    }
     j["shown_bytes"] = shown;
     j["truncated"] = shown < totalSize;
 }
@@ -70,6 +80,51 @@ std::string_view hpackReprName(HpackRepresentation r) {
 }
 
 }  // namespace
+
+namespace {
+
+// A placeholder names its slot after a token drawn when the process starts, so no string that
+// comes from a capture can pass for one: "\x01" + 16 hex digits of the token + 8 of the index.
+const std::string& placeholderToken() {
+    static const std::string token = [] {
+        std::random_device rd;
+        const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
+        return fmt::format("\x01{:016x}", v);
+    }();
+    return token;
+}
+constexpr std::size_t kPlaceholderLength = 1 + 16 + 8;
+
+}  // namespace
+
+std::string BodyTextSlots::add(ByteSpan bytes, bool text) {
+    m_slots.push_back(Slot{bytes, text});
+    return placeholderToken() + fmt::format("{:08x}", m_slots.size() - 1);
+}
+
+ByteSpan BodyTextSlots::keep(Bytes bytes) {
+    m_kept.push_back(std::move(bytes));
+    return m_kept.back();
+}
+
+bool BodyTextSlots::write(std::string& out, const std::string& value) {
+    if (value.size() != kPlaceholderLength || value[0] != '\x01') return false;
+    const std::string& token = placeholderToken();
+    if (value.compare(0, token.size(), token) != 0) return false;
+    std::size_t index = 0;
+    const char* first = value.data() + token.size();
+    const auto r = std::from_chars(first, value.data() + value.size(), index, 16);
+    if (r.ec != std::errc() || index >= m_slots.size()) return false;
+    const Slot& slot = m_slots[index];
+    if (slot.text) {
+        appendJsonString(out, asStringView(slot.bytes));
+    } else {
+        out += '"';
+        appendBase64(out, slot.bytes);
+        out += '"';
+    }
+    return true;
+}
 
 Json tlsJson(const TlsFacts& tls) {
     auto orNull = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
@@ -168,7 +223,7 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
     j["size"] = body.size;
     j["sha256"] = body.sha256Hex();
     j["data_frames"] = body.dataFrames;
-    putBytes(j, body.retained, body.size, o.maxBody);
+    putBytes(j, body.retained, body.size, o.maxBody, ctx.bodySlots);
     const auto codings = parseCodings(contentEncoding);
     if (!codings.empty() && body.size > 0) {
         DecodedContent d = decodeContent(body.retained, codings, o.maxDecodedBody);
@@ -176,7 +231,10 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
         dj["codings"] = d.codings;
         dj["size"] = d.bytes.size();
         dj["sha256"] = Sha256::of(d.bytes);
-        putBytes(dj, d.bytes, d.bytes.size(), o.maxBody);
+        const std::size_t decodedSize = d.bytes.size();
+        const ByteSpan decoded =
+            ctx.bodySlots ? ctx.bodySlots->keep(std::move(d.bytes)) : ByteSpan(d.bytes);
+        putBytes(dj, decoded, decodedSize, o.maxBody, ctx.bodySlots);
         dj["output_capped"] = d.truncated;
         if (!body.retainedAll)
             dj["error"] = "body larger than the retention cap; decoded the retained part";
@@ -237,16 +295,20 @@ Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const Json
     const ExportOptions& o = *ctx.options;
     GrpcBody g = splitGrpcBody(body.retained, grpcEncoding, o.maxGrpcMessages, o.maxDecodedBody);
     Json list = Json::array();
-    for (const GrpcMessage& m : g.messages) {
+    for (GrpcMessage& m : g.messages) {
         Json j;
         j["offset"] = m.offset;
         j["compressed"] = m.compressed;
         j["length"] = m.length;
         j["complete"] = m.payloadComplete;
         j["payload_size"] = m.payload.size();
-        putBytes(j, m.payload, m.payload.size(), o.maxBody);
+        Json protobuf = protobufJson(m.payload);  // before the payload may move below
+        const std::size_t payloadSize = m.payload.size();
+        const ByteSpan payload =
+            ctx.bodySlots ? ctx.bodySlots->keep(std::move(m.payload)) : ByteSpan(m.payload);
+        putBytes(j, payload, payloadSize, o.maxBody, ctx.bodySlots);
         if (m.error) j["error"] = *m.error;
-        j["protobuf"] = protobufJson(m.payload);
+        j["protobuf"] = std::move(protobuf);
         list.push_back(std::move(j));
     }
     Json out;

@@ -3,6 +3,7 @@
 // inserted in a fixed order (nlohmann::ordered_json) and every value derives from the capture,
 // so two runs on one file give identical bytes. Times are seconds since the first packet
 // ("t"-style doubles) unless the key ends in "_epoch".
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -31,10 +32,42 @@ class Redactor {
     std::vector<std::string> m_names;  // lowercased
 };
 
+// Writes some string values of a tree itself when it is turned into text (appendJson): gets
+// each string value, by reference into the tree, and returns true when it appended the literal.
+class JsonStringWriter {
+  public:
+    virtual ~JsonStringWriter() = default;
+    virtual bool write(std::string& out, const std::string& value) = 0;
+};
+
+// Body bytes written straight into the text (an NDJSON line) instead of being copied into the
+// tree as a string and then copied again (and again whenever an ordered_json object grows and
+// copies its members): the tree holds a short placeholder that names a slot with a token no
+// string from a capture can know. The bytes must outlive the text's writing; keep() holds bytes
+// that would not (a decoded body, a gRPC payload).
+class BodyTextSlots final : public JsonStringWriter {
+  public:
+    // The placeholder to put in the tree for these bytes.
+    std::string add(ByteSpan bytes, bool text);
+    ByteSpan keep(Bytes bytes);
+    bool write(std::string& out, const std::string& value) override;
+    std::size_t count() const { return m_slots.size(); }
+
+  private:
+    struct Slot {
+        ByteSpan bytes;
+        bool text;
+    };
+    std::vector<Slot> m_slots;
+    std::deque<Bytes> m_kept;
+};
+
 struct JsonContext {
     const ExportOptions* options;
     Redactor redactor;
     TimestampNs base = 0;  // the capture's first packet
+    // Set while building a tree that is written with these slots as its string writer.
+    BodyTextSlots* bodySlots = nullptr;
     double t(TimestampNs ts) const { return static_cast<double>(ts - base) / 1e9; }
 };
 

@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "export/body_text.h"
 #include "export/json_text.h"
 #include "export_test_support.h"
 #include "test_support.h"
@@ -91,4 +92,39 @@ TEST_CASE("real exports: the fast writer's text equals nlohmann's on every sampl
         writeJson(os, doc, 2);
         CHECK(os.str() == nlohmannText(doc, 2));
     }
+}
+
+// NDJSON lines get their bodies written straight from the transcript (BodyTextSlots): the tree
+// holds placeholders, which must survive the copies ordered_json makes when an object grows,
+// and must not be forgeable by strings that come from a capture.
+TEST_CASE("body slots: bodies written into the text, through copies, never forged") {
+    BodyTextSlots slots;
+    const Bytes binary = {0x00, 0xff, 0x10, 0x80, 0x7f};
+    const std::string text = "caf\xc3\xa9 \"quoted\"\n";
+    Json body;
+    body["data"] = slots.add(binary, false);
+    body["text"] = slots.add(asBytes(text), true);
+    // A string shaped like a placeholder, as a header value could be: left alone.
+    const std::string forged = std::string("\x01") + std::string(16, '0') + "00000000";
+    body["header"] = forged;
+    Json tree;
+    tree["first"] = 1;
+    tree["body"] = body;  // a copy, as a growing object makes
+    for (int i = 0; i < 20; ++i) tree["k" + std::to_string(i)] = i;  // more growth
+    std::string out;
+    appendJson(out, tree, -1, &slots);
+    Json expected = tree;
+    expected["body"]["data"] = base64Encode(binary);
+    expected["body"]["text"] = text;
+    CHECK(out == expected.dump(-1, ' ', false, Json::error_handler_t::replace));
+    CHECK(out.find(base64Encode(binary)) != std::string::npos);
+    // Without the slots the placeholders stay what they are: text that names nothing.
+    std::string plain;
+    appendJson(plain, tree);
+    CHECK(plain.find(base64Encode(binary)) == std::string::npos);
+    // Another set of slots does not resolve this one's placeholders past its own count.
+    BodyTextSlots other;
+    std::string none;
+    appendJson(none, tree, -1, &other);
+    CHECK(none == plain);
 }
