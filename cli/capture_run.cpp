@@ -60,12 +60,9 @@ RunResult runCapture(const RunOptions& options, Analyzer& analyzer) {
     Packet packet;
     std::uint64_t n = 0;
     KeyLog unused;
-    SecretsFeed secrets(options.keyLog ? *options.keyLog : unused);
+    SecretsFeed secrets(options.keyLog ? *options.keyLog : unused, analyzer);
     while (source->next(packet) == ReadStatus::Packet) {
-        if (secrets.hasNew(*source)) {
-            analyzer.flush();  // work put off so far must see the key log as it was
-            secrets.update(*source);
-        }
+        secrets.update(*source);
         analyzer.ingest(packet);
         if (drawProgress && (++n & 0xfff) == 0) {
             const auto now = Clock::now();

@@ -109,7 +109,6 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
         attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
-        collector.setAnalyzer(&analyzer);
         if (json) json->setAnalyzer(&analyzer);
         if (har) har->setAnalyzer(&analyzer);
         const RunResult result = runCapture(common.run, analyzer);

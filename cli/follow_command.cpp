@@ -47,7 +47,6 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
         Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
         attachTlsThreads(common, factory);
         Analyzer analyzer(common.limits, &factory);
-        collector.setAnalyzer(&analyzer);
         printer.setAnalyzer(&analyzer);
         runCapture(common.run, analyzer);
         std::cout.flush();

@@ -66,20 +66,16 @@ std::shared_ptr<TlsOpenJob> TlsOpenPool::take() {
 }
 
 void TlsOpenPool::wait(TlsOpenJob& job) {
+    auto runHere = [this](TlsOpenJob& j) {
+        j.run(m_callerOpeners.get(j.protection));
+        ++m_openedByCaller;
+        finish(j);
+    };
     while (!done(job)) {
-        if (claim(job)) {
-            job.run(m_callerOpeners.get(job.protection));
-            ++m_openedByCaller;
-            finish(job);
-            return;
-        }
+        if (claim(job)) return runHere(job);
         // A worker has it: open a later record meanwhile rather than sit idle.
         if (auto other = take()) {
-            if (claim(*other)) {
-                other->run(m_callerOpeners.get(other->protection));
-                ++m_openedByCaller;
-                finish(*other);
-            }
+            if (claim(*other)) runHere(*other);
             continue;
         }
         job.state.wait(kRunning, std::memory_order_acquire);

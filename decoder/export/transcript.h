@@ -54,7 +54,7 @@ struct StreamTranscript {
 struct ConnectionTranscript {
     ConnectionInfo info;
     const ConnectionSummary* summary = nullptr;
-    const FlowRecord* flow = nullptr;  // null when the flow table does not know it
+    const FlowRecord* flow = nullptr;  // ConnectionSummary::flow; null when the summary has none
     std::vector<Anomaly> anomalies;
     std::uint64_t droppedAnomalies = 0;
 };

@@ -66,12 +66,7 @@ void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn,
     ConnectionTranscript t;
     t.info = conn;
     t.summary = &summary;
-    if (summary.flow) {
-        t.flow = &*summary.flow;
-    } else if (m_analyzer) {
-        const auto& records = m_analyzer->flows().records();
-        if (conn.id < records.size() && records[conn.id].id == conn.id) t.flow = &records[conn.id];
-    }
+    if (summary.flow) t.flow = &*summary.flow;
     if (auto it = m_conns.find(conn.id); it != m_conns.end()) {
         t.anomalies = std::move(it->second.anomalies);
         t.droppedAnomalies = it->second.dropped;

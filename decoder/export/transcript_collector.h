@@ -29,11 +29,9 @@ class TranscriptSink {
 
 class TranscriptCollector final : public H2Listener {
   public:
-    // `analyzer` gives flow records (TCP figures); it may be set later, before the first packet.
-    TranscriptCollector(const ExportOptions& options, TranscriptSink* sink,
-                        const Analyzer* analyzer = nullptr)
-        : m_options(&options), m_sink(sink), m_analyzer(analyzer) {}
-    void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
+    // TCP figures come from each connection's summary (ConnectionSummary::flow).
+    TranscriptCollector(const ExportOptions& options, TranscriptSink* sink)
+        : m_options(&options), m_sink(sink) {}
 
     void onFrame(const FrameEvent& ev) override;
     void onStreamDone(const ConnectionInfo& conn, const StreamRecord& s) override;
@@ -55,7 +53,6 @@ class TranscriptCollector final : public H2Listener {
 
     const ExportOptions* m_options;
     TranscriptSink* m_sink;
-    const Analyzer* m_analyzer;
     std::map<Key, std::unique_ptr<Bodies>> m_bodies;
     std::map<std::uint64_t, ConnState> m_conns;
 };

@@ -51,7 +51,6 @@ class BodyTextSlots final : public JsonStringWriter {
     std::string add(ByteSpan bytes, bool text);
     ByteSpan keep(Bytes bytes);
     bool write(std::string& out, const std::string& value) override;
-    std::size_t count() const { return m_slots.size(); }
 
   private:
     struct Slot {

@@ -22,7 +22,6 @@ class DecodeBacklog {
     DecodeBacklog(TlsOpenService& service, std::size_t maxBytes)
         : m_service(&service), m_maxBytes(maxBytes) {}
 
-    TlsOpenService& service() { return *m_service; }
     // Nothing waits: work may run at once.
     bool idle() const { return m_items.empty(); }
     // Queues `work` behind what waits (`cost`: bytes it holds).
@@ -34,10 +33,8 @@ class DecodeBacklog {
     // Runs everything (end of input, or before the caller changes what the work reads).
     void flush();
 
-    std::size_t heldBytes() const { return m_bytes; }
     // Counted for every item on top of its cost: the queued function and its slot.
     static constexpr std::size_t kItemOverhead = 128;
-    std::size_t maxHeldBytes() const { return m_maxBytes; }
 
   private:
     struct Item {

@@ -33,7 +33,6 @@ class Http2SessionFactory : public FlowConsumerFactory {
     // Runs what is held back; the flow table calls it at the end of input. Call it before
     // changing anything the decode reads, e.g. before adding lines to the key log.
     void flush() override;
-    const TlsHoldBudget& tlsHoldBudget() const { return *m_tlsHold; }
 
   private:
     const Limits* m_limits;

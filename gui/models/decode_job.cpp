@@ -350,13 +350,10 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     Packet p;
     const std::uint32_t checkMask = options.checkClockEveryPacket ? 0 : 255;
     std::uint32_t n = 0;
-    SecretsFeed secrets(keys);
+    SecretsFeed secrets(keys, analyzer);
     if (follower) pollKeys(false);
     while (src->next(p) == ReadStatus::Packet) {
-        if (secrets.hasNew(*src)) {
-            analyzer.flush();  // work put off so far must see the key log as it was
-            secrets.update(*src);
-        }
+        secrets.update(*src);
         // The client writes a key before it sends the packets that need it, so a poll that
         // started after a packet was captured has every key that packet needs. Packets that
         // waited in the pipe were captured before the last poll: one stat() per batch, not per

@@ -20,8 +20,9 @@ namespace {
 // Passes on the selected streams only (and the connections they belong to), so an export of the
 // selection is the same document the CLI writes, minus what was not selected.
 class SelectionSink final : public TranscriptSink {
-public:
-    SelectionSink(TranscriptSink* next, const std::vector<std::pair<std::uint64_t, std::uint32_t>>& sel)
+  public:
+    SelectionSink(TranscriptSink* next,
+                  const std::vector<std::pair<std::uint64_t, std::uint32_t>>& sel)
         : m_next(next), m_all(sel.empty()) {
         for (const auto& [conn, stream] : sel) {
             m_streams.insert({conn, stream});
@@ -35,7 +36,7 @@ public:
         if (m_all || m_conns.count(c.info.id)) m_next->onConnection(c);
     }
 
-private:
+  private:
     TranscriptSink* m_next;
     bool m_all;
     std::set<std::pair<std::uint64_t, std::uint32_t>> m_streams;
@@ -69,12 +70,11 @@ std::string exportCapture(const ExportRequest& request) {
         TranscriptCollector collector(options, &selection);
         Http2SessionFactory factory(limits, &collector, &keys);
         Analyzer analyzer(limits, &factory);
-        collector.setAnalyzer(&analyzer);
         if (json) json->setAnalyzer(&analyzer);
         if (har) har->setAnalyzer(&analyzer);
         auto source = openCapture(request.capturePath);
         Packet packet;
-        SecretsFeed secrets(keys);
+        SecretsFeed secrets(keys, analyzer);
         std::uint64_t issues = 0;
         while (source->next(packet) == ReadStatus::Packet) {
             secrets.update(*source);

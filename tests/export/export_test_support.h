@@ -15,7 +15,6 @@ inline void runThrough(const std::string& path, TranscriptCollector& collector,
                        Analyzer*& analyzerOut, const Limits& limits = Limits{}) {
     Http2SessionFactory factory(limits, &collector);
     Analyzer analyzer(limits, &factory);
-    collector.setAnalyzer(&analyzer);
     analyzerOut = &analyzer;
     auto src = openCapture(path);
     Packet p;
@@ -33,7 +32,6 @@ inline void feedCapture(const std::string& path, const ExportOptions& options, W
     Limits limits;
     Http2SessionFactory factory(limits, &collector);
     Analyzer analyzer(limits, &factory);
-    collector.setAnalyzer(&analyzer);
     writer.setAnalyzer(&analyzer);
     auto src = openCapture(path);
     Packet p;

@@ -20,7 +20,9 @@ struct Collected : H2Listener {
     std::map<std::uint64_t, std::map<std::uint32_t, StreamRecord>> streams;
     std::map<std::uint64_t, ConnectionInfo> infos;
     std::map<std::uint64_t, ConnectionSummary> summaries;
-    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override { streams[c.id][s.id] = s; }
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        streams[c.id][s.id] = s;
+    }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
         infos[c.id] = c;
         summaries[c.id] = s;
@@ -39,7 +41,7 @@ void decode(const std::filesystem::path& file, Collected& out) {
     Analyzer analyzer(limits, &factory);
     auto source = openCapture(file.string());
     Packet p;
-    SecretsFeed secrets(keys);
+    SecretsFeed secrets(keys, analyzer);
     while (source->next(p) == ReadStatus::Packet) {
         secrets.update(*source);
         analyzer.ingest(p);
@@ -48,7 +50,9 @@ void decode(const std::filesystem::path& file, Collected& out) {
 }
 
 // The reference summaries write IPv6 endpoints without brackets ("::1:8080").
-std::string unbracketed(const Endpoint& e) { return e.ip.toString() + ":" + std::to_string(e.port); }
+std::string unbracketed(const Endpoint& e) {
+    return e.ip.toString() + ":" + std::to_string(e.port);
+}
 
 std::string jsonString(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
@@ -77,7 +81,8 @@ TEST_CASE("Streams of every reference capture agree with tshark's summary", "[re
             const std::string client = conn["client"], server = conn["server"];
             std::optional<std::uint64_t> id;
             for (const auto& [cid, info] : got.infos) {
-                if (unbracketed(info.client) == client && unbracketed(info.server) == server) id = cid;
+                if (unbracketed(info.client) == client && unbracketed(info.server) == server)
+                    id = cid;
             }
             INFO("connection " << client << " -> " << server);
             REQUIRE(id);
@@ -108,15 +113,16 @@ TEST_CASE("Streams of every reference capture agree with tshark's summary", "[re
                     CHECK((s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer));
                 }
                 // tshark calls a reset stream "complete" too; h2lens says how it ended.
-                if (rs["complete"].get<bool>() && rs["rst_stream"].is_null()) CHECK(s.end == StreamEnd::Complete);
+                if (rs["complete"].get<bool>() && rs["rst_stream"].is_null())
+                    CHECK(s.end == StreamEnd::Complete);
                 ++checked;
             }
         }
     }
     CHECK(checked > 2000);
     CHECK(decrypted >= 10);
-    WARN("checked " << checked << " streams against tshark's reference summaries ("
-                    << decrypted << " decrypted TLS connections)");
+    WARN("checked " << checked << " streams against tshark's reference summaries (" << decrypted
+                    << " decrypted TLS connections)");
 }
 
 TEST_CASE("How HTTP/2 was found is reported per connection", "[real]") {
