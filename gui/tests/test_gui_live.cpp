@@ -64,6 +64,29 @@ bool canConnect(int port) {
     return ok;
 }
 
+// A server child on 127.0.0.1:`port`, killed when the test leaves; ready() once it accepts
+// connections (within 5 s).
+class LocalServer {
+  public:
+    LocalServer(const QString& program, const QStringList& args, int port) {
+        m_process.start(program, args);
+        if (!m_process.waitForStarted(3000)) return;
+        QElapsedTimer t;
+        t.start();
+        while (!canConnect(port) && t.elapsed() < 5000) QTest::qWait(20);
+        m_ready = canConnect(port);
+    }
+    ~LocalServer() {
+        m_process.kill();
+        m_process.waitForFinished(2000);
+    }
+    bool ready() const { return m_ready; }
+
+  private:
+    QProcess m_process;
+    bool m_ready = false;
+};
+
 int completeStreamsFor(const CaptureStore& store, const std::string& path, std::uint64_t size) {
     int n = 0;
     for (const StreamData& s : store.streams()) {
@@ -212,18 +235,12 @@ class TestGuiLive : public QObject {
         }
         const int port = freePort();
         QVERIFY(port > 0);
-        QProcess server;
-        server.start(nghttpd, {QStringLiteral("--no-tls"), QStringLiteral("--address=127.0.0.1"),
-                               QStringLiteral("-d"), docs.path(), QString::number(port)});
-        QVERIFY(server.waitForStarted(3000));
-        auto stopServer = qScopeGuard([&] {
-            server.kill();
-            server.waitForFinished(2000);
-        });
+        LocalServer server(nghttpd,
+                           {QStringLiteral("--no-tls"), QStringLiteral("--address=127.0.0.1"),
+                            QStringLiteral("-d"), docs.path(), QString::number(port)},
+                           port);
+        QVERIFY(server.ready());
         QElapsedTimer t;
-        t.start();
-        while (!canConnect(port) && t.elapsed() < 3000) QTest::qWait(20);
-        QVERIFY(canConnect(port));
 
         CaptureStore store;
         CaptureLoader loader(&store);
@@ -322,19 +339,12 @@ class TestGuiLive : public QObject {
 
         const int port = freePort();
         QVERIFY(port > 0);
-        QProcess server;
-        server.start(nghttpd,
-                     {QStringLiteral("--address=127.0.0.1"), QStringLiteral("-d"),
-                      dir.filePath(QStringLiteral("www")), QString::number(port), key, cert});
-        QVERIFY(server.waitForStarted(3000));
-        auto stopServer = qScopeGuard([&] {
-            server.kill();
-            server.waitForFinished(2000);
-        });
+        LocalServer server(nghttpd,
+                           {QStringLiteral("--address=127.0.0.1"), QStringLiteral("-d"),
+                            dir.filePath(QStringLiteral("www")), QString::number(port), key, cert},
+                           port);
+        QVERIFY(server.ready());
         QElapsedTimer t;
-        t.start();
-        while (!canConnect(port) && t.elapsed() < 5000) QTest::qWait(20);
-        QVERIFY(canConnect(port));
 
         const QString keylog = dir.filePath(QStringLiteral("keys.txt"));
         QVERIFY(!QFile::exists(keylog));  // curl creates it during the capture

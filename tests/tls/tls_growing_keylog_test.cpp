@@ -214,31 +214,6 @@ void checkSameDecode(const TlsFlowResult& late, const TlsFlowResult& upfront) {
     CHECK(issues == upfront.issues);
 }
 
-// The HTTP/2 decode of a whole pipeline run, as comparable text.
-struct H2Text final : H2Listener {
-    std::map<std::uint64_t, std::vector<std::string>> byConn;
-    void onFrame(const FrameEvent& ev) override {
-        std::string s = fmt::format("{} {} type {} flags {} stream {} len {}", ev.frame->ts,
-                                    directionName(ev.dir), ev.frame->type, ev.frame->flags,
-                                    ev.frame->streamId, ev.frame->length);
-        if (ev.headers)
-            for (const auto& h : ev.headers->fields) s += " " + h.name + "=" + h.value;
-        byConn[ev.conn->id].push_back(std::move(s));
-    }
-    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
-        byConn[c.id].push_back(fmt::format("stream {} end {} body {} {}", s.id,
-                                           static_cast<int>(s.end), s.requestBodyBytes,
-                                           s.responseBodyBytes));
-    }
-    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
-        byConn[c.id].push_back(fmt::format("anomaly {} {} {}", a.ts, a.name, a.detail));
-    }
-    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
-        byConn[c.id].push_back(fmt::format("done {} {} {}", static_cast<int>(s.detection),
-                                           s.tlsDecrypted, s.detectionDetail));
-    }
-};
-
 // The whole pipeline (Http2SessionFactory) with key lines appended after the packets
 // `schedule` says; an empty schedule with `upfront` reads the whole key log first.
 std::map<std::uint64_t, std::vector<std::string>> decodeHttp2(const fs::path& capture,
@@ -253,7 +228,7 @@ std::map<std::uint64_t, std::vector<std::string>> decodeHttp2(const fs::path& ca
         keys = keyLogFrom(fullKeyLog);
     }
     Limits limits;
-    H2Text text;
+    H2EventText text;
     Http2SessionFactory factory(limits, &text, &keys);
     Analyzer analyzer(limits, &factory);
     auto src = openCapture(capture.string());

@@ -23,36 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Everything the listener hears, in order, as text.
-struct EventText final : H2Listener {
-    std::vector<std::string> lines;
-    std::uint64_t opened = 0, openedAhead = 0;
-    void onFrame(const FrameEvent& ev) override {
-        std::string s = fmt::format("{} conn {} {} type {} flags {} stream {} len {}", ev.frame->ts,
-                                    ev.conn->id, directionName(ev.dir), ev.frame->type,
-                                    ev.frame->flags, ev.frame->streamId, ev.frame->length);
-        if (ev.headers)
-            for (const auto& h : ev.headers->fields) s += " " + h.name + "=" + h.value;
-        lines.push_back(std::move(s));
-    }
-    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
-        lines.push_back(fmt::format("conn {} stream {} end {} body {} {}", c.id, s.id,
-                                    static_cast<int>(s.end), s.requestBodyBytes,
-                                    s.responseBodyBytes));
-    }
-    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
-        lines.push_back(fmt::format("conn {} anomaly {} {} {}", c.id, a.ts, a.name, a.detail));
-    }
-    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
-        lines.push_back(fmt::format("conn {} done {} {} {}", c.id, static_cast<int>(s.detection),
-                                    s.tlsDecrypted, s.detectionDetail));
-        if (s.tls) {
-            opened += s.tls->recordsOpened;
-            openedAhead += s.tls->recordsOpenedAhead;
-        }
-    }
-};
-
 // Runs jobs only when the decoder waits for them, on its thread: everything goes through the
 // backlog and its bound. With `misguide`, every third job is given a wrong sequence number
 // before it runs, as a wrong guess would: the session must notice and open the record itself.
@@ -113,20 +83,17 @@ Run decode(const fs::path& capture, const fs::path& keyFile, TlsOpenService* ser
     KeyLog keys;
     if (!keyFile.empty()) keys = keyLogFrom(keyFile);
     Limits limits;
-    EventText text;
+    H2EventText text;
     Http2SessionFactory factory(limits, &text, &keys);
     factory.setTlsOpenService(service, maxBacklog);
     Analyzer analyzer(limits, &factory);
     auto src = openCapture(capture.string());
-    SecretsFeed secrets(keys);
+    SecretsFeed secrets(keys, analyzer);  // flushes before adding keys, as the CLI does
     Tampering tampering;
     tampering.on = tamper;
     Packet p;
     while (src->next(p) == ReadStatus::Packet) {
-        if (secrets.hasNew(*src)) {
-            analyzer.flush();  // as the CLI does: put-off work sees the key log as it was
-            secrets.update(*src);
-        }
+        secrets.update(*src);
         tampering.apply(p);
         analyzer.ingest(p);
     }
@@ -266,7 +233,7 @@ Run decodeMixed(TlsOpenService* service, std::size_t maxBacklog) {
     std::stable_sort(packets.begin(), packets.end(),
                      [](const Owned& a, const Owned& b) { return a.meta.ts < b.meta.ts; });
     Limits limits;
-    EventText text;
+    H2EventText text;
     Http2SessionFactory factory(limits, &text, &keys);
     factory.setTlsOpenService(service, maxBacklog);
     Analyzer analyzer(limits, &factory);
@@ -307,7 +274,7 @@ TEST_CASE("TLS beside h2c, Upgrade and gRPC connections: the same events in the 
 
 TEST_CASE("the TLS service is set before the first connection, never after", "[tls][ahead]") {
     Limits limits;
-    EventText text;
+    H2EventText text;
     Http2SessionFactory factory(limits, &text);
     EagerService eager;
     factory.setTlsOpenService(&eager);

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "h2/connection_engine.h"
 #include "pcap/capture_file.h"
 #include "pipeline/analyzer.h"
 #include "test_support.h"
@@ -123,6 +126,45 @@ inline std::map<std::uint64_t, TlsFlowResult> runTls(const std::filesystem::path
     analyzer.finish();
     return std::move(collector.results);
 }
+
+// Everything a whole pipeline run (Http2SessionFactory) tells its listener, as comparable text:
+// per connection, and in the global order the listener heard it; plus how many TLS records were
+// opened, and how many of those by jobs opened ahead (TlsOpenJob).
+struct H2EventText final : H2Listener {
+    std::map<std::uint64_t, std::vector<std::string>> byConn;
+    std::vector<std::string> lines;  // "conn N " + the per-connection line
+    std::uint64_t opened = 0, openedAhead = 0;
+
+    void onFrame(const FrameEvent& ev) override {
+        std::string s = fmt::format("{} {} type {} flags {} stream {} len {}", ev.frame->ts,
+                                    directionName(ev.dir), ev.frame->type, ev.frame->flags,
+                                    ev.frame->streamId, ev.frame->length);
+        if (ev.headers)
+            for (const auto& h : ev.headers->fields) s += " " + h.name + "=" + h.value;
+        add(ev.conn->id, std::move(s));
+    }
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        add(c.id, fmt::format("stream {} end {} body {} {}", s.id, static_cast<int>(s.end),
+                              s.requestBodyBytes, s.responseBodyBytes));
+    }
+    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
+        add(c.id, fmt::format("anomaly {} {} {}", a.ts, a.name, a.detail));
+    }
+    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
+        add(c.id, fmt::format("done {} {} {}", static_cast<int>(s.detection), s.tlsDecrypted,
+                              s.detectionDetail));
+        if (s.tls) {
+            opened += s.tls->recordsOpened;
+            openedAhead += s.tls->recordsOpenedAhead;
+        }
+    }
+
+  private:
+    void add(std::uint64_t conn, std::string line) {
+        lines.push_back(fmt::format("conn {} {}", conn, line));
+        byConn[conn].push_back(std::move(line));
+    }
+};
 
 inline KeyLog keyLogFrom(const std::filesystem::path& file) {
     KeyLog keys;
