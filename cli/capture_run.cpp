@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
-#include "pcap/capture_file.h"
-#include "pipeline/secrets_feed.h"
+#include "parallel/tls_open_pool.h"
 
 namespace h2lens::cli {
 
@@ -21,16 +21,16 @@ class IssuePrinter {
         ++m_count;
         if (m_options.quiet || m_count > m_options.maxIssueLines) return;
         if (issue.packetNumber) {
-            fmt::print(stderr, "h2lens: {}: packet {}: {}\n", m_options.path, issue.packetNumber,
-                       issue.message);
+            fmt::print(stderr, "h2lens: {}: packet {}: {}\n", captureName(m_options.path),
+                       issue.packetNumber, issue.message);
         } else {
-            fmt::print(stderr, "h2lens: {}: {}\n", m_options.path, issue.message);
+            fmt::print(stderr, "h2lens: {}: {}\n", captureName(m_options.path), issue.message);
         }
     }
     void summary() const {
         if (!m_options.quiet && m_count > m_options.maxIssueLines) {
             fmt::print(stderr, "h2lens: {}: {} more problems not shown ({} in all)\n",
-                       m_options.path, m_count - m_options.maxIssueLines, m_count);
+                       captureName(m_options.path), m_count - m_options.maxIssueLines, m_count);
         }
     }
     std::uint64_t count() const { return m_count; }
@@ -42,59 +42,65 @@ class IssuePrinter {
 
 }  // namespace
 
+std::string captureName(const std::string& path) {
+    return path == "-" ? "standard input" : path;
+}
+
+int exitCodeFor(const RunOptions& options, const RunResult& run, const SessionTally& tally) {
+    if (run.readFailed) return 1;
+    if (options.strict && (run.issues > 0 || tally.anomalies > 0)) return 1;
+    return 0;
+}
+
 std::uint64_t peakRssBytes() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
 }
 
-RunResult runCapture(const RunOptions& options, Analyzer& analyzer) {
+RunResult runCapture(const RunOptions& options, DecodeSession& session) {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
-    auto source = openCapture(options.path);
-    const std::uint64_t total = source->fileSize();
-    const bool drawProgress = options.progress && isatty(STDERR_FILENO) && total > (64u << 20);
+    const bool tty = options.progress && isatty(STDERR_FILENO);
     auto lastDraw = start;
+    bool drawn = false;
     IssuePrinter printer(options);
-
-    Packet packet;
-    std::uint64_t n = 0;
-    KeyLog unused;
-    SecretsFeed secrets(options.keyLog ? *options.keyLog : unused, analyzer);
-    while (source->next(packet) == ReadStatus::Packet) {
-        secrets.update(*source);
-        analyzer.ingest(packet);
-        if (drawProgress && (++n & 0xfff) == 0) {
-            const auto now = Clock::now();
-            if (now - lastDraw > std::chrono::milliseconds(250)) {
-                lastDraw = now;
-                fmt::print(stderr, "\r{:3}%  {} MB", source->bytesRead() * 100 / total,
-                           source->bytesRead() >> 20);
-            }
-        }
-        for (const Issue& issue : source->takeIssues()) printer.print(issue);
-        for (const Issue& issue : analyzer.takeIssues()) printer.print(issue);
-    }
-    for (const Issue& issue : source->takeIssues()) printer.print(issue);
-    analyzer.finish();
-    for (const Issue& issue : analyzer.takeIssues()) printer.print(issue);
-    if (drawProgress) fmt::print(stderr, "\r                    \r");
+    SessionRunHooks hooks;
+    hooks.issue = [&printer](const Issue& issue) { printer.print(issue); };
+    hooks.progress = [&](std::uint64_t read, std::uint64_t total) {
+        if (!tty || total <= (64u << 20)) return;
+        const auto now = Clock::now();
+        if (now - lastDraw <= std::chrono::milliseconds(250)) return;
+        lastDraw = now;
+        drawn = true;
+        fmt::print(stderr, "\r{:3}%  {} MB", read * 100 / total, read >> 20);
+    };
+    const SessionRunResult run = session.run(options.path, hooks);
+    if (drawn) fmt::print(stderr, "\r                    \r");
     printer.summary();
 
     RunResult result;
-    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result.fileBytes = source->bytesRead();
+    result.seconds = run.seconds;
+    result.fileBytes = run.fileBytes;
     result.issues = printer.count();
+    result.packets = session.stats().packets;
+    result.readFailed = run.readFailed;
+    if (result.readFailed && result.packets == 0) {
+        // Nothing was decoded: as unreadable as a file that is not a capture.
+        throw std::runtime_error(captureName(options.path) +
+                                 ": no packet could be read (see the problem above)");
+    }
     if (options.stats) {
-        const auto& st = analyzer.stats();
+        const auto& st = session.stats();
         const double mb = static_cast<double>(result.fileBytes) / 1e6;
         fmt::print(stderr,
                    "stats: {} packets, {:.1f} MB in {:.3f} s: {:.1f} MB/s, {:.0f} packets/s, "
                    "{} TCP connections, peak memory {:.1f} MB\n",
                    st.packets, mb, result.seconds, mb / result.seconds,
                    static_cast<double>(st.packets) / result.seconds,
-                   analyzer.flows().records().size(), static_cast<double>(peakRssBytes()) / 1e6);
-        if (const TlsOpenPool* pool = options.tlsPool; pool && pool->submitted() > 0) {
+                   session.analyzer().flows().records().size(),
+                   static_cast<double>(peakRssBytes()) / 1e6);
+        if (const TlsOpenPool* pool = session.tlsPool(); pool && pool->submitted() > 0) {
             fmt::print(stderr,
                        "stats: {} TLS records decrypted ahead: {} by {} worker thread(s), {} by "
                        "the decoding thread\n",

@@ -1,13 +1,10 @@
 #pragma once
-// Reads one capture end to end through an Analyzer: the only loop in the CLI that touches a
-// PacketSource. Reports input problems on stderr (capped), progress on a TTY, and --stats.
+// Reads one capture end to end through a DecodeSession: the only place in the CLI that runs a
+// capture file. Reports input problems on stderr (capped), progress on a TTY, and --stats.
 #include <cstdint>
 #include <string>
 
-#include "common/limits.h"
-#include "pipeline/analyzer.h"
-#include "tls/key_log.h"
-#include "tls_open_pool.h"
+#include "session/decode_session.h"
 
 namespace h2lens::cli {
 
@@ -17,19 +14,29 @@ struct RunOptions {
     bool stats = false;    // timing/throughput/peak memory on stderr
     bool progress = true;  // only ever drawn when stderr is a terminal
     std::size_t maxIssueLines = 20;
-    KeyLog* keyLog = nullptr;  // receives the capture's embedded TLS secrets as they are read
-    const TlsOpenPool* tlsPool = nullptr;  // --tls-threads, for --stats
+    bool strict = false;  // --strict: capture problems and anomalies make the exit code 1
 };
 
 struct RunResult {
     double seconds = 0;
     std::uint64_t fileBytes = 0;
     std::uint64_t issues = 0;
+    std::uint64_t packets = 0;
+    bool readFailed = false;  // the rest of the file could not be read
 };
+
+// Exit codes of the capture commands (README "Exit codes"): 0 read to the end; 1 the file is
+// damaged (reading stopped early: truncated, corrupt) or, with --strict, the capture had
+// problems or the HTTP/2 anomalies; 2 unreadable (not a capture, no packet readable, I/O
+// errors, bad options: main() turns those exceptions into 2).
+int exitCodeFor(const RunOptions& options, const RunResult& run, const SessionTally& tally);
+
+// The name a capture is called by in messages: "standard input" for '-'.
+std::string captureName(const std::string& path);
 
 // Throws CaptureError (and other std::exception) for environment problems; main() turns them
 // into one line and exit code 2.
-RunResult runCapture(const RunOptions& options, Analyzer& analyzer);
+RunResult runCapture(const RunOptions& options, DecodeSession& session);
 
 // Peak resident set size of this process, in bytes.
 std::uint64_t peakRssBytes();

@@ -1,8 +1,5 @@
 #include "common_options.h"
 
-#include <stdexcept>
-#include <thread>
-
 namespace h2lens::cli {
 
 void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
@@ -11,6 +8,9 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
     sub.add_flag("--stats", c.run.stats,
                  "print packets, MB/s, packets/s and peak memory on stderr when done");
     sub.add_flag("-q,--quiet", c.run.quiet, "do not print problems found in the capture");
+    sub.add_flag("--strict", c.run.strict,
+                 "exit with 1 when the capture had problems or HTTP/2 anomalies (without it: "
+                 "only when the file is damaged)");
     sub.add_option("--keylog", c.keylogPath,
                    "NSS key log (SSLKEYLOGFILE) to decrypt TLS; keys embedded in a pcapng "
                    "(Decryption Secrets Blocks) are used as well");
@@ -30,24 +30,12 @@ void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
         ->capture_default_str();
 }
 
-void attachTlsThreads(CommonOptions& c, Http2SessionFactory& factory) {
-    unsigned workers = 0;
-    if (c.tlsThreads > 0) {
-        workers = TlsOpenPool::workersFor(static_cast<unsigned>(c.tlsThreads));
-    } else if (c.tlsThreads < 0 && std::thread::hardware_concurrency() > 1) {
-        workers = TlsOpenPool::workersFor(0);
-    }
-    if (workers == 0) return;
-    if (!c.tlsPool) c.tlsPool = std::make_unique<TlsOpenPool>(workers);
-    factory.setTlsOpenService(c.tlsPool.get());
-    c.run.tlsPool = c.tlsPool.get();
-}
-
-void loadKeyLog(CommonOptions& c) {
-    c.run.keyLog = &c.keyLog;
-    if (c.keylogPath.empty()) return;
-    std::string error;
-    if (!c.keyLog.loadFile(c.keylogPath, error)) throw std::runtime_error(error);
+SessionOptions CommonOptions::session() const {
+    SessionOptions o;
+    o.limits = limits;
+    o.keyLogPath = keylogPath;
+    o.tlsThreads = tlsThreads;
+    return o;
 }
 
 }  // namespace h2lens::cli

@@ -6,10 +6,12 @@
 #include <stdexcept>
 
 #include "common_options.h"
+#include "export/filtered_sink.h"
 #include "export/har_writer.h"
 #include "export/json_writer.h"
-#include "ordered_work.h"
-#include "pipeline/http2_session.h"
+#include "filter/stream_anomalies.h"
+#include "parallel/ordered_work.h"
+#include "view_options.h"
 
 namespace h2lens::cli {
 
@@ -21,6 +23,7 @@ struct ExportArgs {
     bool har = false;
     unsigned threads = 0;
     ExportOptions options;
+    ViewOptions view;
 };
 
 // `-` is standard output; a file is written in place (the caller sees a partial file on error).
@@ -69,7 +72,9 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
            "--redact", args->options.redact,
            "header names whose values are replaced by [REDACTED] (e.g. authorization,cookie)")
         ->delimiter(',');
+    addDisplayFilterOption(*sub, args->view);
     sub->callback([&common, args] {
+        args->view.prepare();
         if (args->options.maxRetainedBody < args->options.maxBody) {
             args->options.maxRetainedBody = args->options.maxBody;
         }
@@ -104,14 +109,24 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
             if (scheduler) json->setScheduler(scheduler.get());
             sink = std::move(w);
         }
-        TranscriptCollector collector(args->options, sink.get());
-        loadKeyLog(common);
-        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
-        attachTlsThreads(common, factory);
-        Analyzer analyzer(common.limits, &factory);
-        if (json) json->setAnalyzer(&analyzer);
-        if (har) har->setAnalyzer(&analyzer);
-        const RunResult result = runCapture(common.run, analyzer);
+        // -Y: the streams that match and their connections (--frames still lists every frame).
+        ForwardListener forward;
+        std::unique_ptr<StreamAnomalies> index;
+        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
+        FilteredTranscriptSink filtered(*sink, [args, &index](const StreamTranscript& t) {
+            FilterTarget target{t.conn.id, &t.record, {}};
+            if (index) target.anomalies = index->names(t.conn.id, t.record.id);
+            return args->view.filter.matches(target);
+        });
+        TranscriptSink* into = args->view.filter.empty() ? sink.get() : &filtered;
+        TranscriptCollector collector(args->options, into);
+        forward.to = &collector;
+        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
+        DecodeSession session(common.session(), listener);
+        if (json) json->setAnalyzer(&session.analyzer());
+        if (har) har->setAnalyzer(&session.analyzer());
+        const RunResult result = runCapture(common.run, session);
+        common.exitCode = exitCodeFor(common.run, result, session.tally());
         if (json) json->finish(common.run.path, result.issues);
         if (har) har->finish();
         if (!out.stream()) throw std::runtime_error("writing " + args->output + " failed");

@@ -68,9 +68,11 @@ void addFlowsCommand(CLI::App& app, CommonOptions& common) {
     sub->callback([&common, json, dumpDir] {
         std::unique_ptr<StreamDumpFactory> dump;
         if (!dumpDir->empty()) dump = std::make_unique<StreamDumpFactory>(*dumpDir);
-        Analyzer analyzer(common.limits, dump.get());
-        runCapture(common.run, analyzer);
-        const auto& flows = analyzer.flows().records();
+        SessionOptions tcpOnly;
+        tcpOnly.limits = common.limits;
+        DecodeSession session(tcpOnly, dump.get());
+        runCapture(common.run, session);
+        const auto& flows = session.analyzer().flows().records();
         if (*json) {
             auto out = nlohmann::ordered_json::array();
             for (const FlowRecord& f : flows) out.push_back(flowJson(f));

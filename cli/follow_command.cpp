@@ -7,8 +7,10 @@
 #include <stdexcept>
 
 #include "common_options.h"
+#include "export/filtered_sink.h"
 #include "export/follow_printer.h"
-#include "pipeline/http2_session.h"
+#include "filter/stream_anomalies.h"
+#include "view_options.h"
 
 namespace h2lens::cli {
 
@@ -18,6 +20,7 @@ struct FollowArgs {
     ExportOptions options;
     FollowOptions follow;
     std::string color = "auto";
+    ViewOptions view;
 };
 
 }  // namespace
@@ -27,8 +30,9 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
     addCaptureOptions(*sub, common);
     auto args = std::make_shared<FollowArgs>();
     args->options.maxBody = 64 * 1024;
-    sub->add_option("--conn", args->follow.conn, "the connection (the id `flows` shows)")
-        ->required();
+    sub->add_option("--conn", args->follow.conn,
+                    "the connection (the id `flows` shows); without it, every stream that -Y "
+                    "selects");
     sub->add_option("--stream", args->follow.stream,
                     "the stream id (default: every stream of the connection)");
     sub->add_option("--color", args->color, "colour: auto (only on a terminal), always, never")
@@ -38,24 +42,42 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
         ->capture_default_str();
     sub->add_option("--redact", args->options.redact, "header names whose values are hidden")
         ->delimiter(',');
+    addDisplayFilterOption(*sub, args->view);
+    addTimeFormatOption(*sub, args->view);
     sub->callback([&common, args] {
+        args->view.prepare();
+        if (!args->follow.conn && args->view.filter.empty()) {
+            throw std::runtime_error("follow needs --conn N or a display filter (-Y)");
+        }
+        args->follow.time = args->view.time;
         args->follow.color =
             args->color == "always" || (args->color == "auto" && isatty(STDOUT_FILENO));
         FollowPrinter printer(args->options, args->follow, std::cout);
-        TranscriptCollector collector(args->options, &printer);
-        loadKeyLog(common);
-        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
-        attachTlsThreads(common, factory);
-        Analyzer analyzer(common.limits, &factory);
-        printer.setAnalyzer(&analyzer);
-        runCapture(common.run, analyzer);
+        ForwardListener forward;
+        std::unique_ptr<StreamAnomalies> index;
+        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
+        FilteredTranscriptSink filtered(printer, [args, &index](const StreamTranscript& t) {
+            FilterTarget target{t.conn.id, &t.record, {}};
+            if (index) target.anomalies = index->names(t.conn.id, t.record.id);
+            return args->view.filter.matches(target);
+        });
+        TranscriptCollector collector(args->options, &filtered);
+        forward.to = &collector;
+        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
+        DecodeSession session(common.session(), listener);
+        printer.setAnalyzer(&session.analyzer());
+        const RunResult run = runCapture(common.run, session);
+        common.exitCode = exitCodeFor(common.run, run, session.tally());
         std::cout.flush();
+        requireConnection(session, args->follow.conn);
         if (printer.printed() == 0) {
+            const std::string where =
+                args->follow.conn ? " on connection " + std::to_string(*args->follow.conn) : "";
             throw std::runtime_error(
                 args->follow.stream
-                    ? "no stream " + std::to_string(*args->follow.stream) + " on connection " +
-                          std::to_string(*args->follow.conn)
-                    : "no HTTP/2 stream on connection " + std::to_string(*args->follow.conn));
+                    ? "no stream " + std::to_string(*args->follow.stream) + where
+                : args->view.filter.empty() ? "no HTTP/2 stream" + where
+                                            : "no HTTP/2 stream" + where + " matches the display filter");
         }
     });
 }

@@ -47,20 +47,36 @@ std::string frameDetails(const Frame& f) {
 }
 
 std::string frameText(const FrameEvent& ev, TimestampNs base) {
+    return frameText(ev, fmt::format("{:11.6f}", seconds(ev.frame->ts, base)), FrameTextStyle{});
+}
+
+std::string frameText(const FrameEvent& ev, std::string_view time, const FrameTextStyle& style) {
     const Frame& f = *ev.frame;
     const std::string flags =
         f.flags ? fmt::format("0x{:02x} ({})", f.flags, frameFlagNames(f.type, f.flags)) : "0x00";
-    std::string out = fmt::format(
-        "[{:11.6f}] conn {} {} stream {} {} flags={} length={} {}{}\n", seconds(f.ts, base),
-        ev.conn->id, directionName(ev.dir), f.streamId, frameTypeName(f.type), flags, f.length,
-        frameDetails(f), f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "");
+    const std::string details = frameDetails(f);
+    // Requests cyan, responses green, as `follow` colours them.
+    const std::string_view on = !style.color                          ? ""
+                                : ev.dir == Direction::ClientToServer ? "\x1b[36m"
+                                                                      : "\x1b[32m";
+    const std::string_view off = style.color ? "\x1b[0m" : "";
+    std::string out =
+        fmt::format("{}[{}] conn {} {} stream {} {} flags={} length={}{}{}{}{}\n", on, time,
+                    ev.conn->id, directionName(ev.dir), f.streamId, frameTypeName(f.type), flags,
+                    f.length, details.empty() ? "" : " ", details,
+                    f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "", off);
     if (ev.headers) {
         for (const HeaderField& h : ev.headers->fields) {
-            out += fmt::format(
-                "              {}: {}{}\n", h.nameKnown ? h.name : "?" + h.unknownRef,
-                h.valueKnown ? h.value : "<unknown " + h.unknownRef + ">",
-                h.representation == HpackRepresentation::LiteralNeverIndexed ? "  (never indexed)"
-                                                                             : "");
+            std::string value = h.valueKnown ? h.value : "<unknown " + h.unknownRef + ">";
+            if (style.redactor && h.nameKnown && style.redactor->hides(h.name)) {
+                value = "[REDACTED]";
+            }
+            const char* never = h.representation == HpackRepresentation::LiteralNeverIndexed
+                                    ? "  (never indexed)"
+                                    : "";
+            out += fmt::format("              {}{}:{}{}{}{}\n", on,
+                               h.nameKnown ? h.name : "?" + h.unknownRef, value.empty() ? "" : " ",
+                               value, never, off);
         }
         if (ev.headers->error)
             out += fmt::format("              HPACK error: {}\n", ev.headers->error->message);
@@ -69,8 +85,15 @@ std::string frameText(const FrameEvent& ev, TimestampNs base) {
 }
 
 std::string anomalyText(const ConnectionInfo& c, const Anomaly& a, TimestampNs base) {
-    return fmt::format("[{:11.6f}] conn {} {} stream {} ANOMALY {} {}: {}\n", seconds(a.ts, base),
-                       c.id, directionName(a.dir), a.streamId, a.name, a.rfc, a.detail);
+    return anomalyText(c, a, fmt::format("{:11.6f}", seconds(a.ts, base)), FrameTextStyle{});
+}
+
+std::string anomalyText(const ConnectionInfo& c, const Anomaly& a, std::string_view time,
+                        const FrameTextStyle& style) {
+    const std::string_view on = style.color ? "\x1b[33m" : "";  // yellow, as follow warns
+    const std::string_view off = style.color ? "\x1b[0m" : "";
+    return fmt::format("{}[{}] conn {} {} stream {} ANOMALY {} {}: {}{}\n", on, time, c.id,
+                       directionName(a.dir), a.streamId, a.name, a.rfc, a.detail, off);
 }
 
 }  // namespace h2lens::cli

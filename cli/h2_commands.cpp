@@ -1,7 +1,11 @@
 #include "h2_commands.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <deque>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -10,15 +14,17 @@
 #include "common_options.h"
 #include "export/body_text.h"
 #include "export/transcript_json.h"
+#include "filter/stream_anomalies.h"
 #include "frame_text.h"
+#include "h2/connection_engine.h"
 #include "h2/names.h"
-#include "pipeline/http2_session.h"
+#include "view_options.h"
 
 namespace h2lens::cli {
 
 namespace {
 
-struct Filter {
+struct Selection {
     std::optional<std::uint64_t> conn;
     std::optional<std::uint32_t> stream;
     bool matches(std::uint64_t c) const { return !conn || *conn == c; }
@@ -27,7 +33,7 @@ struct Filter {
     }
 };
 
-void addFilterOptions(CLI::App& sub, Filter& f) {
+void addSelectionOptions(CLI::App& sub, Selection& f) {
     sub.add_option("--conn", f.conn, "only this connection (the id `flows` shows)");
     sub.add_option("--stream", f.stream, "only this stream id");
 }
@@ -36,55 +42,172 @@ double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
 }
 
-Json headersJson(const HeaderBlock& b) {
-    return headerListJson(b, Redactor{});
+bool useColor(const std::string& when) {
+    return when == "always" || (when == "auto" && isatty(STDOUT_FILENO));
 }
 
-class FramePrinter final : public H2Listener {
+// Frames of a stream can only be judged by a display filter once the stream is done (its
+// status, duration, ...): their lines wait here, in capture order, and are written or dropped
+// when their stream is. Lines of streams already judged, and of the connection (stream 0, judged
+// as a stream with no headers), never wait. Without a filter nothing waits at all.
+class FrameLines {
   public:
-    FramePrinter(const Filter& filter, bool json, const Analyzer* analyzer)
-        : m_filter(filter), m_json(json), m_analyzer(analyzer) {}
-    void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
-    void onFrame(const FrameEvent& ev) override {
-        const Frame& f = *ev.frame;
-        if (!m_filter.matches(ev.conn->id, f.streamId)) return;
-        const TimestampNs base = m_analyzer->stats().firstTs;
-        if (m_json) {
-            m_context.base = base;
-            fmt::print(
-                "{}\n",
-                frameJson(ev, m_context).dump(-1, ' ', false, Json::error_handler_t::replace));
+    FrameLines(const StreamFilter& filter, const StreamAnomalies* anomalies)
+        : m_filter(filter), m_anomalies(anomalies) {}
+
+    void add(std::uint64_t conn, std::uint32_t stream, std::string text) {
+        if (m_filter.empty()) return write(text);
+        std::optional<bool> verdict;
+        if (stream == 0) {
+            StreamRecord none;
+            verdict = judge(conn, none);
+        } else if (auto it = m_verdicts.find({conn, stream}); it != m_verdicts.end()) {
+            verdict = it->second;
+        }
+        if (verdict && m_waiting.empty()) {
+            if (*verdict) write(text);
             return;
         }
-        fmt::print("{}", frameText(ev, base));
+        if (verdict && !*verdict) return;
+        m_waiting.push_back({conn, stream, std::move(text), verdict});
+        if (!verdict) ++m_open[{conn, stream}];
     }
-    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
-        if (!m_filter.matches(c.id)) return;
-        if (m_json) return;
-        fmt::print("{}", anomalyText(c, a, m_analyzer->stats().firstTs));
+
+    void streamDone(std::uint64_t conn, const StreamRecord& s) {
+        if (m_filter.empty()) return;
+        const bool keep = judge(conn, s);
+        m_verdicts[{conn, s.id}] = keep;
+        if (m_open.erase({conn, s.id}) == 0) return;
+        for (Line& l : m_waiting) {
+            if (!l.verdict && l.conn == conn && l.stream == s.id) l.verdict = keep;
+        }
+        drain();
+    }
+
+    // End of input: frames of streams that never opened (PRIORITY on an idle stream) are
+    // judged, like stream 0, as a stream without headers.
+    void finish() {
+        for (Line& l : m_waiting) {
+            if (l.verdict) continue;
+            StreamRecord idle;
+            idle.id = l.stream;
+            l.verdict = judge(l.conn, idle);
+        }
+        drain();
     }
 
   private:
-    const Filter& m_filter;
-    bool m_json;
-    const Analyzer* m_analyzer;
+    struct Line {
+        std::uint64_t conn;
+        std::uint32_t stream;
+        std::string text;
+        std::optional<bool> verdict;
+    };
+
+    bool judge(std::uint64_t conn, const StreamRecord& s) const {
+        FilterTarget t{conn, &s, {}};
+        if (m_anomalies) t.anomalies = m_anomalies->names(conn, s.id);
+        return m_filter.matches(t);
+    }
+    void drain() {
+        while (!m_waiting.empty() && m_waiting.front().verdict) {
+            if (*m_waiting.front().verdict) write(m_waiting.front().text);
+            m_waiting.pop_front();
+        }
+    }
+    static void write(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+    const StreamFilter& m_filter;
+    const StreamAnomalies* m_anomalies;
+    std::deque<Line> m_waiting;
+    std::map<std::pair<std::uint64_t, std::uint32_t>, std::size_t> m_open;
+    std::map<std::pair<std::uint64_t, std::uint32_t>, bool> m_verdicts;
+};
+
+struct FramesArgs {
+    Selection selection;
+    ViewOptions view;
+    bool json = false;
+    std::string color = "auto";
+    std::vector<std::string> redact;
+};
+
+class FramePrinter final : public H2Listener {
+  public:
+    FramePrinter(const FramesArgs& args, const StreamAnomalies* anomalies)
+        : m_args(args),
+          m_redactor(args.redact),
+          m_style{&m_redactor, useColor(args.color) && !args.json},
+          m_time(args.view.time),
+          m_lines(args.view.filter, anomalies) {
+        m_context.redactor = m_redactor;
+    }
+    void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
+    void onFrame(const FrameEvent& ev) override {
+        const Frame& f = *ev.frame;
+        if (!m_args.selection.matches(ev.conn->id, f.streamId)) return;
+        const TimestampNs base = m_analyzer->stats().firstTs;
+        ++m_shown;
+        if (m_args.json) {
+            m_context.base = base;
+            m_lines.add(
+                ev.conn->id, f.streamId,
+                frameJson(ev, m_context).dump(-1, ' ', false, Json::error_handler_t::replace) +
+                    "\n");
+            return;
+        }
+        m_time.setBase(base);
+        m_lines.add(ev.conn->id, f.streamId, frameText(ev, m_time(f.ts), m_style));
+    }
+    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
+        if (!m_args.selection.matches(c.id) || m_args.json) return;
+        m_time.setBase(m_analyzer->stats().firstTs);
+        m_lines.add(c.id, a.streamId, anomalyText(c, a, m_time(a.ts), m_style));
+    }
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        m_lines.streamDone(c.id, s);
+    }
+    void finish() { m_lines.finish(); }
+    std::uint64_t shown() const { return m_shown; }
+
+  private:
+    const FramesArgs& m_args;
+    Redactor m_redactor;
+    FrameTextStyle m_style;
+    TimeText m_time;
+    FrameLines m_lines;
+    const Analyzer* m_analyzer = nullptr;
     ExportOptions m_exportOptions;
     JsonContext m_context{&m_exportOptions, Redactor{}, 0};
+    std::uint64_t m_shown = 0;
 };
 
 struct StreamRow {
     std::uint64_t conn;
     StreamRecord s;
+    std::uint64_t order;  // completion order
+};
+
+struct StreamsArgs {
+    Selection selection;
+    ViewOptions view;
+    bool json = false;
+    std::string sort = "conn";
+    std::vector<std::string> redact;
 };
 
 class StreamCollector final : public H2Listener {
   public:
-    explicit StreamCollector(const Filter& f) : m_filter(f) {}
+    StreamCollector(const StreamsArgs& args, const StreamAnomalies* anomalies)
+        : m_args(args), m_anomalies(anomalies) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
-        if (m_filter.matches(c.id, s.id)) rows.push_back({c.id, s});
+        if (!m_args.selection.matches(c.id, s.id)) return;
+        FilterTarget t{c.id, &s, {}};
+        if (m_anomalies) t.anomalies = m_anomalies->names(c.id, s.id);
+        if (m_args.view.filter.matches(t)) rows.push_back({c.id, s, rows.size()});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
-        if (m_filter.matches(c.id)) {
+        if (m_args.selection.matches(c.id)) {
             connections.push_back(
                 {c, sum.detection, sum.detectionDetail, sum.anomalies, sum.tlsDecrypted});
         }
@@ -100,11 +223,65 @@ class StreamCollector final : public H2Listener {
     std::vector<Conn> connections;
 
   private:
-    const Filter& m_filter;
+    const StreamsArgs& m_args;
+    const StreamAnomalies* m_anomalies;
 };
 
-std::string optMs(const std::optional<TimestampNs>& t, TimestampNs base) {
-    return t ? fmt::format("{:.3f}", seconds(*t, base)) : "-";
+std::optional<TimestampNs> rowStart(const StreamRecord& s) {
+    if (s.requestStart) return s.requestStart;
+    if (s.request) return s.request->ts;
+    return s.responseStart;
+}
+
+std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
+    if (s.closed && s.requestStart) return *s.closed - *s.requestStart;
+    return std::nullopt;
+}
+
+// --sort: the order of the rows; ties keep connection, then start, then stream id.
+void sortRows(std::vector<StreamRow>& rows, const std::string& key) {
+    auto byConnStart = [](const StreamRow& a, const StreamRow& b) {
+        if (a.conn != b.conn) return a.conn < b.conn;
+        const auto sa = rowStart(a.s), sb = rowStart(b.s);
+        if (sa != sb) return sa < sb;  // streams without a start come first, as nullopt sorts
+        return a.s.id < b.s.id;
+    };
+    std::function<bool(const StreamRow&, const StreamRow&)> less = byConnStart;
+    if (key == "start") {
+        less = [&](const StreamRow& a, const StreamRow& b) {
+            const auto sa = rowStart(a.s), sb = rowStart(b.s);
+            if (sa != sb) return sa < sb;
+            return byConnStart(a, b);
+        };
+    } else if (key == "duration") {
+        less = [&](const StreamRow& a, const StreamRow& b) {
+            const auto da = rowDuration(a.s), db = rowDuration(b.s);
+            if (da != db) return da > db;  // longest first, unknown last
+            return byConnStart(a, b);
+        };
+    } else if (key == "bytes") {
+        less = [&](const StreamRow& a, const StreamRow& b) {
+            const auto ba = a.s.requestBodyBytes + a.s.responseBodyBytes;
+            const auto bb = b.s.requestBodyBytes + b.s.responseBodyBytes;
+            if (ba != bb) return ba > bb;
+            return byConnStart(a, b);
+        };
+    } else if (key == "status") {
+        less = [&](const StreamRow& a, const StreamRow& b) {
+            const auto sa = streamStatus(a.s), sb = streamStatus(b.s);
+            if (sa != sb) return sa < sb;
+            return byConnStart(a, b);
+        };
+    } else if (key == "end") {
+        less = [](const StreamRow& a, const StreamRow& b) { return a.order < b.order; };
+    }
+    std::stable_sort(rows.begin(), rows.end(), less);
+}
+
+bool decodedHttp2(const StreamCollector::Conn& c) {
+    return c.detection == Http2Detection::PriorKnowledge ||
+           c.detection == Http2Detection::Upgrade || c.detection == Http2Detection::MidStream ||
+           (c.detection == Http2Detection::Tls && c.decrypted);
 }
 
 }  // namespace
@@ -112,48 +289,86 @@ std::string optMs(const std::optional<TimestampNs>& t, TimestampNs base) {
 void addFramesCommand(CLI::App& app, CommonOptions& common) {
     auto* sub = app.add_subcommand("frames", "every HTTP/2 frame, one per line (like nghttp -v)");
     addCaptureOptions(*sub, common);
-    auto filter = std::make_shared<Filter>();
-    auto json = std::make_shared<bool>(false);
-    addFilterOptions(*sub, *filter);
-    sub->add_flag("--json", *json, "one JSON object per frame per line (JSON Lines)");
-    sub->callback([&common, filter, json] {
-        loadKeyLog(common);
-        FramePrinter printer(*filter, *json, nullptr);
-        Http2SessionFactory factory(common.limits, &printer, &common.keyLog);
-        attachTlsThreads(common, factory);
-        Analyzer analyzer(common.limits, &factory);
-        printer.setAnalyzer(&analyzer);
-        runCapture(common.run, analyzer);
+    auto args = std::make_shared<FramesArgs>();
+    addSelectionOptions(*sub, args->selection);
+    addDisplayFilterOption(*sub, args->view);
+    addTimeFormatOption(*sub, args->view);
+    sub->add_flag("--json", args->json, "one JSON object per frame per line (JSON Lines)");
+    sub->add_option("--color", args->color,
+                    "colour: auto (only on a terminal), always, never; requests cyan, responses "
+                    "green, anomalies yellow")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    sub->add_option("--redact", args->redact,
+                    "header names whose values are replaced by [REDACTED] (e.g. "
+                    "authorization,cookie)")
+        ->delimiter(',');
+    sub->callback([&common, args] {
+        args->view.prepare();
+        // The anomaly index sees every event first and passes it on to the printer, which asks
+        // it about the stream it judges: made in two steps through a forwarder.
+        ForwardListener forward;
+        std::unique_ptr<StreamAnomalies> index;
+        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
+        FramePrinter printer(*args, index.get());
+        FramePrinter* p = &printer;
+        forward.to = p;
+        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : printer;
+        DecodeSession session(common.session(), listener);
+        p->setAnalyzer(&session.analyzer());
+        const RunResult run = runCapture(common.run, session);
+        p->finish();
+        requireConnection(session, args->selection.conn);
+        common.exitCode = exitCodeFor(common.run, run, session.tally());
     });
 }
 
 void addStreamsCommand(CLI::App& app, CommonOptions& common) {
     auto* sub = app.add_subcommand("streams", "one row per HTTP/2 stream");
     addCaptureOptions(*sub, common);
-    auto filter = std::make_shared<Filter>();
-    auto json = std::make_shared<bool>(false);
-    addFilterOptions(*sub, *filter);
-    sub->add_flag("--json", *json, "a JSON array of streams instead of a table");
-    sub->callback([&common, filter, json] {
-        loadKeyLog(common);
-        StreamCollector collector(*filter);
-        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
-        attachTlsThreads(common, factory);
-        Analyzer analyzer(common.limits, &factory);
-        runCapture(common.run, analyzer);
-        const TimestampNs base = analyzer.stats().firstTs;
-        if (*json) {
+    auto args = std::make_shared<StreamsArgs>();
+    addSelectionOptions(*sub, args->selection);
+    addDisplayFilterOption(*sub, args->view);
+    addTimeFormatOption(*sub, args->view);
+    sub->add_flag("--json", args->json, "a JSON array of streams instead of a table");
+    sub->add_option("--sort", args->sort,
+                    "row order: conn (connection, then start), start, duration (longest "
+                    "first), bytes (most first), status, end (as the streams finished)")
+        ->check(CLI::IsMember({"conn", "start", "duration", "bytes", "status", "end"}))
+        ->capture_default_str();
+    sub->add_option("--redact", args->redact,
+                    "header names whose values are replaced by [REDACTED] in --json")
+        ->delimiter(',');
+    sub->callback([&common, args] {
+        args->view.prepare();
+        ForwardListener forward;
+        std::unique_ptr<StreamAnomalies> index;
+        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
+        StreamCollector collector(*args, index.get());
+        forward.to = &collector;
+        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
+        DecodeSession session(common.session(), listener);
+        const RunResult run = runCapture(common.run, session);
+        requireConnection(session, args->selection.conn);
+        common.exitCode = exitCodeFor(common.run, run, session.tally());
+        sortRows(collector.rows, args->sort);
+        const bool keyLogGiven = !common.keylogPath.empty() || session.keys().acceptedLines() > 0;
+        const TimestampNs base = session.stats().firstTs;
+        const Redactor redactor(args->redact);
+        if (args->json) {
             Json out = Json::array();
-            for (const auto& [conn, s] : collector.rows) {
+            for (const auto& [conn, s, order] : collector.rows) {
                 Json j = {{"conn", conn},
                           {"stream", s.id},
                           {"state", streamStateName(s.state)},
                           {"end", streamEndName(s.end)},
                           {"pushed", s.pushed}};
-                if (s.request) j["request_headers"] = headersJson(*s.request);
-                if (s.response) j["response_headers"] = headersJson(*s.response);
-                if (s.requestTrailers) j["request_trailers"] = headersJson(*s.requestTrailers);
-                if (s.responseTrailers) j["response_trailers"] = headersJson(*s.responseTrailers);
+                if (s.request) j["request_headers"] = headerListJson(*s.request, redactor);
+                if (s.response) j["response_headers"] = headerListJson(*s.response, redactor);
+                if (s.requestTrailers)
+                    j["request_trailers"] = headerListJson(*s.requestTrailers, redactor);
+                if (s.responseTrailers)
+                    j["response_trailers"] = headerListJson(*s.responseTrailers, redactor);
                 j["request_body_bytes"] = s.requestBodyBytes;
                 j["response_body_bytes"] = s.responseBodyBytes;
                 if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
@@ -166,10 +381,18 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
             fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
             return;
         }
-        fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", "conn",
-                   "stream", "method", "authority", "path", "status", "req bytes", "resp bytes",
-                   "start s", "dur ms", "end");
-        for (const auto& [conn, s] : collector.rows) {
+        TimeText time(args->view.time);
+        time.setBase(base);
+        const std::string startHeading = args->view.time == TimeFormat::Relative ? "start s"
+                                         : args->view.time == TimeFormat::Delta  ? "delta s"
+                                                                                 : "start";
+        const std::size_t startWidth = std::max<std::size_t>(10, time.blank().size());
+        if (!collector.rows.empty()) {
+            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}  {}\n",
+                       "conn", "stream", "method", "authority", "path", "status", "req bytes",
+                       "resp bytes", startHeading, startWidth, "dur ms", "end");
+        }
+        for (const auto& [conn, s, order] : collector.rows) {
             auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
                 return b ? std::string(b->value(n)) : std::string();
             };
@@ -180,26 +403,26 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                 end += " (" + errorCodeName(s.resetCode) + ")";
             }
             if (s.pushed) end += " pushed";
-            fmt::print(
-                "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>10} {:>9}  {}\n", conn,
-                s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
-                v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
-                optMs(s.requestStart, base),
-                s.closed && s.requestStart
-                    ? fmt::format("{:.3f}", static_cast<double>(*s.closed - *s.requestStart) / 1e6)
-                    : "-",
-                end);
+            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}  {}\n",
+                       conn, s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
+                       v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
+                       s.requestStart ? time(*s.requestStart) : std::string("-"), startWidth,
+                       rowDuration(s)
+                           ? fmt::format("{:.3f}", static_cast<double>(*rowDuration(s)) / 1e6)
+                           : "-",
+                       end);
         }
+        if (collector.rows.empty()) {
+            fmt::print("no HTTP/2 stream{}\n",
+                       args->view.filter.empty() && !args->selection.stream ? "" : " matches");
+        }
+        // With a display filter the table is about streams; connections without HTTP/2 have none.
+        if (!args->view.filter.empty()) return;
         for (const auto& c : collector.connections) {
-            if (c.detection == Http2Detection::PriorKnowledge ||
-                c.detection == Http2Detection::Upgrade ||
-                c.detection == Http2Detection::MidStream ||
-                (c.detection == Http2Detection::Tls && c.decrypted)) {
-                continue;
-            }
+            if (decodedHttp2(c)) continue;
             fmt::print("conn {} {} -> {}: {}{}\n", c.info.id, c.info.client.toString(),
                        c.info.server.toString(), detectionName(c.detection),
-                       c.detail.empty() ? "" : " (" + c.detail + ")");
+                       c.detail.empty() ? "" : " (" + withKeyLogHint(c.detail, keyLogGiven) + ")");
         }
     });
 }

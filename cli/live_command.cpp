@@ -20,10 +20,7 @@
 #include "h2/names.h"
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
-#include "pipeline/analyzer.h"
-#include "pipeline/http2_session.h"
-#include "tls/key_log.h"
-#include "tls/key_log_file.h"
+#include "session/decode_session.h"
 
 namespace h2lens::cli {
 
@@ -56,9 +53,6 @@ struct Options {
     std::string keylogPath;
     Limits limits;
 };
-
-// Randoms kept from a followed key log: a client that runs for days writes one per connection.
-constexpr std::size_t kMaxLiveKeyLogRandoms = 65536;
 
 // ---- printers (frame lines come from frame_text.h, shared with `h2lens frames`) ----
 
@@ -341,63 +335,57 @@ class IssueLines {
 };
 
 // `--keylog FILE` in live mode: the client writes the file while we capture (TLS 1.2 keys
-// appear only after the ServerHello), so it is read again, appended lines only, before each
-// batch is decoded; sessions keep what they cannot decrypt yet (KeyLog::setGrowing). A file
-// that does not exist yet is fine: curl creates it on its first connection.
+// appear only after the ServerHello), so the session reads it again, appended lines only,
+// before each batch is decoded; sessions keep what they cannot decrypt yet. A file that does
+// not exist yet is fine: curl creates it on its first connection. This says what happened.
 class LiveKeyLog {
   public:
-    explicit LiveKeyLog(const std::string& path) {
-        m_keys.setGrowing(!path.empty());
-        m_keys.setMaxRandoms(kMaxLiveKeyLogRandoms);
-        if (path.empty()) return;
-        m_file.emplace(path);
-        switch (m_file->poll(m_keys)) {
+    explicit LiveKeyLog(DecodeSession& session) : m_session(session) {
+        const KeyLogFile* file = session.keyLogFile();
+        if (!file) return;
+        switch (session.pollKeyLog()) {
             case KeyLogFile::Status::Error:
-                throw std::runtime_error(m_file->error());
+                throw std::runtime_error(file->error());
             case KeyLogFile::Status::Missing:
                 fmt::print(stderr,
                            "h2lens: key log {} does not exist yet; it is read as soon as "
                            "it appears\n",
-                           path);
+                           file->path());
                 break;
             default:
                 break;
         }
     }
-    const KeyLog* keys() const { return m_file ? &m_keys : nullptr; }
 
     // Before each batch: one stat() when nothing changed.
-    void refresh() {
-        if (m_file) report(m_file->poll(m_keys));
-    }
+    void refresh() { report(m_session.pollKeyLog()); }
     // The capture is over: a last line without a newline counts too.
-    void finish() {
-        if (m_file) report(m_file->pollFinal(m_keys));
-    }
+    void finish() { report(m_session.pollKeyLog(true)); }
     void printSummary() const {
-        if (!m_file) return;
+        const KeyLogFile* file = m_session.keyLogFile();
+        if (!file) return;
+        const KeyLog& keys = m_session.keys();
         fmt::print(
-            stderr, "h2lens: key log {}: {} secrets for {} TLS connections{}{}\n", m_file->path(),
-            m_keys.acceptedLines(), m_keys.randomCount(),
-            m_keys.malformedLines() ? fmt::format(", {} malformed lines", m_keys.malformedLines())
-                                    : "",
-            m_keys.evictedRandoms() ? fmt::format(", {} oldest forgotten", m_keys.evictedRandoms())
-                                    : "");
+            stderr, "h2lens: key log {}: {} secrets for {} TLS connections{}{}\n", file->path(),
+            keys.acceptedLines(), keys.randomCount(),
+            keys.malformedLines() ? fmt::format(", {} malformed lines", keys.malformedLines())
+                                  : "",
+            keys.evictedRandoms() ? fmt::format(", {} oldest forgotten", keys.evictedRandoms())
+                                  : "");
     }
 
   private:
     void report(KeyLogFile::Status status) {
         // Said once per change of state, not once per batch.
         if (status == KeyLogFile::Status::Error && !m_errorShown) {
-            fmt::print(stderr, "h2lens: {}; still trying\n", m_file->error());
+            fmt::print(stderr, "h2lens: {}; still trying\n", m_session.keyLogFile()->error());
             m_errorShown = true;
         } else if (status == KeyLogFile::Status::Read) {
             m_errorShown = false;
         }
     }
 
-    KeyLog m_keys;
-    std::optional<KeyLogFile> m_file;
+    DecodeSession& m_session;
     bool m_errorShown = false;
 };
 
@@ -425,10 +413,14 @@ void runLive(Options& options) {
         writer->flush();
     }
 
-    LiveKeyLog keyLog(options.keylogPath);
     LivePrinter printer(view, format, !toStdout);
-    Http2SessionFactory factory(options.limits, &printer, keyLog.keys());
-    Analyzer analyzer(options.limits, &factory);
+    SessionOptions sessionOptions;
+    sessionOptions.limits = options.limits;
+    sessionOptions.keyLogPath = options.keylogPath;
+    sessionOptions.followKeyLog = true;
+    DecodeSession session(sessionOptions, printer);
+    LiveKeyLog keyLog(session);
+    Analyzer& analyzer = session.analyzer();
     printer.setAnalyzer(&analyzer);
     IssueLines issues(iface, options.quiet);
     for (const Issue& i : capture.takeIssues()) issues.print(i);
@@ -459,7 +451,7 @@ void runLive(Options& options) {
                 Packet p = batch.at(i);
                 p.number = ++number;  // numbered as decoded, so numbers match the -w file
                 if (writer) writer->writePacket(writerInterface, p);
-                analyzer.ingest(p);
+                session.ingest(p);
             }
             for (const Issue& i : analyzer.takeIssues()) issues.print(i);
             if (!toStdout)
@@ -472,7 +464,7 @@ void runLive(Options& options) {
         captureThread.join();
     }
     keyLog.finish();
-    analyzer.finish();  // streams still open end as incomplete and are printed now
+    session.finish();  // streams still open end as incomplete and are printed now
     for (const Issue& i : analyzer.takeIssues()) issues.print(i);
     for (const Issue& i : outcome.issues) issues.print(i);
     printer.end();

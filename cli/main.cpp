@@ -30,14 +30,18 @@ int main(int argc, char** argv) {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
-    // `h2lens FILE [options]` is `h2lens summary FILE [options]`.
+    // `h2lens FILE [options]` is `h2lens summary FILE [options]`, and so is `h2lens -` (standard
+    // input) or `h2lens -q FILE`: anything but a command name or a top-level option.
     std::vector<char*> args(argv, argv + argc);
     static char summary[] = "summary";
     static const char* kCommands[] = {"flows", "frames", "streams", "export", "follow",
                                       "interfaces", "live", "summary"};
-    if (argc >= 2 && argv[1][0] != '-' &&
-        std::none_of(std::begin(kCommands), std::end(kCommands),
-                     [&](const char* c) { return std::strcmp(c, argv[1]) == 0; })) {
+    static const char* kTopLevel[] = {"-h", "--help", "--version"};
+    auto isOneOf = [](const char* arg, const auto& list) {
+        return std::any_of(std::begin(list), std::end(list),
+                           [&](const char* c) { return std::strcmp(c, arg) == 0; });
+    };
+    if (argc >= 2 && !isOneOf(argv[1], kCommands) && !isOneOf(argv[1], kTopLevel)) {
         args.insert(args.begin() + 1, summary);
     }
     CLI::App app{"h2lens: passive HTTP/2 analyzer for pcap/pcapng captures", "h2lens"};
@@ -60,5 +64,5 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "h2lens: {}\n", e.what());
         return 2;
     }
-    return 0;
+    return common.exitCode;
 }

@@ -5,12 +5,16 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
 #include <memory>
 #include <vector>
 
 #include "common_options.h"
+#include "filter/stream_anomalies.h"
+#include "h2/connection_engine.h"
 #include "h2/names.h"
-#include "pipeline/http2_session.h"
+#include "view_options.h"
 
 namespace h2lens::cli {
 
@@ -34,9 +38,22 @@ struct ConnRow {
     std::vector<FlowStall> stalls;
 };
 
+// With a display filter, only the streams that match count, and so do the anomalies and
+// stalls of those streams and the connections that carry them (anomalies and stalls of the
+// connection itself, stream 0, go with a connection that has a matching stream).
 class SummaryCollector final : public H2Listener {
 public:
+    SummaryCollector(const StreamFilter& filter, const StreamAnomalies* index)
+        : m_filter(filter), m_index(index) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        ++allStreams;
+        if (!m_filter.empty()) {
+            FilterTarget t{c.id, &s, {}};
+            if (m_index) t.anomalies = m_index->names(c.id, s.id);
+            if (!m_filter.matches(t)) return;
+            matched.insert({c.id, s.id});
+            matchedConns.insert(c.id);
+        }
         StreamRow r{c.id, s.id, "", "", "", -1, s.end, s.responseBodyBytes};
         if (s.request) {
             r.method = s.request->value(":method");
@@ -47,7 +64,8 @@ public:
         streams.push_back(std::move(r));
     }
     void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
-        auto& g = anomalies[a.name];
+        // Streams are judged when they end, often after their anomalies: kept per stream until then.
+        auto& g = m_filter.empty() ? anomalies[a.name] : m_perStream[{c.id, a.streamId, a.name}];
         if (g.count++ == 0) {
             g.rfc = a.rfc;
             g.example = fmt::format("conn {} stream {} {}: {}", c.id, a.streamId, directionName(a.dir), a.detail);
@@ -56,6 +74,24 @@ public:
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
         connections.push_back({c, s.detection, s.detectionDetail, s.tlsDecrypted, s.streams, s.anomalies, s.stalls});
     }
+    bool selected(std::uint64_t conn, std::uint32_t stream) const {
+        if (m_filter.empty()) return true;
+        return stream == 0 ? matchedConns.count(conn) > 0 : matched.count({conn, stream}) > 0;
+    }
+    // After the decode: the anomalies of the selected streams, grouped by name.
+    void settle() {
+        for (auto& [key, g] : m_perStream) {
+            const auto& [conn, stream, name] = key;
+            if (!selected(conn, stream)) continue;
+            auto& into = anomalies[name];
+            if (into.count == 0) {
+                into.rfc = g.rfc;
+                into.example = g.example;
+            }
+            into.count += g.count;
+        }
+        m_perStream.clear();
+    }
     struct AnomalyGroup {
         std::uint64_t count = 0;
         std::string rfc, example;
@@ -63,6 +99,14 @@ public:
     std::vector<StreamRow> streams;
     std::vector<ConnRow> connections;
     std::map<std::string, AnomalyGroup> anomalies;
+    std::uint64_t allStreams = 0;
+    std::set<std::pair<std::uint64_t, std::uint32_t>> matched;
+    std::set<std::uint64_t> matchedConns;
+
+private:
+    const StreamFilter& m_filter;
+    const StreamAnomalies* m_index;
+    std::map<std::tuple<std::uint64_t, std::uint32_t, std::string>, AnomalyGroup> m_perStream;
 };
 
 std::string protocol(const ConnRow& c) {
@@ -86,13 +130,23 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
     sub->add_option("--color", *color, "colour: auto (only on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
-    sub->callback([&common, color] {
-        loadKeyLog(common);
-        SummaryCollector collector;
-        Http2SessionFactory factory(common.limits, &collector, &common.keyLog);
-        attachTlsThreads(common, factory);
-        Analyzer analyzer(common.limits, &factory);
-        const RunResult run = runCapture(common.run, analyzer);
+    auto view = std::make_shared<ViewOptions>();
+    addDisplayFilterOption(*sub, *view);
+    sub->callback([&common, color, view] {
+        view->prepare();
+        ForwardListener forward;
+        std::unique_ptr<StreamAnomalies> index;
+        if (view->filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
+        SummaryCollector collector(view->filter, index.get());
+        forward.to = &collector;
+        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
+        DecodeSession session(common.session(), listener);
+        const RunResult run = runCapture(common.run, session);
+        common.exitCode = exitCodeFor(common.run, run, session.tally());
+        collector.settle();
+        const Analyzer& analyzer = session.analyzer();
+        const bool keyLogGiven = !common.keylogPath.empty() || session.keys().acceptedLines() > 0;
+        const bool filtered = !view->filter.empty();
         const bool useColor = *color == "always" || (*color == "auto" && isatty(STDOUT_FILENO));
         auto heading = [useColor](std::string_view text) {
             if (useColor) fmt::print("\n\033[1m{}\033[0m\n", text);
@@ -108,17 +162,28 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         }
         std::uint64_t anomalyCount = 0;
         for (const auto& [name, g] : collector.anomalies) anomalyCount += g.count;
-        fmt::print("{}: {} packets over {:.3f} s, {} TCP connections ({} HTTP/2), {} streams, {} anomalies, "
-                   "{} capture problems\n",
-                   common.run.path, st.packets, static_cast<double>(st.lastTs - st.firstTs) / 1e9,
-                   analyzer.flows().records().size(), h2, collector.streams.size(), anomalyCount, run.issues);
+        const std::string streamsText =
+            filtered ? fmt::format("{} of {} match", collector.streams.size(),
+                                   plural(collector.allStreams, "stream", "streams"))
+                     : plural(collector.streams.size(), "stream", "streams");
+        fmt::print("{}: {} over {:.3f} s, {} ({} HTTP/2), {}, {}, {}\n", captureName(common.run.path),
+                   plural(st.packets, "packet", "packets"), static_cast<double>(st.lastTs - st.firstTs) / 1e9,
+                   plural(analyzer.flows().records().size(), "TCP connection", "TCP connections"), h2,
+                   streamsText, plural(anomalyCount, "anomaly", "anomalies"),
+                   plural(run.issues, "capture problem", "capture problems"));
+        if (filtered) fmt::print("display filter: {}\n", view->filterText);
 
-        heading("Connections");
+        std::vector<const ConnRow*> shownConns;
         for (const auto& c : collector.connections) {
-            fmt::print("  {:>3}  {} -> {}  {}  {} streams{}\n", c.info.id, c.info.client.toString(),
-                       c.info.server.toString(), protocol(c), c.streams,
-                       c.anomalies ? fmt::format(", {} anomalies", c.anomalies) : "");
-            if (!c.detail.empty()) fmt::print("       {}\n", c.detail);
+            if (!filtered || collector.matchedConns.count(c.info.id)) shownConns.push_back(&c);
+        }
+        if (!shownConns.empty()) heading("Connections");
+        for (const ConnRow* cp : shownConns) {
+            const ConnRow& c = *cp;
+            fmt::print("  {:>3}  {} -> {}  {}  {}{}\n", c.info.id, c.info.client.toString(),
+                       c.info.server.toString(), protocol(c), plural(c.streams, "stream", "streams"),
+                       c.anomalies ? ", " + plural(c.anomalies, "anomaly", "anomalies") : "");
+            if (!c.detail.empty()) fmt::print("       {}\n", withKeyLogHint(c.detail, keyLogGiven));
         }
 
         std::map<std::string, std::size_t> byStatus;
@@ -127,13 +192,13 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
             ++byStatus[s.status.empty() ? "none" : s.status];
             ++byEnd[std::string(streamEndName(s.end))];
         }
-        heading("Streams");
+        if (!collector.streams.empty()) heading("Streams");
         std::string line = "  status:";
         for (const auto& [k, n] : byStatus) line += fmt::format(" {} x{}", k, n);
-        fmt::print("{}\n", line);
+        if (!collector.streams.empty()) fmt::print("{}\n", line);
         line = "  ended:";
         for (const auto& [k, n] : byEnd) line += fmt::format(" {} x{}", k, n);
-        fmt::print("{}\n", line);
+        if (!collector.streams.empty()) fmt::print("{}\n", line);
 
         if (!collector.anomalies.empty()) {
             heading("Anomalies");
@@ -165,6 +230,7 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         std::vector<StallRow> stalls;
         for (const auto& c : collector.connections) {
             for (const auto& s : c.stalls) {
+                if (!collector.selected(c.info.id, s.streamId)) continue;
                 stalls.push_back({c.info.id, s, s.end ? static_cast<double>(*s.end - s.start) / 1e6 : 0});
             }
         }

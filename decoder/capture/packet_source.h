@@ -35,6 +35,9 @@ public:
     virtual const std::vector<std::string>& decryptionSecrets() const = 0;
     // Bytes of the capture consumed so far, for progress reporting (0 when unknown).
     virtual std::uint64_t bytesRead() const = 0;
+    // Reading stopped before the end of the input because the rest could not be read (a
+    // truncated or corrupt file, a read error): what followed is lost. Reported as an issue too.
+    virtual bool readFailed() const { return false; }
     // Total size of the capture in bytes when known (a regular file), else 0; with bytesRead()
     // it gives a progress fraction.
     virtual std::uint64_t fileSize() const { return 0; }

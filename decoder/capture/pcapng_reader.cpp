@@ -58,6 +58,7 @@ void PcapngReader::issue(std::uint64_t packetNumber, std::string message) {
 void PcapngReader::stop(std::uint64_t packetNumber, std::string message) {
     issue(packetNumber, std::move(message));
     m_stopped = true;
+    m_failed = true;
 }
 
 std::uint16_t PcapngReader::u16(const std::uint8_t* p) const {
@@ -76,8 +77,7 @@ PcapngReader::BlockResult PcapngReader::readBlock(Packet& out) {
     const std::uint64_t nextPacket = m_packetCount + 1;
     ByteSpan head = m_input.peek(kBlockOverhead);
     if (m_input.readError() != 0 && head.size() < kBlockOverhead) {
-        stop(nextPacket, fmt::format("packet {}: read error: {}", nextPacket,
-                                     std::strerror(m_input.readError())));
+        stop(nextPacket, fmt::format("read error: {}", std::strerror(m_input.readError())));
         return BlockResult::Stop;
     }
     if (head.empty()) {
@@ -85,9 +85,9 @@ PcapngReader::BlockResult PcapngReader::readBlock(Packet& out) {
         return BlockResult::Stop;
     }
     if (head.size() < kBlockOverhead) {
-        stop(nextPacket, fmt::format("packet {}: file truncated: {} trailing bytes at offset {} "
+        stop(nextPacket, fmt::format("file truncated: {} trailing bytes at offset {} "
                                      "are too short for a block header",
-                                     nextPacket, head.size(), m_input.position()));
+                                     head.size(), m_input.position()));
         return BlockResult::Stop;
     }
     // The Section Header type reads the same in both byte orders; its byte-order magic then
@@ -114,18 +114,17 @@ PcapngReader::BlockResult PcapngReader::readBlock(Packet& out) {
     const std::uint32_t type = u32(head.data());
     const std::uint32_t length = u32(head.data() + 4);
     if (length < kBlockOverhead || length % 4 != 0 || length > m_options.maxBlockBytes) {
-        stop(nextPacket,
-             fmt::format("packet {}: block of type 0x{:08x} at offset {} has an "
-                         "invalid length {} (must be a multiple of 4 in [12, {}]); "
-                         "reading stops here",
-                         nextPacket, type, m_input.position(), length, m_options.maxBlockBytes));
+        stop(nextPacket, fmt::format("block of type 0x{:08x} at offset {} has an "
+                                     "invalid length {} (must be a multiple of 4 in [12, {}]); "
+                                     "reading stops here",
+                                     type, m_input.position(), length, m_options.maxBlockBytes));
         return BlockResult::Stop;
     }
     ByteSpan block = m_input.peek(length);
     if (block.size() < length) {
-        stop(nextPacket, fmt::format("packet {}: file truncated: block of type 0x{:08x} at offset "
+        stop(nextPacket, fmt::format("file truncated: block of type 0x{:08x} at offset "
                                      "{} needs {} bytes, only {} present",
-                                     nextPacket, type, m_input.position(), length, block.size()));
+                                     type, m_input.position(), length, block.size()));
         return BlockResult::Stop;
     }
     const std::uint64_t offset = m_input.position();
@@ -237,15 +236,15 @@ PcapngReader::BlockResult PcapngReader::deliver(std::uint32_t interfaceId, std::
                                                 ByteSpan data, const char* blockName, Packet& out) {
     const std::uint64_t number = ++m_packetCount;
     if (interfaceId >= m_interfaces.size()) {
-        issue(number, fmt::format("packet {}: {} refers to interface {} but the section "
+        issue(number, fmt::format("{} refers to interface {} but the section "
                                   "describes {}; packet skipped",
-                                  number, blockName, interfaceId, m_interfaces.size()));
+                                  blockName, interfaceId, m_interfaces.size()));
         return BlockResult::Skipped;
     }
     if (capLength > data.size()) {
-        issue(number, fmt::format("packet {}: {} captured length {} exceeds its block ({} "
+        issue(number, fmt::format("{} captured length {} exceeds its block ({} "
                                   "bytes); packet skipped",
-                                  number, blockName, capLength, data.size()));
+                                  blockName, capLength, data.size()));
         return BlockResult::Skipped;
     }
     const Interface& iface = m_interfaces[interfaceId];
@@ -261,9 +260,9 @@ PcapngReader::BlockResult PcapngReader::deliver(std::uint32_t interfaceId, std::
 PcapngReader::BlockResult PcapngReader::readEnhancedPacket(ByteSpan body, Packet& out) {
     if (body.size() < 20) {
         const std::uint64_t number = ++m_packetCount;
-        issue(number, fmt::format("packet {}: Enhanced Packet Block too short ({} bytes); "
+        issue(number, fmt::format("Enhanced Packet Block too short ({} bytes); "
                                   "packet skipped",
-                                  number, body.size() + kBlockOverhead));
+                                  body.size() + kBlockOverhead));
         return BlockResult::Skipped;
     }
     const std::uint8_t* p = body.data();
@@ -275,8 +274,8 @@ PcapngReader::BlockResult PcapngReader::readEnhancedPacket(ByteSpan body, Packet
 PcapngReader::BlockResult PcapngReader::readObsoletePacket(ByteSpan body, Packet& out) {
     if (body.size() < 20) {
         const std::uint64_t number = ++m_packetCount;
-        issue(number, fmt::format("packet {}: Packet Block too short ({} bytes); packet skipped",
-                                  number, body.size() + kBlockOverhead));
+        issue(number, fmt::format("Packet Block too short ({} bytes); packet skipped",
+                                  body.size() + kBlockOverhead));
         return BlockResult::Skipped;
     }
     const std::uint8_t* p = body.data();
@@ -287,8 +286,7 @@ PcapngReader::BlockResult PcapngReader::readObsoletePacket(ByteSpan body, Packet
 PcapngReader::BlockResult PcapngReader::readSimplePacket(ByteSpan body, Packet& out) {
     if (body.size() < 4) {
         const std::uint64_t number = ++m_packetCount;
-        issue(number,
-              fmt::format("packet {}: Simple Packet Block too short; packet skipped", number));
+        issue(number, "Simple Packet Block too short; packet skipped");
         return BlockResult::Skipped;
     }
     const std::uint32_t origLength = u32(body.data());

@@ -43,6 +43,7 @@ class PcapngReader : public PacketSource {
 
     ReadStatus next(Packet& out) override;
     std::vector<CaptureIssue> takeIssues() override;
+    bool readFailed() const override { return m_failed; }
     const std::vector<std::string>& decryptionSecrets() const override { return m_secrets; }
     std::uint64_t bytesRead() const override { return m_input.position(); }
     std::uint64_t fileSize() const override { return m_input.totalSize(); }
@@ -78,6 +79,7 @@ class PcapngReader : public PacketSource {
     Options m_options;
     bool m_bigEndian = false;
     bool m_stopped = false;
+    bool m_failed = false;  // stopped by stop(): the rest could not be read
     std::uint64_t m_packetCount = 0;
     std::uint64_t m_sectionCount = 0;
     TimestampNs m_lastTimestamp = 0;

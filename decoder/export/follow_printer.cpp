@@ -110,7 +110,7 @@ std::string renderBody(ByteSpan bytes, std::string_view contentType, std::string
 
 FollowPrinter::FollowPrinter(const ExportOptions& options, const FollowOptions& follow,
                              std::ostream& out)
-    : m_follow(follow), m_out(&out) {
+    : m_follow(follow), m_time(follow.time), m_out(&out) {
     m_ctx.options = &options;
     m_ctx.redactor = Redactor(options.redact);
 }
@@ -119,6 +119,7 @@ void FollowPrinter::onStream(const StreamTranscript& t) {
     if (m_follow.conn && *m_follow.conn != t.conn.id) return;
     if (m_follow.stream && *m_follow.stream != t.record.id) return;
     if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
+    m_time.setBase(m_ctx.base);
     const StreamRecord& s = t.record;
     const Palette p{m_follow.color};
     const std::size_t maxBody = m_ctx.options->maxBody;
@@ -135,7 +136,7 @@ void FollowPrinter::onStream(const StreamTranscript& t) {
 
     auto block = [&](const HeaderBlock& b, std::string_view arrow, std::string_view what,
                      std::string_view colour) {
-        out += fmt::format("{}[{:11.6f}] {} {}{}\n", colour, m_ctx.t(b.ts), arrow, what, p.reset());
+        out += fmt::format("{}[{}] {} {}{}\n", colour, m_time(b.ts), arrow, what, p.reset());
         for (const HeaderField& f : b.fields) {
             const std::string v = m_ctx.redactor.value(f);
             // Binary values (grpc "-bin" metadata) are quoted and escaped, never sent raw to a TTY.
@@ -154,7 +155,7 @@ void FollowPrinter::onStream(const StreamTranscript& t) {
         const BodyCapture& bc = t.body[d];
         if (bc.size == 0) return;
         out += fmt::format("{}[{}] {} DATA {} bytes in {} frame{}, sha256 {}{}\n", colour,
-                           ts ? fmt::format("{:11.6f}", m_ctx.t(*ts)) : std::string(11, ' '), arrow,
+                           ts ? m_time(*ts) : m_time.blank(), arrow,
                            bc.size, bc.dataFrames, bc.dataFrames == 1 ? "" : "s", bc.sha256Hex(),
                            p.reset());
         const std::string ct = headerValue(headers, "content-type");
@@ -212,7 +213,7 @@ void FollowPrinter::onStream(const StreamTranscript& t) {
                         p.reset());
     }
     if (s.closed)
-        out += fmt::format("{}[{:11.6f}] end: {}{}\n", p.dim(), m_ctx.t(*s.closed), end, p.reset());
+        out += fmt::format("{}[{}] end: {}{}\n", p.dim(), m_time(*s.closed), end, p.reset());
     *m_out << out;
 }
 

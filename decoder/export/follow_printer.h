@@ -1,7 +1,7 @@
 #pragma once
 // `h2lens follow`: one exchange as a readable transcript. Request headers, request body,
 // informational responses, response headers, response body, trailers, each with its time (seconds
-// since the first packet). Bodies are shown decoded (content-encoding undone), JSON
+// since the first packet, or as FollowOptions::time says). Bodies are shown decoded (content-encoding undone), JSON
 // pretty-printed, other text as is, binary as a hex dump; gRPC bodies as messages with a raw
 // protobuf decode. ANSI colour only when asked (the CLI decides from --color and isatty).
 #include <optional>
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "export/transcript_collector.h"
+#include "export/time_format.h"
 #include "export/transcript_json.h"
 
 namespace h2lens {
@@ -17,6 +18,7 @@ struct FollowOptions {
     std::optional<std::uint64_t> conn;
     std::optional<std::uint32_t> stream;
     bool color = false;
+    TimeFormat time = TimeFormat::Relative;
 };
 
 class FollowPrinter final : public TranscriptSink {
@@ -32,6 +34,7 @@ class FollowPrinter final : public TranscriptSink {
   private:
     JsonContext m_ctx;
     FollowOptions m_follow;
+    TimeText m_time;
     std::ostream* m_out;
     const Analyzer* m_analyzer = nullptr;
     std::uint64_t m_printed = 0;

@@ -1,7 +1,7 @@
 #pragma once
-// Where the NDJSON writer's lines go when making them may happen elsewhere. decoder/ starts no
+// Where the NDJSON writer's lines go when making them may happen elsewhere. The decoding stages start no
 // threads (STYLE.md), so the JsonWriter only hands over jobs; the CLI plugs in a threaded
-// scheduler (cli/parallel/ordered_work.h) that hashes and serialises finished streams on other
+// scheduler (parallel/ordered_work.h) that hashes and serialises finished streams on other
 // cores. Whatever the scheduler, lines are written in submission order.
 #include <cstddef>
 #include <functional>

@@ -133,12 +133,13 @@ ReadStatus LibpcapReader::next(Packet& out) {
     }
     m_done = true;
     if (rc == PCAP_ERROR) {
+        m_failed = true;
         const std::uint64_t number = m_packetCount + 1;
         const std::string text = pcap_geterr(m_pcap);
         const bool truncated = text.find("truncated") != std::string::npos;
-        m_issues.push_back(
-            CaptureIssue{number, fmt::format("packet {}: {} (libpcap: {})", number,
-                                             truncated ? "file truncated" : "read error", text)});
+        m_issues.push_back(CaptureIssue{
+            number,
+            fmt::format("{} (libpcap: {})", truncated ? "file truncated" : "read error", text)});
     }
     return ReadStatus::End;
 }

@@ -33,6 +33,7 @@ class LibpcapReader : public PacketSource {
     const std::vector<std::string>& decryptionSecrets() const override { return m_noSecrets; }
     std::uint64_t bytesRead() const override;
     std::uint64_t fileSize() const override { return m_fileSize; }
+    bool readFailed() const override { return m_failed; }
 
     // The LINKTYPE_* value for a libpcap DLT_* value (they differ for a few, e.g. DLT_RAW).
     static std::uint32_t linkTypeFromDlt(int dlt);
@@ -48,6 +49,7 @@ class LibpcapReader : public PacketSource {
     std::uint64_t m_packetCount = 0;
     std::uint64_t m_fileSize = 0;
     bool m_done = false;
+    bool m_failed = false;
     std::vector<CaptureIssue> m_issues;
     std::vector<std::string> m_noSecrets;
 };

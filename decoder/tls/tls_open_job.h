@@ -6,7 +6,7 @@
 // key and sequence number are the guessed ones, and otherwise opens the record itself. So a
 // guess can cost time, never correctness, and the output is the same as without a service.
 //
-// decoder/ starts no threads: the service is the caller's (cli/parallel/ runs jobs on worker
+// The decoding stages start no threads: the service is the caller's (decoder/parallel/ runs jobs on worker
 // threads). Everything in a job is written by run() and read after the service says it is done.
 #include <atomic>
 #include <cstdint>

@@ -1,8 +1,6 @@
 #include "models/decode_job.h"
 
-#include "pipeline/secrets_feed.h"
-#include "tls/key_log.h"
-#include "tls/key_log_file.h"
+#include "session/decode_session.h"
 
 #include <fmt/format.h>
 
@@ -13,18 +11,12 @@
 
 #include "h2/names.h"
 #include "pcap/capture_file.h"
-#include "pipeline/http2_session.h"
-#include "tls_open_pool.h"
 
 namespace h2lens::gui {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Client randoms kept from a followed key log (as `h2lens live`): a browser that runs for days
-// writes one per connection, and the connections they serve are short-lived next to it.
-constexpr std::size_t kMaxFollowedRandoms = 65536;
 
 std::string priorityText(const PriorityFields& p) {
     return fmt::format("dependency={} weight={} exclusive={}", p.dependency, p.weight + 1,
@@ -268,21 +260,26 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     DecodeResult result;
     const auto start = Clock::now();
     Recorder recorder(options);
-    KeyLog keys;
-    std::optional<KeyLogFile> follower;
-    if (options.followKeylog && !options.keylogPath.empty()) {
-        keys.setGrowing(true);
-        keys.setMaxRandoms(kMaxFollowedRandoms);
-        follower.emplace(options.keylogPath);
-        result.keylog.followed = true;
-    } else if (!options.keylogPath.empty()) {
-        std::string error;
-        if (!keys.loadFile(options.keylogPath, error)) {
-            result.error = error;
-            return result;
-        }
-        result.keylog.seen = true;
+    SessionOptions sessionOptions;
+    sessionOptions.limits = options.limits;
+    sessionOptions.keyLogPath = options.keylogPath;
+    sessionOptions.followKeyLog = options.followKeylog;
+    sessionOptions.tlsThreads = options.openTlsAhead ? -1 : 0;
+    std::optional<TcpEventRecorder> tcpRecorder;
+    std::unique_ptr<DecodeSession> sessionPtr;
+    try {
+        sessionPtr = std::make_unique<DecodeSession>(
+            sessionOptions, recorder, [&](FlowConsumerFactory& h2) -> FlowConsumerFactory& {
+                return tcpRecorder.emplace(h2, recorder);
+            });
+    } catch (const std::exception& e) {
+        result.error = e.what();
+        return result;
     }
+    DecodeSession& session = *sessionPtr;
+    const bool follow = session.keyLogFile() != nullptr;
+    result.keylog.followed = follow;
+    if (!options.keylogPath.empty() && !follow) result.keylog.seen = true;
     auto nextKeyPoll = Clock::now();
     TimestampNs lastKeyPollWall = 0;  // realtime, like packet timestamps
     // A read error is kept until a later poll reads the file again (the CLI's "still trying").
@@ -291,21 +288,15 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
         nextKeyPoll = Clock::now() + options.keylogPollInterval;
-        const KeyLogFile::Status st = final ? follower->pollFinal(keys) : follower->poll(keys);
+        const KeyLogFile::Status st = session.pollKeyLog(final);
         if (st == KeyLogFile::Status::Error) {
-            result.keylog.error = follower->error();
+            result.keylog.error = session.keyLogFile()->error();
         } else if (st != KeyLogFile::Status::Missing) {
             result.keylog.seen = true;
             if (st == KeyLogFile::Status::Read) result.keylog.error.clear();
         }
     };
-    std::unique_ptr<TlsOpenPool> tlsPool;  // outlives the factory
-    if (options.openTlsAhead && !follower && std::thread::hardware_concurrency() > 1)
-        tlsPool = std::make_unique<TlsOpenPool>(TlsOpenPool::workersFor(0));
-    Http2SessionFactory h2(options.limits, &recorder, &keys);
-    if (tlsPool) h2.setTlsOpenService(tlsPool.get());
-    TcpEventRecorder factory(h2, recorder);
-    Analyzer analyzer(options.limits, &factory);
+    const Analyzer& analyzer = session.analyzer();
     std::unique_ptr<PacketSource> src;
     auto nextFlush = Clock::now() + options.flushInterval;
     std::uint64_t flushedPackets = 0;
@@ -340,8 +331,8 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
         sink(std::move(b));
     };
     auto keepIssues = [&] {
-        for (Issue& i : src->takeIssues()) analyzer.addIssue(std::move(i));
-        for (Issue& i : analyzer.takeIssues()) {
+        for (Issue& i : src->takeIssues()) session.addIssue(std::move(i));
+        for (Issue& i : session.takeIssues()) {
             ++result.issueCount;
             if (result.issues.size() < Analyzer::kMaxKeptIssues)
                 result.issues.push_back(std::move(i));
@@ -350,18 +341,16 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     Packet p;
     const std::uint32_t checkMask = options.checkClockEveryPacket ? 0 : 255;
     std::uint32_t n = 0;
-    SecretsFeed secrets(keys, analyzer);
-    if (follower) pollKeys(false);
+    if (follow) pollKeys(false);
     while (src->next(p) == ReadStatus::Packet) {
-        secrets.update(*src);
         // The client writes a key before it sends the packets that need it, so a poll that
         // started after a packet was captured has every key that packet needs. Packets that
         // waited in the pipe were captured before the last poll: one stat() per batch, not per
         // packet. Were keys read late, a session would keep its records until the next poll;
         // but a connection that ends first (on loopback a whole one takes a few ms) would be
         // reported without keys. The interval covers a wall clock that jumped.
-        if (follower && (p.ts >= lastKeyPollWall || Clock::now() >= nextKeyPoll)) pollKeys(false);
-        analyzer.ingest(p);
+        if (follow && (p.ts >= lastKeyPollWall || Clock::now() >= nextKeyPoll)) pollKeys(false);
+        session.ingest(p, src.get());
         if ((++n & checkMask) == 0) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {
                 result.cancelled = true;
@@ -377,14 +366,14 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     }
     // A source that ended because the idle hook reported the cancel (live input).
     if (cancel && cancel->load(std::memory_order_relaxed)) result.cancelled = true;
-    if (follower) pollKeys(true);  // before finish(): sessions still waiting try once more
-    if (!result.cancelled) analyzer.finish();
+    if (follow) pollKeys(true);  // before finish(): sessions still waiting try once more
+    if (!result.cancelled) session.finish();
     keepIssues();
     flush();
     result.stats = analyzer.stats();
-    result.keylog.secrets = keys.acceptedLines();
-    result.keylog.randoms = keys.randomCount();
-    result.keylog.malformed = keys.malformedLines();
+    result.keylog.secrets = session.keys().acceptedLines();
+    result.keylog.randoms = session.keys().randomCount();
+    result.keylog.malformed = session.keys().malformedLines();
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
 }

@@ -7,11 +7,7 @@
 #include "export/har_writer.h"
 #include "export/json_writer.h"
 #include "export/transcript_collector.h"
-#include "pcap/capture_file.h"
-#include "pipeline/analyzer.h"
-#include "pipeline/http2_session.h"
-#include "pipeline/secrets_feed.h"
-#include "tls/key_log.h"
+#include "session/decode_session.h"
 
 namespace h2lens::gui {
 
@@ -51,9 +47,6 @@ std::string exportCapture(const ExportRequest& request) {
         if (!out) return "cannot write " + request.outputPath;
         ExportOptions options;
         Limits limits;
-        KeyLog keys;
-        std::string error;
-        if (!request.keylogPath.empty() && !keys.loadFile(request.keylogPath, error)) return error;
         std::unique_ptr<TranscriptSink> writer;
         JsonWriter* json = nullptr;
         HarWriter* har = nullptr;
@@ -68,22 +61,14 @@ std::string exportCapture(const ExportRequest& request) {
         }
         SelectionSink selection(writer.get(), request.selection);
         TranscriptCollector collector(options, &selection);
-        Http2SessionFactory factory(limits, &collector, &keys);
-        Analyzer analyzer(limits, &factory);
-        if (json) json->setAnalyzer(&analyzer);
-        if (har) har->setAnalyzer(&analyzer);
-        auto source = openCapture(request.capturePath);
-        Packet packet;
-        SecretsFeed secrets(keys, analyzer);
-        std::uint64_t issues = 0;
-        while (source->next(packet) == ReadStatus::Packet) {
-            secrets.update(*source);
-            analyzer.ingest(packet);
-            issues += source->takeIssues().size() + analyzer.takeIssues().size();
-        }
-        analyzer.finish();
-        issues += source->takeIssues().size() + analyzer.takeIssues().size();
-        if (json) json->finish(request.capturePath, issues);
+        SessionOptions sessionOptions;
+        sessionOptions.limits = limits;
+        sessionOptions.keyLogPath = request.keylogPath;
+        DecodeSession session(sessionOptions, collector);
+        if (json) json->setAnalyzer(&session.analyzer());
+        if (har) har->setAnalyzer(&session.analyzer());
+        const SessionRunResult run = session.run(request.capturePath);
+        if (json) json->finish(request.capturePath, run.issues);
         if (har) har->finish();
         out.flush();
         if (!out) return "writing " + request.outputPath + " failed";

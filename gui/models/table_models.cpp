@@ -24,27 +24,9 @@ QString blockValue(const std::optional<HeaderBlock>& b, std::string_view name) {
     return {};
 }
 
-QString statusOf(const StreamRecord& r) {
-    QString s = blockValue(r.response, ":status");
-    if (s.isEmpty() && !r.informational.empty()) s = qs(r.informational.back().value(":status"));
-    return s;
-}
+QString statusOf(const StreamRecord& r) { return qs(streamStatus(r)); }
 
-QString endText(const StreamRecord& r) {
-    switch (r.end) {
-        case StreamEnd::Complete:
-            return QStringLiteral("complete");
-        case StreamEnd::Incomplete:
-            return QStringLiteral("incomplete");
-        case StreamEnd::ResetByClient:
-            return QStringLiteral("RST by client (%1)").arg(qs(errorCodeName(r.resetCode)));
-        case StreamEnd::ResetByServer:
-            return QStringLiteral("RST by server (%1)").arg(qs(errorCodeName(r.resetCode)));
-        case StreamEnd::RefusedByGoaway:
-            return QStringLiteral("refused (GOAWAY)");
-    }
-    return qs(streamEndName(r.end));
-}
+QString endText(const StreamRecord& r) { return QString::fromStdString(streamEndText(r)); }
 
 std::optional<TimestampNs> streamStart(const StreamRecord& r) {
     if (r.requestStart) return r.requestStart;
@@ -291,32 +273,7 @@ StreamFilterProxy::StreamFilterProxy(QObject* parent) : QSortFilterProxyModel(pa
 
 void StreamFilterProxy::setFilterString(const QString& text) {
     m_text = text;
-    m_terms.clear();
-    for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
-        Term t;
-        QString w = word;
-        if (w.startsWith('!') && w.size() > 1) {
-            t.negate = true;
-            w = w.mid(1);
-        }
-        const int colon = w.indexOf(':');
-        static const QStringList keys = {"status", "method", "path", "authority",
-                                         "header", "conn",   "end",  "type"};
-        if (colon > 0 && keys.contains(w.left(colon).toLower())) {
-            t.key = w.left(colon).toLower();
-            t.value = w.mid(colon + 1).toLower();
-            if (t.key == "header") {
-                const int eq = t.value.indexOf('=');
-                if (eq >= 0) {
-                    t.headerValue = t.value.mid(eq + 1);
-                    t.value = t.value.left(eq);
-                }
-            }
-        } else {
-            t.value = w.toLower();
-        }
-        m_terms.push_back(t);
-    }
+    m_filter = StreamFilter::parse(text.toStdString());
     invalidateFilter();
 }
 
@@ -331,63 +288,16 @@ bool StreamFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex&) cons
     if (!model) return true;
     const StreamData& s = model->store()->streams()[sourceRow];
     if (m_conn && s.connId != *m_conn) return false;
-    for (const Term& t : m_terms) {
-        if (matches(t, s) == t.negate) return false;
-    }
-    return true;
-}
-
-bool StreamFilterProxy::matches(const Term& t, const StreamData& s) const {
-    const StreamRecord& r = s.rec;
-    auto contains = [](const QString& hay, const QString& needle) {
-        return hay.contains(needle, Qt::CaseInsensitive);
-    };
-    auto anyHeader = [&](auto&& pred) {
-        auto block = [&](const std::optional<HeaderBlock>& b) {
-            if (!b) return false;
-            for (const HeaderField& h : b->fields) {
-                if (pred(h)) return true;
-            }
-            return false;
-        };
-        if (block(r.request) || block(r.response) || block(r.requestTrailers) ||
-            block(r.responseTrailers)) {
-            return true;
-        }
-        for (const HeaderBlock& b : r.informational) {
-            for (const HeaderField& h : b.fields) {
-                if (pred(h)) return true;
+    if (m_filter.empty()) return true;
+    FilterTarget target{s.connId, &s.rec, {}};
+    if (m_filter.usesAnomalies()) {
+        if (const ConnectionData* c = model->store()->connection(s.connId)) {
+            for (const Anomaly& a : c->anomalies) {
+                if (a.streamId == s.rec.id) target.anomalies.push_back(a.name);
             }
         }
-        return false;
-    };
-    if (t.key.isEmpty()) {
-        return contains(blockValue(r.request, ":path"), t.value) ||
-               contains(blockValue(r.request, ":method"), t.value) ||
-               contains(blockValue(r.request, ":authority"), t.value) ||
-               statusOf(r).startsWith(t.value) || anyHeader([&](const HeaderField& h) {
-                   return contains(qs(h.name), t.value) || contains(qs(h.value), t.value);
-               });
     }
-    if (t.key == "status") {
-        const QString st = statusOf(r);
-        if (t.value.size() == 3 && t.value.endsWith("xx")) return st.startsWith(t.value[0]);
-        return st == t.value;
-    }
-    if (t.key == "method")
-        return blockValue(r.request, ":method").compare(t.value, Qt::CaseInsensitive) == 0;
-    if (t.key == "path") return contains(blockValue(r.request, ":path"), t.value);
-    if (t.key == "authority") return contains(blockValue(r.request, ":authority"), t.value);
-    if (t.key == "type") return contains(blockValue(r.response, "content-type"), t.value);
-    if (t.key == "conn") return QString::number(s.connId) == t.value;
-    if (t.key == "end") return contains(endText(r), t.value);
-    if (t.key == "header") {
-        return anyHeader([&](const HeaderField& h) {
-            if (qs(h.name).compare(t.value, Qt::CaseInsensitive) != 0) return false;
-            return t.headerValue.isEmpty() || contains(qs(h.value), t.headerValue);
-        });
-    }
-    return false;
+    return m_filter.matches(target);
 }
 
 // ---------------------------------------------------------------- FramesModel

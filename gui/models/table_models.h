@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "filter/stream_filter.h"
 #include "models/capture_store.h"
 
 namespace h2lens::gui {
@@ -63,17 +64,18 @@ class StreamsModel : public QAbstractTableModel {
     int m_rows = 0;
 };
 
-// Sorting and the filter box over StreamsModel. The filter is space-separated terms, all of
-// which must match (case-insensitive):
-//   status:404  status:5xx  method:POST  path:/api  authority:host  header:name  header:name=value
-//   conn:3  end:reset      and a bare word matches path, method, status, authority or any header
-//   name or value. A leading '!' negates a term.
+// Sorting and the filter box over StreamsModel. The filter is the library's stream filter
+// language (filter/stream_filter.h, docs/filter.md), the one the CLI's -Y takes:
+//   status:404  status:5xx  method:POST  path:/api  authority:host  header:name=value  conn:3
+//   stream:5  end:reset  anomaly:NAME  dur>100ms, and a bare word; a leading '!' negates a term.
 class StreamFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
   public:
     explicit StreamFilterProxy(QObject* parent = nullptr);
     void setFilterString(const QString& text);
     QString filterString() const { return m_text; }
+    // Sentences about terms that could not be read (they match nothing); empty when fine.
+    const std::vector<std::string>& filterErrors() const { return m_filter.errors(); }
     // Only streams of this connection (nullopt: all).
     void setConnection(std::optional<std::uint64_t> connId);
     std::optional<std::uint64_t> connection() const { return m_conn; }
@@ -82,15 +84,8 @@ class StreamFilterProxy : public QSortFilterProxyModel {
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
   private:
-    struct Term {
-        QString key;    // "" for a bare word
-        QString value;  // lower-case
-        QString headerValue;
-        bool negate = false;
-    };
-    bool matches(const Term& t, const StreamData& s) const;
     QString m_text;
-    std::vector<Term> m_terms;
+    StreamFilter m_filter;
     std::optional<std::uint64_t> m_conn;
 };
 

@@ -206,8 +206,8 @@ TEST_CASE("Truncated pcapng: packets before the cut are intact, the cut is named
             REQUIRE(r.issues.size() == 1);
             const std::uint64_t next = r.packets.size() + 1;
             CHECK(r.issues[0].packetNumber == next);
-            CHECK(r.issues[0].message.find("packet " + std::to_string(next) + ": file truncated") ==
-                  0);
+            // The number is the issue's, not repeated in the sentence (printers add it).
+            CHECK(r.issues[0].message.find("file truncated") == 0);
         }
     }
 }

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "export_test_support.h"
-#include "ordered_work.h"
+#include "parallel/ordered_work.h"
 #include "test_paths.h"
 
 using namespace h2lens;

@@ -122,7 +122,9 @@ TEST_CASE("openCapture gives a pcapng with mixed link types to our reader", "[pc
     const ReadResult refused = readAll(libpcap);
     CHECK(refused.packets.empty());
     REQUIRE(refused.issues.size() == 1);
-    CHECK(refused.issues[0].message.find("packet 1: read error (libpcap: ") == 0);
+    CHECK(refused.issues[0].packetNumber == 1);
+    CHECK(refused.issues[0].message.find("read error (libpcap: ") == 0);
+    CHECK(libpcap.readFailed());
     const ReadResult r = readPath(path);
     CHECK(r.issues.empty());
     CHECK(r.packets.size() == 173);
@@ -202,7 +204,7 @@ TEST_CASE("Truncated classic pcap: packets before the cut intact, an issue names
             const std::uint64_t next = r.packets.size() + 1;
             CHECK(r.issues[0].packetNumber == next);
             const std::string& msg = r.issues[0].message;
-            CHECK(msg.find("packet " + std::to_string(next) + ": file truncated") == 0);
+            CHECK(msg.find("file truncated") == 0);  // the number is the issue's, not repeated
             CHECK(msg.find("libpcap: truncated dump file") != std::string::npos);
         }
     }

@@ -14,7 +14,7 @@
 
 #include "pipeline/http2_session.h"
 #include "pipeline/secrets_feed.h"
-#include "tls_open_pool.h"
+#include "parallel/tls_open_pool.h"
 #include "tls_test_support.h"
 
 using namespace h2lens;

@@ -2,7 +2,7 @@
 // A LineScheduler that runs jobs on worker threads and delivers their results in submission
 // order. `export --ndjson` uses it so one core decodes the capture while the others hash, base64
 // and serialise finished streams; the output is byte for byte what a single thread writes. It
-// lives in cli/ because decoder/ starts no threads. Results are
+// lives in decoder/parallel, the one decoder folder that starts threads. Results are
 // delivered by a thread of their own as soon as they are next in order, so a live pipe gets each
 // line when it is ready, not when the next stream happens to finish. Memory is bounded: submit()
 // waits while the jobs and texts not yet delivered hold more than `maxCost` bytes, so a fast

@@ -1,7 +1,7 @@
 #pragma once
 // A TlsOpenService that opens TLS records on worker threads, so the decoding thread frames
 // records and runs the HTTP/2 engine while another core decrypts (AES-GCM is more than half the
-// CPU of a TLS decode). In cli/ because decoder/ starts no threads. Workers start on the first
+// CPU of a TLS decode). In decoder/parallel, the one decoder folder that starts threads. Workers start on the first
 // record, so a capture without TLS keys never starts one. A decoding thread that waits for a
 // record helps: it opens that record itself when no worker took it yet, or other queued ones
 // while a worker finishes it.

@@ -1,4 +1,4 @@
-#include "ordered_work.h"
+#include "parallel/ordered_work.h"
 
 #include <algorithm>
 

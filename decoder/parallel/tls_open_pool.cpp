@@ -1,4 +1,4 @@
-#include "tls_open_pool.h"
+#include "parallel/tls_open_pool.h"
 
 #include <openssl/crypto.h>
 

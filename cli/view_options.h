@@ -1,0 +1,54 @@
+#pragma once
+// Options of the commands that show streams: the display filter (-Y, the GUI's filter
+// language, docs/filter.md), time formats (-t, tshark's letters) and what a command says when
+// its selection matched nothing.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "export/time_format.h"
+#include "filter/stream_filter.h"
+#include "h2/h2_listener.h"
+#include "session/decode_session.h"
+
+namespace h2lens::cli {
+
+struct ViewOptions {
+    std::string filterText;
+    std::string timeLetters = "r";
+    StreamFilter filter;
+    TimeFormat time = TimeFormat::Relative;
+    // Parses -Y and -t; throws std::runtime_error with every problem of the filter.
+    void prepare();
+};
+
+void addDisplayFilterOption(CLI::App& sub, ViewOptions& view);
+void addTimeFormatOption(CLI::App& sub, ViewOptions& view);
+
+// --conn N that names no connection of the capture: throws std::runtime_error saying so (the
+// user mistyped or looked at another capture), instead of printing an empty table.
+void requireConnection(const DecodeSession& session, std::optional<std::uint64_t> conn);
+
+// Passes every event to `to` (set later): lets a StreamAnomalies index stand in front of a
+// listener that asks it about the streams it judges.
+struct ForwardListener final : H2Listener {
+    H2Listener* to = nullptr;
+    void onFrame(const FrameEvent& e) override { to->onFrame(e); }
+    void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
+        to->onStreamDone(c, s);
+    }
+    void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override { to->onAnomaly(c, a); }
+    void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
+        to->onConnectionDone(c, s);
+    }
+};
+
+// A connection's "not decrypted" reason, with what to do when no key log was given at all.
+std::string withKeyLogHint(const std::string& detail, bool keyLogGiven);
+
+// "1 stream", "2 streams".
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many);
+
+}  // namespace h2lens::cli
