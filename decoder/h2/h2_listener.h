@@ -6,6 +6,7 @@
 
 #include "h2/frame.h"
 #include "h2/h2_records.h"
+#include "net/tcp_segment.h"
 
 namespace h2lens {
 

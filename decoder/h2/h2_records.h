@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/direction.h"
 #include "h2/frame.h"
 #include "hpack/hpack_types.h"
-#include "tcp/flow_record.h"
 
 namespace h2lens {
 

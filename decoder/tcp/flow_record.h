@@ -6,19 +6,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/direction.h"
 #include "net/tcp_segment.h"
 #include "tcp/tcp_reassembler.h"
 
 namespace h2lens {
-
-enum class Direction : std::uint8_t { ClientToServer = 0, ServerToClient = 1 };
-
-inline std::string_view directionName(Direction d) {
-    return d == Direction::ClientToServer ? "c2s" : "s2c";
-}
-inline Direction opposite(Direction d) {
-    return d == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
-}
 
 // Why h2lens called one side the client.
 enum class RoleEvidence : std::uint8_t {

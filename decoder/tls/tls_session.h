@@ -33,8 +33,8 @@
 #include <string>
 
 #include "common/bytes.h"
+#include "common/direction.h"
 #include "common/limits.h"
-#include "tcp/flow_record.h"
 #include "tls/handshake_assembler.h"
 #include "tls/hello_parser.h"
 #include "tls/key_log.h"

@@ -4,7 +4,7 @@
 #include <QColor>
 #include <QPalette>
 
-#include "tcp/flow_record.h"
+#include "common/direction.h"
 
 namespace h2lens::gui {
 

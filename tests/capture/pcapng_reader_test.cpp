@@ -39,7 +39,8 @@ std::set<std::size_t> blockBoundaries(const Bytes& file) {
 
 }  // namespace
 
-TEST_CASE("PcapngReader reads every real pcapng like tshark does", "[capture][pcapng]") {
+TEST_CASE("PcapngReader reads every real pcapng like tshark does",
+          "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto files = sharedPcapngCaptures();
     REQUIRE(files.size() >= 10);
@@ -63,7 +64,8 @@ TEST_CASE("PcapngReader reads every real pcapng like tshark does", "[capture][pc
     }
 }
 
-TEST_CASE("PcapngReader over a FILE* gives what it gives over memory", "[capture][pcapng]") {
+TEST_CASE("PcapngReader over a FILE* gives what it gives over memory",
+          "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const auto& path : sharedPcapngCaptures()) {
         INFO(path.string());
@@ -94,7 +96,7 @@ TEST_CASE("PcapngReader over a FILE* gives what it gives over memory", "[capture
 }
 
 TEST_CASE("Decryption Secrets Blocks give the key log lines of the sidecar files",
-          "[capture][pcapng][dsb]") {
+          "[capture][pcapng][dsb][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto shared = sharedDir();
     const std::pair<std::filesystem::path, std::filesystem::path> cases[] = {
@@ -122,7 +124,7 @@ TEST_CASE("Decryption Secrets Blocks give the key log lines of the sidecar files
 }
 
 TEST_CASE("12a: nanosecond pcapng timestamps match capinfos' first and last packet time",
-          "[capture][pcapng]") {
+          "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto path = sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng";
     const ReadResult r = readMemory(readFile(path));
@@ -139,7 +141,7 @@ TEST_CASE("12a: nanosecond pcapng timestamps match capinfos' first and last pack
     CHECK(r.packets.back().ts == last);
 }
 
-TEST_CASE("Interfaces with different link types in one file", "[capture][pcapng]") {
+TEST_CASE("Interfaces with different link types in one file", "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // libpcap 1.10 refuses this file; tshark says which interface each frame came from and
     // only frames from the Linux cooked interface have an sll header.
@@ -167,7 +169,7 @@ TEST_CASE("Interfaces with different link types in one file", "[capture][pcapng]
 }
 
 TEST_CASE("Truncated pcapng: packets before the cut are intact, the cut is named",
-          "[capture][pcapng][truncation]") {
+          "[capture][pcapng][truncation][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const auto& path : sharedPcapngCaptures()) {
         INFO(path.string());
@@ -212,7 +214,8 @@ TEST_CASE("Truncated pcapng: packets before the cut are intact, the cut is named
     }
 }
 
-TEST_CASE("Absurd block lengths stop reading with an issue", "[capture][pcapng][limits]") {
+TEST_CASE("Absurd block lengths stop reading with an issue",
+          "[capture][pcapng][limits][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const Bytes full = readFile(sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng");
     const ReadResult whole = readMemory(full);
@@ -248,7 +251,7 @@ TEST_CASE("Absurd block lengths stop reading with an issue", "[capture][pcapng][
     CHECK(capped.issues[0].packetNumber == capped.packets.size() + 1);
 }
 
-TEST_CASE("Not a pcapng stream: an issue and no packets", "[capture][pcapng]") {
+TEST_CASE("Not a pcapng stream: an issue and no packets", "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const Bytes classic = readFile(sharedDir() / "captures/06_server_push/capture.pcap");
     const ReadResult r = readMemory(classic);
@@ -257,7 +260,8 @@ TEST_CASE("Not a pcapng stream: an issue and no packets", "[capture][pcapng]") {
     CHECK(r.issues[0].message.find("not a pcapng file") == 0);
 }
 
-TEST_CASE("Packets from a pipe that stays open are delivered as they arrive", "[capture][pcapng]") {
+TEST_CASE("Packets from a pipe that stays open are delivered as they arrive",
+          "[capture][pcapng][uses-captures]") {
     // `h2lens live -w - | h2lens frames -`: the reader must not wait for a full buffer or EOF.
     const Bytes bytes = readFile(h2lens::test::sourceDir() / "samples/h2c_dumpcap.pcapng");
     int fds[2];

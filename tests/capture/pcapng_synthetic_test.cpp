@@ -45,7 +45,7 @@ void compareWithTshark(const Bytes& file, const ReadResult& r) {
 }  // namespace
 
 TEST_CASE("Both byte orders, several sections, resolutions and offsets agree with tshark",
-          "[capture][pcapng][synthetic]") {
+          "[capture][pcapng][synthetic][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto packets = realPackets(12);
     REQUIRE(packets.size() == 12);
@@ -112,7 +112,8 @@ TEST_CASE("Both byte orders, several sections, resolutions and offsets agree wit
     compareWithTshark(file, r);
 }
 
-TEST_CASE("Blocks without packets are skipped by their length", "[capture][pcapng][synthetic]") {
+TEST_CASE("Blocks without packets are skipped by their length",
+          "[capture][pcapng][synthetic][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto packets = realPackets(3);
     PcapngWriter plain(true);
@@ -155,7 +156,7 @@ TEST_CASE("Blocks without packets are skipped by their length", "[capture][pcapn
 }
 
 TEST_CASE("Simple Packet Blocks take the previous timestamp and the snap length",
-          "[capture][pcapng][synthetic]") {
+          "[capture][pcapng][synthetic][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto packets = realPackets(3);
     PcapngWriter w(false);
@@ -182,7 +183,7 @@ TEST_CASE("Simple Packet Blocks take the previous timestamp and the snap length"
 }
 
 TEST_CASE("Bad packets inside well-framed blocks are skipped and numbered",
-          "[capture][pcapng][synthetic]") {
+          "[capture][pcapng][synthetic][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto packets = realPackets(3);
     PcapngWriter w(false);

@@ -1,6 +1,7 @@
 // Content decoding, digests and text rendering on bytes made by independent tools (zlib, the
 // gzip/zstd/brotli programs) and on published test vectors.
 #include <openssl/evp.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -47,11 +48,13 @@ Bytes readFile(const std::filesystem::path& p) {
     return Bytes(std::istreambuf_iterator<char>(f), {});
 }
 
-// Runs `tool` with the text on stdin, returns its stdout.
+// Runs `tool` with the text on stdin, returns its stdout. The files are named after the process:
+// ctest -j runs test cases of this file side by side.
 Bytes throughTool(const std::string& tool, const Bytes& in) {
     const auto dir = std::filesystem::temp_directory_path();
-    const auto src = dir / "h2lens_export_codec_in";
-    const auto dst = dir / "h2lens_export_codec_out";
+    const std::string pid = std::to_string(::getpid());
+    const auto src = dir / ("h2lens_export_codec_in." + pid);
+    const auto dst = dir / ("h2lens_export_codec_out." + pid);
     std::ofstream(src, std::ios::binary)
         .write(reinterpret_cast<const char*>(in.data()), static_cast<long>(in.size()));
     runCommand(tool + " < " + shellQuote(src.string()) + " > " + shellQuote(dst.string()));

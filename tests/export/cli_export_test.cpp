@@ -31,7 +31,7 @@ std::string slurp(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("export -o writes the same document as -o -") {
+TEST_CASE("export -o writes the same document as -o -", "[uses-captures]") {
     const auto out = tempFile("h2lens_export_test.json");
     int code = -1;
     cli("export " + sample("h2c_nghttp.pcap") + " -o " + shellQuote(out.string()), &code);
@@ -40,7 +40,7 @@ TEST_CASE("export -o writes the same document as -o -") {
     std::filesystem::remove(out);
 }
 
-TEST_CASE("export decodes h2o's gzip response; gzip -d agrees") {
+TEST_CASE("export decodes h2o's gzip response; gzip -d agrees", "[uses-captures]") {
     const auto doc = nlohmann::json::parse(cli("export " + sample("h2c_curl_post.pcap")));
     const auto& body = doc["connections"][1]["streams"][0]["response"]["body"];
     REQUIRE(body.contains("decoded"));
@@ -57,7 +57,8 @@ TEST_CASE("export decodes h2o's gzip response; gzip -d agrees") {
     CHECK(sum.substr(0, 64) == body["decoded"]["sha256"].get<std::string>());
 }
 
-TEST_CASE("export decodes suricata's deflate response (Go server, h2c upgrade)") {
+TEST_CASE("export decodes suricata's deflate response (Go server, h2c upgrade)",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto file = sharedDir() / "corpus" / "pcaps" / "suricata-verify" / "http2-deflate" /
                       "http2_deflate.pcap";
@@ -82,7 +83,9 @@ TEST_CASE("export decodes suricata's deflate response (Go server, h2c upgrade)")
     CHECK(decoded == 1);
 }
 
-TEST_CASE("Redaction with --redact hides header values in every output; key-log secrets never appear") {
+TEST_CASE(
+    "Redaction with --redact hides header values in every output; key-log secrets never appear",
+    "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "12a_pcapng_dumpcap_dsb";
     const std::string file = shellQuote((dir / "capture.pcapng").string());
@@ -138,7 +141,7 @@ TEST_CASE("Redaction with --redact hides header values in every output; key-log 
     }
 }
 
-TEST_CASE("follow shows the exchange; colour only when asked") {
+TEST_CASE("follow shows the exchange; colour only when asked", "[uses-captures]") {
     const std::string never =
         cli("follow " + sample("h2c_nghttp.pcap") + " --conn 0 --stream 13 --color=never");
     const std::string always =
@@ -155,7 +158,7 @@ TEST_CASE("follow shows the exchange; colour only when asked") {
     CHECK(code != 0);
 }
 
-TEST_CASE("follow decodes gRPC messages as raw protobuf with the status") {
+TEST_CASE("follow decodes gRPC messages as raw protobuf with the status", "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto file = sharedDir() / "captures" / "13_grpc_python" / "capture.pcap";
     const std::string out = cli("follow " + shellQuote(file.string()) + " --conn 0 --stream 1");
@@ -164,7 +167,7 @@ TEST_CASE("follow decodes gRPC messages as raw protobuf with the status") {
     CHECK(out.find("gRPC status 0") != std::string::npos);
 }
 
-TEST_CASE("HAR export: h2 entries with frame timings, valid for har-validator") {
+TEST_CASE("HAR export: h2 entries with frame timings, valid for har-validator", "[uses-captures]") {
     std::vector<std::string> files = {sample("h2c_curl_post.pcap"), sample("h2c_nghttp.pcap"),
                                       sample("h2c_upgrade.pcap"), sample("small_windows.pcap")};
     if (haveShared()) {

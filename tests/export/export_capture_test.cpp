@@ -207,7 +207,8 @@ Blocks ourBlocks(const OJson& stream, int dir) {
 
 }  // namespace
 
-TEST_CASE("samples: the export is identical across runs and valid against the schema") {
+TEST_CASE("samples: the export is identical across runs and valid against the schema",
+          "[uses-captures]") {
     SchemaValidator schema = loadSchema();
     ExportOptions options;
     options.frames = true;
@@ -230,7 +231,7 @@ TEST_CASE("samples: the export is identical across runs and valid against the sc
     }
 }
 
-TEST_CASE("the schema validator rejects documents that break the schema") {
+TEST_CASE("the schema validator rejects documents that break the schema", "[uses-captures]") {
     SchemaValidator schema = loadSchema();
     auto doc = OJson::parse(
         exportJson((sourceDir() / "samples" / "h2c_nghttp.pcap").string(), ExportOptions{}));
@@ -246,7 +247,8 @@ TEST_CASE("the schema validator rejects documents that break the schema") {
     CHECK_FALSE(schema.validate(badEnum).empty());
 }
 
-TEST_CASE("NDJSON: every record validates and streams come before their connection") {
+TEST_CASE("NDJSON: every record validates and streams come before their connection",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     SchemaValidator schema = loadSchema();
     ExportOptions options;
@@ -283,7 +285,8 @@ TEST_CASE("NDJSON: every record validates and streams come before their connecti
     }
 }
 
-TEST_CASE("NDJSON holds only open streams (05: 2000 streams, 50 concurrent per connection)") {
+TEST_CASE("NDJSON holds only open streams (05: 2000 streams, 50 concurrent per connection)",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     struct Watcher : TranscriptSink {
         const TranscriptCollector* collector = nullptr;
@@ -307,7 +310,8 @@ TEST_CASE("NDJSON holds only open streams (05: 2000 streams, 50 concurrent per c
     CHECK(collector.openBodies() == 0);
 }
 
-TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with tshark") {
+TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with tshark",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {
         WARN("skipped: tshark not installed");
@@ -386,7 +390,7 @@ TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with t
 
 // A body announced by content-length gets its buffer once (bounded by the retention cap), so
 // big bodies are not copied again and again as DATA frames arrive; what is kept is unchanged.
-TEST_CASE("bodies with content-length are retained in one buffer of that size") {
+TEST_CASE("bodies with content-length are retained in one buffer of that size", "[uses-captures]") {
     struct Sizes final : TranscriptSink {
         std::size_t cap = 0, checked = 0, exact = 0, multiFrame = 0;
         void onStream(const StreamTranscript& s) override {
@@ -425,7 +429,8 @@ TEST_CASE("bodies with content-length are retained in one buffer of that size") 
 // NDJSON lines write bodies straight from the transcript (BodyTextSlots), the document builds
 // them as strings: every stream must come out the same both ways, bodies, decoded bodies and gRPC
 // payloads included (a placeholder left in a line would show here).
-TEST_CASE("NDJSON stream records equal the document's streams, bodies included") {
+TEST_CASE("NDJSON stream records equal the document's streams, bodies included",
+          "[uses-captures]") {
     std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",
                                                 sourceDir() / "samples" / "h2c_curl_post.pcap",
                                                 sourceDir() / "samples" / "h2c_upgrade.pcap"};

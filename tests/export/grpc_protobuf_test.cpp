@@ -112,7 +112,8 @@ TEST_CASE("gRPC bodies split into length-prefixed messages, also across cuts") {
     CHECK_FALSE(isGrpcContentType("application/json"));
 }
 
-TEST_CASE("13_grpc_python: message lengths equal tshark's and gzip messages decompress") {
+TEST_CASE("13_grpc_python: message lengths equal tshark's and gzip messages decompress",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "13_grpc_python";
     // tshark's grpc.message_length per TCP connection, in capture order.
@@ -166,7 +167,8 @@ TEST_CASE("13_grpc_python: message lengths equal tshark's and gzip messages deco
     CHECK(statusFailures > 0);  // and a trailers-only error
 }
 
-TEST_CASE("corpus gRPC captures: every gRPC body splits into whole protobuf messages") {
+TEST_CASE("corpus gRPC captures: every gRPC body splits into whole protobuf messages",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto corpus = sharedDir() / "corpus" / "pcaps";
     const std::vector<std::filesystem::path> files = {

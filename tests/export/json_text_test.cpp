@@ -79,7 +79,8 @@ TEST_CASE("JSON values: containers, numbers and pretty printing") {
     }
 }
 
-TEST_CASE("real exports: the fast writer's text equals nlohmann's on every sample") {
+TEST_CASE("real exports: the fast writer's text equals nlohmann's on every sample",
+          "[uses-captures]") {
     ExportOptions options;
     options.frames = true;
     for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "samples")) {

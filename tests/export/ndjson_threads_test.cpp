@@ -187,7 +187,8 @@ TEST_CASE("OrderedWork runs a job larger than its bound alone instead of stallin
     CHECK(got == std::vector<std::string>{"big", "small"});
 }
 
-TEST_CASE("NDJSON with worker threads is byte-identical to the single-threaded export") {
+TEST_CASE("NDJSON with worker threads is byte-identical to the single-threaded export",
+          "[uses-captures]") {
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "samples")) {
         const auto ext = e.path().extension();
@@ -213,7 +214,8 @@ TEST_CASE("NDJSON with worker threads is byte-identical to the single-threaded e
     }
 }
 
-TEST_CASE("a body longer than the retention cap still gets the digest of all its bytes") {
+TEST_CASE("a body longer than the retention cap still gets the digest of all its bytes",
+          "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // 04 uploads a body of several hundred KB; a 1000-byte cap switches to the running digest.
     const auto file = sharedDir() / "captures" / "04_post_upload" / "capture.pcap";

@@ -138,7 +138,7 @@ const Case kCases[] = {
 }  // namespace
 
 TEST_CASE("TLS facts are fields equal to tshark's dissection, with and without keys",
-          "[export][tls][tshark]") {
+          "[export][tls][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {
         WARN("skipped: tshark not installed");

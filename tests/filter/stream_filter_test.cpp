@@ -58,7 +58,7 @@ using Ids = std::vector<std::uint32_t>;
 
 }  // namespace
 
-TEST_CASE("Filter terms select streams of nghttp against nghttpd", "[filter][capture]") {
+TEST_CASE("Filter terms select streams of nghttp against nghttpd", "[filter][uses-captures]") {
     // Streams 13..23: index.html, style.css, small.txt, empty.txt, 40k.bin, missing.html (404).
     const StreamRows d = decode(sourceDir() / "samples" / "h2c_nghttp.pcap");
     REQUIRE(d.rows.size() == 6);
@@ -108,7 +108,7 @@ TEST_CASE("Filter terms that cannot be read are named and match nothing", "[filt
     CHECK(StreamFilter::parse("  status:200   method:GET  ").errors().empty());
 }
 
-TEST_CASE("Resets, anomalies and gRPC headers on public captures", "[filter][capture]") {
+TEST_CASE("Resets, anomalies and gRPC headers on public captures", "[filter][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // Suricata's dns-over-https capture: one stream reset by the client.
     const StreamRows doh =

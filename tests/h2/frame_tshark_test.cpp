@@ -221,7 +221,7 @@ void checkCapture(const std::string& scenario, const std::string& decodeAs, int 
 TEST_CASE(
     "real capture 15 (python-h2 server: ALTSVC, type 0xfa, padding, CONTINUATION) "
     "matches tshark",
-    "[frame][tshark][real]") {
+    "[frame][tshark][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");
@@ -231,7 +231,7 @@ TEST_CASE(
 }
 
 TEST_CASE("real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
-          "[frame][tshark][real]") {
+          "[frame][tshark][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");
@@ -243,7 +243,7 @@ TEST_CASE("real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
 TEST_CASE(
     "real bytes: frame-sync from every offset of capture 15's server stream never "
     "invents a frame",
-    "[frame][sync][real]") {
+    "[frame][sync][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");

@@ -156,7 +156,8 @@ TEST_CASE("hpack mid-stream: certain eviction bounds the pre-capture entries",
     CHECK(b.error->code == HpackErrorCode::BadIndex);
 }
 
-TEST_CASE("hpack mid-stream: real header sets cut at several points", "[hpack][midstream]") {
+TEST_CASE("hpack mid-stream: real header sets cut at several points",
+          "[hpack][midstream][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path raw = h2lens::test::sharedDir() / "corpus" / "hpack-test-case" / "raw-data";
     Tally tally;

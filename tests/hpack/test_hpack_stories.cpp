@@ -61,7 +61,8 @@ std::vector<Story> loadStories() {
 
 }  // namespace
 
-TEST_CASE("hpack-test-case: every story of every encoder decodes exactly", "[hpack][corpus]") {
+TEST_CASE("hpack-test-case: every story of every encoder decodes exactly",
+          "[hpack][corpus][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const std::vector<Story> stories = loadStories();
     REQUIRE(stories.size() >= 300);  // 10 encoder directories of ~32 stories

@@ -76,7 +76,8 @@ TEST_CASE("capture filter: libpcap compiles good filters and explains bad ones",
     CHECK(!raw->empty());
 }
 
-TEST_CASE("interfaces: loopback is listed as up, loopback, with 127.0.0.1/8", "[live]") {
+TEST_CASE("interfaces: loopback is listed as up, loopback, with 127.0.0.1/8",
+          "[live][uses-captures]") {
     const auto list = listCaptureInterfaces();
     const auto lo =
         std::find_if(list.begin(), list.end(), [](const auto& i) { return i.name == "lo"; });
@@ -108,7 +109,8 @@ TEST_CASE("interfaces: loopback is listed as up, loopback, with 127.0.0.1/8", "[
     CHECK(loFound);
 }
 
-TEST_CASE("live CLI: a missing interface is named in one sentence, exit 2", "[live]") {
+TEST_CASE("live CLI: a missing interface is named in one sentence, exit 2",
+          "[live][uses-interface]") {
     const CliRun r = runCli("live -i h2lens-none0 --duration 1");
     CHECK(r.exitCode == 2);
     CHECK(r.err ==
@@ -116,7 +118,8 @@ TEST_CASE("live CLI: a missing interface is named in one sentence, exit 2", "[li
     CHECK(r.out.empty());
 }
 
-TEST_CASE("live CLI: without capture rights the error says how to grant them", "[live]") {
+TEST_CASE("live CLI: without capture rights the error says how to grant them",
+          "[live][uses-interface]") {
     std::string prefix;
     if (geteuid() == 0) {
         if (!haveProgram("setpriv")) {
@@ -138,7 +141,8 @@ TEST_CASE("live CLI: without capture rights the error says how to grant them", "
     CHECK(r.err.find("Instead of running h2lens as root") != std::string::npos);
 }
 
-TEST_CASE("live CLI: a bad BPF filter gets libpcap's explanation, exit 2", "[live]") {
+TEST_CASE("live CLI: a bad BPF filter gets libpcap's explanation, exit 2",
+          "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     const CliRun r = runCli("live -i lo -f 'tcp prot 80' --duration 1");
     CHECK(r.exitCode == 2);
@@ -158,7 +162,7 @@ TEST_CASE("live CLI: a bad BPF filter gets libpcap's explanation, exit 2", "[liv
 }
 
 TEST_CASE("live capture: datagrams sent to 127.0.0.1 arrive once each, drained after stop()",
-          "[live]") {
+          "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     const int port = freeLoopbackPort();
     LiveOptions o;
@@ -194,7 +198,7 @@ TEST_CASE("live capture: datagrams sent to 127.0.0.1 arrive once each, drained a
 }
 
 TEST_CASE("live capture: an idle poll times out, stop() from another thread ends next()",
-          "[live]") {
+          "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     LiveOptions o;
     o.interface = "lo";

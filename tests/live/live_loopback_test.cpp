@@ -132,7 +132,7 @@ std::vector<std::tuple<std::string, std::string, std::optional<std::uint64_t>>> 
 }  // namespace
 
 TEST_CASE("live: every request of nghttp, curl and h2load appears with path, status and body size",
-          "[live][loopback]") {
+          "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("loopback");
     REQUIRE(s.startServer());
@@ -230,7 +230,7 @@ TEST_CASE("live: every request of nghttp, curl and h2load appears with path, sta
 }
 
 TEST_CASE("live: --duration ends the capture, --view frames --json is one closed JSON array",
-          "[live][loopback]") {
+          "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("frames");
     REQUIRE(s.startServer());
@@ -265,7 +265,7 @@ TEST_CASE("live: --duration ends the capture, --view frames --json is one closed
 }
 
 TEST_CASE("live: --count stops after N packets; -w - writes exactly them as pcapng to stdout",
-          "[live][loopback]") {
+          "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("count");
     REQUIRE(s.startServer());

@@ -18,7 +18,8 @@ std::vector<CopiedPacket> samplePackets() {
 
 }  // namespace
 
-TEST_CASE("packet queue: real packets cross threads in order, bytes intact", "[live][queue]") {
+TEST_CASE("packet queue: real packets cross threads in order, bytes intact",
+          "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     REQUIRE(packets.size() > 50);
     const std::size_t batchSize = GENERATE(1, 7, 64);
@@ -63,7 +64,8 @@ TEST_CASE("packet queue: real packets cross threads in order, bytes intact", "[l
     CHECK(queue.stats().pushedPackets == seen);
 }
 
-TEST_CASE("packet queue: over the byte budget, batches are dropped and counted", "[live][queue]") {
+TEST_CASE("packet queue: over the byte budget, batches are dropped and counted",
+          "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     std::size_t total = 0;
     for (const CopiedPacket& p : packets) total += p.data.size();
@@ -95,7 +97,8 @@ TEST_CASE("packet queue: over the byte budget, batches are dropped and counted",
     CHECK_FALSE(tiny.push(batch));
 }
 
-TEST_CASE("packet queue: close drains what is queued, then refuses", "[live][queue]") {
+TEST_CASE("packet queue: close drains what is queued, then refuses",
+          "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     LivePacketQueue queue(1 << 20);
     PacketBatch batch;

@@ -73,7 +73,8 @@ std::vector<BlockInfo> blocks(const Bytes& file) {
 
 }  // namespace
 
-TEST_CASE("pcapng writer: every sample capture reads back packet for packet", "[live][pcapng]") {
+TEST_CASE("pcapng writer: every sample capture reads back packet for packet",
+          "[live][pcapng][uses-captures]") {
     const auto files = sampleCaptures();
     REQUIRE(files.size() >= 5);
     for (const fs::path& f : files) {
@@ -97,7 +98,7 @@ TEST_CASE("pcapng writer: every sample capture reads back packet for packet", "[
 }
 
 TEST_CASE("pcapng writer: tshark reads the copy with the same frames and interface name",
-          "[live][pcapng]") {
+          "[live][pcapng][uses-captures]") {
     if (!haveProgram("tshark")) {
         WARN("skipped: tshark not installed");
         return;

@@ -37,7 +37,7 @@ void operator delete(void* p, std::size_t) noexcept {
 }
 #endif
 
-TEST_CASE("Decoding unfragmented packets allocates nothing", "[net][perf]") {
+TEST_CASE("Decoding unfragmented packets allocates nothing", "[net][perf][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!H2LENS_COUNT_ALLOCATIONS) {
         WARN("skipped under AddressSanitizer: it owns the allocator");

@@ -94,7 +94,8 @@ bool decodeFile(const fs::path& file, OurView& view) {
 
 }  // namespace
 
-TEST_CASE("Real captures: same TCP packets and endpoints as tshark", "[net][real][tshark]") {
+TEST_CASE("Real captures: same TCP packets and endpoints as tshark",
+          "[net][real][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
         WARN("skipped: tshark not found");
@@ -124,7 +125,8 @@ TEST_CASE("Real captures: same TCP packets and endpoints as tshark", "[net][real
     CHECK(ipv6Segments > 0);
 }
 
-TEST_CASE("drop-protocol-change: IP fragment junk and a bogus TCP header", "[net][real]") {
+TEST_CASE("drop-protocol-change: IP fragment junk and a bogus TCP header",
+          "[net][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path file =
         test::sharedDir() / "corpus/pcaps/suricata-verify/drop-protocol-change/input.pcap";
@@ -142,7 +144,8 @@ TEST_CASE("drop-protocol-change: IP fragment junk and a bogus TCP header", "[net
     CHECK(ours.stats.tcp == 5);
 }
 
-TEST_CASE("Every truncated prefix of real packets is skipped cleanly", "[net][real]") {
+TEST_CASE("Every truncated prefix of real packets is skipped cleanly",
+          "[net][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const std::vector<fs::path> files = {
         test::sharedDir() / "captures/12b_any_interface_sll2/capture.pcap",

@@ -57,7 +57,8 @@ std::string captureErrorFor(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("Every real capture opens and yields capinfos' packet count", "[pcap][capture]") {
+TEST_CASE("Every real capture opens and yields capinfos' packet count",
+          "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto files = sharedCaptures();
     REQUIRE(files.size() >= 40);
@@ -81,7 +82,8 @@ TEST_CASE("Every real capture opens and yields capinfos' packet count", "[pcap][
     }
 }
 
-TEST_CASE("PcapngReader and libpcap deliver the same packets", "[pcap][capture][differential]") {
+TEST_CASE("PcapngReader and libpcap deliver the same packets",
+          "[pcap][capture][differential][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     int compared = 0;
     for (const auto& path : sharedPcapngCaptures()) {
@@ -115,7 +117,8 @@ TEST_CASE("PcapngReader and libpcap deliver the same packets", "[pcap][capture][
     CHECK(compared >= 8);
 }
 
-TEST_CASE("openCapture gives a pcapng with mixed link types to our reader", "[pcap][capture]") {
+TEST_CASE("openCapture gives a pcapng with mixed link types to our reader",
+          "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto path = sharedDir() / "corpus/pcaps/wireshark/grpc_stream_reassembly_sample.pcapng";
     LibpcapReader libpcap(path.string());
@@ -133,7 +136,8 @@ TEST_CASE("openCapture gives a pcapng with mixed link types to our reader", "[pc
     CHECK(dsb.secrets == readLines(sharedDir() / "captures/12a_pcapng_dumpcap_dsb/keylog.txt"));
 }
 
-TEST_CASE("Nanosecond pcap timestamps agree with the microsecond original", "[pcap][capture]") {
+TEST_CASE("Nanosecond pcap timestamps agree with the microsecond original",
+          "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     TempDir dir;
     const auto micro = sharedDir() / "captures/03a_tls13_curl_nginx/capture.pcap";
@@ -160,7 +164,7 @@ TEST_CASE("Nanosecond pcap timestamps agree with the microsecond original", "[pc
 }
 
 TEST_CASE("Truncated classic pcap: packets before the cut intact, an issue names the packet",
-          "[pcap][capture][truncation]") {
+          "[pcap][capture][truncation][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     TempDir dir;
     const std::filesystem::path files[] = {
@@ -210,7 +214,7 @@ TEST_CASE("Truncated classic pcap: packets before the cut intact, an issue names
     }
 }
 
-TEST_CASE("Standard input carries pcap and pcapng", "[pcap][capture][stdin]") {
+TEST_CASE("Standard input carries pcap and pcapng", "[pcap][capture][stdin][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const std::filesystem::path files[] = {
         sharedDir() / "captures/07_continuation/capture.pcap",
@@ -226,7 +230,7 @@ TEST_CASE("Standard input carries pcap and pcapng", "[pcap][capture][stdin]") {
     }
 }
 
-TEST_CASE("Progress: bytesRead reaches fileSize", "[pcap][capture]") {
+TEST_CASE("Progress: bytesRead reaches fileSize", "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const char* rel : {"captures/09_netem_loss_reorder/capture.pcap",
                             "captures/12a_pcapng_dumpcap_dsb/capture.pcapng"}) {

@@ -56,7 +56,8 @@ const Case kCases[] = {
 
 }  // namespace
 
-TEST_CASE("every TLS connection with keys decrypts exactly like tshark", "[tls][tshark]") {
+TEST_CASE("every TLS connection with keys decrypts exactly like tshark",
+          "[tls][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {
         WARN("skipped: tshark not installed");
@@ -112,7 +113,7 @@ TEST_CASE("every TLS connection with keys decrypts exactly like tshark", "[tls][
     }
 }
 
-TEST_CASE("hello fields match tshark's dissection", "[tls][tshark]") {
+TEST_CASE("hello fields match tshark's dissection", "[tls][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) return;
     for (const Case& c : kCases) {

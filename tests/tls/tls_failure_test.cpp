@@ -47,7 +47,7 @@ std::uint64_t offsetInsideMiddleRecord(const Bytes& stream) {
 }  // namespace
 
 TEST_CASE("a key log missing one connection: that one reports no key, the others decrypt",
-          "[tls]") {
+          "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const char* scenario : {"03a_tls13_curl_nginx", "03b_tls12_curl_python_nginx"}) {
         DYNAMIC_SECTION(scenario) {
@@ -90,7 +90,8 @@ TEST_CASE("a key log missing one connection: that one reports no key, the others
     }
 }
 
-TEST_CASE("a tampered record is reported and skipped, the rest still decrypts", "[tls]") {
+TEST_CASE("a tampered record is reported and skipped, the rest still decrypts",
+          "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     struct Target {
         const char* scenario;
@@ -132,7 +133,7 @@ TEST_CASE("a tampered record is reported and skipped, the rest still decrypts", 
     }
 }
 
-TEST_CASE("a wrong key fails authentication and emits nothing", "[tls]") {
+TEST_CASE("a wrong key fails authentication and emits nothing", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "03b_tls12_curl_python_nginx";
     KeyLog right = keyLogFrom(dir / "keylog.txt");
@@ -156,7 +157,7 @@ TEST_CASE("a wrong key fails authentication and emits nothing", "[tls]") {
     }
 }
 
-TEST_CASE("a TCP gap stops the direction without garbage", "[tls]") {
+TEST_CASE("a TCP gap stops the direction without garbage", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "03a_tls13_curl_nginx";
     KeyLog keys = keyLogFrom(dir / "keylog.txt");

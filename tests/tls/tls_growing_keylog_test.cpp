@@ -257,7 +257,7 @@ const Scenario kScenarios[] = {
 }  // namespace
 
 TEST_CASE("key log file: appended lines, unfinished lines, truncation, replacement",
-          "[tls][keylog]") {
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto lines = readLines(sharedDir() / "captures/03b_tls12_curl_python_nginx/keylog.txt");
     REQUIRE(lines.size() >= 4);
@@ -325,7 +325,8 @@ TEST_CASE("key log file: appended lines, unfinished lines, truncation, replaceme
     CHECK(keys.acceptedLines() == before + 2);
 }
 
-TEST_CASE("key log: a bound on randoms forgets the oldest and counts it", "[tls][keylog]") {
+TEST_CASE("key log: a bound on randoms forgets the oldest and counts it",
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto lines = readLines(sharedDir() / "captures/03b_tls12_curl_python_nginx/keylog.txt");
     REQUIRE(lines.size() >= 4);
@@ -343,7 +344,7 @@ TEST_CASE("key log: a bound on randoms forgets the oldest and counts it", "[tls]
 }
 
 TEST_CASE("keys appended to the key log after the records that need them: same decode",
-          "[tls][keylog]") {
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const Scenario& sc : kScenarios) {
         DYNAMIC_SECTION(sc.dir) {
@@ -380,7 +381,8 @@ TEST_CASE("keys appended to the key log after the records that need them: same d
     }
 }
 
-TEST_CASE("keys that never arrive: the same report as without a growing key log", "[tls][keylog]") {
+TEST_CASE("keys that never arrive: the same report as without a growing key log",
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const Scenario& sc : kScenarios) {
         DYNAMIC_SECTION(sc.dir) {
@@ -402,7 +404,7 @@ TEST_CASE("keys that never arrive: the same report as without a growing key log"
 }
 
 TEST_CASE("records waiting for keys are bounded: past the bound they go without keys",
-          "[tls][keylog]") {
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
     KeyLog none;
@@ -426,7 +428,8 @@ TEST_CASE("records waiting for keys are bounded: past the bound they go without 
     }
 }
 
-TEST_CASE("records waiting for keys are bounded across connections too", "[tls][keylog]") {
+TEST_CASE("records waiting for keys are bounded across connections too",
+          "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
     KeyLog none;

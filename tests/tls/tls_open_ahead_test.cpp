@@ -129,7 +129,8 @@ std::vector<Case> cases() {
 
 }  // namespace
 
-TEST_CASE("records opened ahead give the same decode as records opened in turn", "[tls][ahead]") {
+TEST_CASE("records opened ahead give the same decode as records opened in turn",
+          "[tls][ahead][uses-captures]") {
     if (!fs::exists(sharedDir()))
         WARN("../shared is absent: only the bundled KeyUpdate capture is checked");
     for (const Case& c : cases()) {
@@ -176,7 +177,7 @@ TEST_CASE("records opened ahead give the same decode as records opened in turn",
 }
 
 TEST_CASE("most records of a bulk TLS transfer are opened ahead, across KeyUpdates",
-          "[tls][ahead]") {
+          "[tls][ahead][uses-captures]") {
     const fs::path own = fs::path(H2LENS_SOURCE_DIR) / "tests/tls/data";
     EagerService eager;
     const Run run = decode(own / "tls13_keyupdate.pcap", own / "tls13_keyupdate.keys", &eager);
@@ -250,7 +251,7 @@ Run decodeMixed(TlsOpenService* service, std::size_t maxBacklog) {
 }  // namespace
 
 TEST_CASE("TLS beside h2c, Upgrade and gRPC connections: the same events in the same order",
-          "[tls][ahead]") {
+          "[tls][ahead][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const Run inTurn = decodeMixed(nullptr, 0);
     REQUIRE(inTurn.lines.size() > 1000);

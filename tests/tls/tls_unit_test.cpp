@@ -12,7 +12,7 @@
 using namespace h2lens;
 using namespace h2lens::test;
 
-TEST_CASE("key log: labels, randoms, comments, malformed lines", "[tls]") {
+TEST_CASE("key log: labels, randoms, comments, malformed lines", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog keys = keyLogFrom(sharedDir() / "captures/03a_tls13_curl_nginx/keylog.txt");
     // 3 TLS 1.3 connections x (4 traffic secrets used + EXPORTER_SECRET ignored).
@@ -40,7 +40,7 @@ TEST_CASE("key log: labels, randoms, comments, malformed lines", "[tls]") {
     CHECK(error.find("/nonexistent/keys") != std::string::npos);
 }
 
-TEST_CASE("records and handshake messages do not depend on chunking", "[tls]") {
+TEST_CASE("records and handshake messages do not depend on chunking", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog none;
     const auto flows = runTls(sharedDir() / "captures/09_netem_loss_reorder/capture.pcap", none);
@@ -98,7 +98,7 @@ TEST_CASE("record reader stops at bytes that are not TLS", "[tls]") {
     CHECK(r2.invalid());
 }
 
-TEST_CASE("hello parser on a real ClientHello and ServerHello", "[tls]") {
+TEST_CASE("hello parser on a real ClientHello and ServerHello", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog none;
     const auto flows = runTls(sharedDir() / "captures/03d_tls_nghttp_nghttpd/capture.pcap", none);
@@ -200,7 +200,7 @@ TEST_CASE("fuzz seeds with late keys wait for them and then decrypt", "[tls][fuz
     }
 }
 
-TEST_CASE("TLS 1.2 resumption and extended master secret are reported", "[tls]") {
+TEST_CASE("TLS 1.2 resumption and extended master secret are reported", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // README of 03b: connection E (the fifth) resumes D's session; the rest are full handshakes.
     const auto dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
