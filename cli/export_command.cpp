@@ -9,7 +9,6 @@
 #include "export/filtered_sink.h"
 #include "export/har_writer.h"
 #include "export/json_writer.h"
-#include "filter/stream_anomalies.h"
 #include "parallel/ordered_work.h"
 #include "view_options.h"
 
@@ -110,19 +109,13 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
             sink = std::move(w);
         }
         // -Y: the streams that match and their connections (--frames still lists every frame).
-        ForwardListener forward;
-        std::unique_ptr<StreamAnomalies> index;
-        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
-        FilteredTranscriptSink filtered(*sink, [args, &index](const StreamTranscript& t) {
-            FilterTarget target{t.conn.id, &t.record, {}};
-            if (index) target.anomalies = index->names(t.conn.id, t.record.id);
-            return args->view.filter.matches(target);
+        FilterFront front(args->view.filter);
+        FilteredTranscriptSink filtered(*sink, [&front](const StreamTranscript& t) {
+            return front.judge(t.conn.id, t.record);
         });
         TranscriptSink* into = args->view.filter.empty() ? sink.get() : &filtered;
         TranscriptCollector collector(args->options, into);
-        forward.to = &collector;
-        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
-        DecodeSession session(common.session(), listener);
+        DecodeSession session(common.session(), front.attach(collector));
         if (json) json->setAnalyzer(&session.analyzer());
         if (har) har->setAnalyzer(&session.analyzer());
         const RunResult result = runCapture(common.run, session);

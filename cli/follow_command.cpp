@@ -9,7 +9,6 @@
 #include "common_options.h"
 #include "export/filtered_sink.h"
 #include "export/follow_printer.h"
-#include "filter/stream_anomalies.h"
 #include "view_options.h"
 
 namespace h2lens::cli {
@@ -53,18 +52,12 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
         args->follow.color =
             args->color == "always" || (args->color == "auto" && isatty(STDOUT_FILENO));
         FollowPrinter printer(args->options, args->follow, std::cout);
-        ForwardListener forward;
-        std::unique_ptr<StreamAnomalies> index;
-        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
-        FilteredTranscriptSink filtered(printer, [args, &index](const StreamTranscript& t) {
-            FilterTarget target{t.conn.id, &t.record, {}};
-            if (index) target.anomalies = index->names(t.conn.id, t.record.id);
-            return args->view.filter.matches(target);
+        FilterFront front(args->view.filter);
+        FilteredTranscriptSink filtered(printer, [&front](const StreamTranscript& t) {
+            return front.judge(t.conn.id, t.record);
         });
         TranscriptCollector collector(args->options, &filtered);
-        forward.to = &collector;
-        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
-        DecodeSession session(common.session(), listener);
+        DecodeSession session(common.session(), front.attach(collector));
         printer.setAnalyzer(&session.analyzer());
         const RunResult run = runCapture(common.run, session);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
@@ -74,10 +67,10 @@ void addFollowCommand(CLI::App& app, CommonOptions& common) {
             const std::string where =
                 args->follow.conn ? " on connection " + std::to_string(*args->follow.conn) : "";
             throw std::runtime_error(
-                args->follow.stream
-                    ? "no stream " + std::to_string(*args->follow.stream) + where
-                : args->view.filter.empty() ? "no HTTP/2 stream" + where
-                                            : "no HTTP/2 stream" + where + " matches the display filter");
+                args->follow.stream ? "no stream " + std::to_string(*args->follow.stream) + where
+                : args->view.filter.empty()
+                    ? "no HTTP/2 stream" + where
+                    : "no HTTP/2 stream" + where + " matches the display filter");
         }
     });
 }

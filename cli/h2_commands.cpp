@@ -13,8 +13,8 @@
 
 #include "common_options.h"
 #include "export/body_text.h"
+#include "export/stream_row_json.h"
 #include "export/transcript_json.h"
-#include "filter/stream_anomalies.h"
 #include "frame_text.h"
 #include "h2/connection_engine.h"
 #include "h2/names.h"
@@ -38,10 +38,6 @@ void addSelectionOptions(CLI::App& sub, Selection& f) {
     sub.add_option("--stream", f.stream, "only this stream id");
 }
 
-double seconds(TimestampNs t, TimestampNs base) {
-    return static_cast<double>(t - base) / 1e9;
-}
-
 bool useColor(const std::string& when) {
     return when == "always" || (when == "auto" && isatty(STDOUT_FILENO));
 }
@@ -52,8 +48,8 @@ bool useColor(const std::string& when) {
 // as a stream with no headers), never wait. Without a filter nothing waits at all.
 class FrameLines {
   public:
-    FrameLines(const StreamFilter& filter, const StreamAnomalies* anomalies)
-        : m_filter(filter), m_anomalies(anomalies) {}
+    FrameLines(const StreamFilter& filter, const FilterFront& front)
+        : m_filter(filter), m_front(front) {}
 
     void add(std::uint64_t conn, std::uint32_t stream, std::string text) {
         if (m_filter.empty()) return write(text);
@@ -104,11 +100,7 @@ class FrameLines {
         std::optional<bool> verdict;
     };
 
-    bool judge(std::uint64_t conn, const StreamRecord& s) const {
-        FilterTarget t{conn, &s, {}};
-        if (m_anomalies) t.anomalies = m_anomalies->names(conn, s.id);
-        return m_filter.matches(t);
-    }
+    bool judge(std::uint64_t conn, const StreamRecord& s) const { return m_front.judge(conn, s); }
     void drain() {
         while (!m_waiting.empty() && m_waiting.front().verdict) {
             if (*m_waiting.front().verdict) write(m_waiting.front().text);
@@ -118,7 +110,7 @@ class FrameLines {
     static void write(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
     const StreamFilter& m_filter;
-    const StreamAnomalies* m_anomalies;
+    const FilterFront& m_front;
     std::deque<Line> m_waiting;
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::size_t> m_open;
     std::map<std::pair<std::uint64_t, std::uint32_t>, bool> m_verdicts;
@@ -134,12 +126,12 @@ struct FramesArgs {
 
 class FramePrinter final : public H2Listener {
   public:
-    FramePrinter(const FramesArgs& args, const StreamAnomalies* anomalies)
+    FramePrinter(const FramesArgs& args, const FilterFront& front)
         : m_args(args),
           m_redactor(args.redact),
           m_style{&m_redactor, useColor(args.color) && !args.json},
           m_time(args.view.time),
-          m_lines(args.view.filter, anomalies) {
+          m_lines(args.view.filter, front) {
         m_context.redactor = m_redactor;
     }
     void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
@@ -184,6 +176,7 @@ class FramePrinter final : public H2Listener {
 
 struct StreamRow {
     std::uint64_t conn;
+    ConnectionInfo info;
     StreamRecord s;
     std::uint64_t order;  // completion order
 };
@@ -198,13 +191,11 @@ struct StreamsArgs {
 
 class StreamCollector final : public H2Listener {
   public:
-    StreamCollector(const StreamsArgs& args, const StreamAnomalies* anomalies)
-        : m_args(args), m_anomalies(anomalies) {}
+    StreamCollector(const StreamsArgs& args, const FilterFront& front)
+        : m_args(args), m_front(front) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (!m_args.selection.matches(c.id, s.id)) return;
-        FilterTarget t{c.id, &s, {}};
-        if (m_anomalies) t.anomalies = m_anomalies->names(c.id, s.id);
-        if (m_args.view.filter.matches(t)) rows.push_back({c.id, s, rows.size()});
+        if (m_front.judge(c.id, s)) rows.push_back({c.id, c, s, rows.size()});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
         if (m_args.selection.matches(c.id)) {
@@ -224,7 +215,7 @@ class StreamCollector final : public H2Listener {
 
   private:
     const StreamsArgs& m_args;
-    const StreamAnomalies* m_anomalies;
+    const FilterFront& m_front;
 };
 
 std::optional<TimestampNs> rowStart(const StreamRecord& s) {
@@ -305,16 +296,10 @@ void addFramesCommand(CLI::App& app, CommonOptions& common) {
         ->delimiter(',');
     sub->callback([&common, args] {
         args->view.prepare();
-        // The anomaly index sees every event first and passes it on to the printer, which asks
-        // it about the stream it judges: made in two steps through a forwarder.
-        ForwardListener forward;
-        std::unique_ptr<StreamAnomalies> index;
-        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
-        FramePrinter printer(*args, index.get());
+        FilterFront front(args->view.filter);
+        FramePrinter printer(*args, front);
         FramePrinter* p = &printer;
-        forward.to = p;
-        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : printer;
-        DecodeSession session(common.session(), listener);
+        DecodeSession session(common.session(), front.attach(printer));
         p->setAnalyzer(&session.analyzer());
         const RunResult run = runCapture(common.run, session);
         p->finish();
@@ -341,13 +326,9 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         ->delimiter(',');
     sub->callback([&common, args] {
         args->view.prepare();
-        ForwardListener forward;
-        std::unique_ptr<StreamAnomalies> index;
-        if (args->view.filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
-        StreamCollector collector(*args, index.get());
-        forward.to = &collector;
-        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
-        DecodeSession session(common.session(), listener);
+        FilterFront front(args->view.filter);
+        StreamCollector collector(*args, front);
+        DecodeSession session(common.session(), front.attach(collector));
         const RunResult run = runCapture(common.run, session);
         requireConnection(session, args->selection.conn);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
@@ -357,25 +338,8 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         const Redactor redactor(args->redact);
         if (args->json) {
             Json out = Json::array();
-            for (const auto& [conn, s, order] : collector.rows) {
-                Json j = {{"conn", conn},
-                          {"stream", s.id},
-                          {"state", streamStateName(s.state)},
-                          {"end", streamEndName(s.end)},
-                          {"pushed", s.pushed}};
-                if (s.request) j["request_headers"] = headerListJson(*s.request, redactor);
-                if (s.response) j["response_headers"] = headerListJson(*s.response, redactor);
-                if (s.requestTrailers)
-                    j["request_trailers"] = headerListJson(*s.requestTrailers, redactor);
-                if (s.responseTrailers)
-                    j["response_trailers"] = headerListJson(*s.responseTrailers, redactor);
-                j["request_body_bytes"] = s.requestBodyBytes;
-                j["response_body_bytes"] = s.responseBodyBytes;
-                if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
-                    j["reset_error"] = errorCodeName(s.resetCode);
-                }
-                if (s.requestStart) j["start"] = seconds(*s.requestStart, base);
-                if (s.closed && s.requestStart) j["duration"] = seconds(*s.closed, *s.requestStart);
+            for (const auto& [conn, info, s, order] : collector.rows) {
+                Json j = streamRowJson(info, s, base, redactor);
                 out.push_back(j);
             }
             fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
@@ -392,7 +356,7 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                        "conn", "stream", "method", "authority", "path", "status", "req bytes",
                        "resp bytes", startHeading, startWidth, "dur ms", "end");
         }
-        for (const auto& [conn, s, order] : collector.rows) {
+        for (const auto& [conn, info, s, order] : collector.rows) {
             auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
                 return b ? std::string(b->value(n)) : std::string();
             };

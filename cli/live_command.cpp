@@ -15,12 +15,14 @@
 
 #include "capture/pcapng_writer.h"
 #include "capture_run.h"
+#include "export/stream_row_json.h"
 #include "export/transcript_json.h"
 #include "frame_text.h"
 #include "h2/names.h"
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
 #include "session/decode_session.h"
+#include "view_options.h"
 
 namespace h2lens::cli {
 
@@ -52,16 +54,13 @@ struct Options {
     bool quiet = false;
     std::string keylogPath;
     Limits limits;
+    ViewOptions display;  // -Y for the streams view
 };
 
 // ---- printers (frame lines come from frame_text.h, shared with `h2lens frames`) ----
 
 double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
-}
-
-Json headersJson(const HeaderBlock& b) {
-    return headerListJson(b, Redactor{});
 }
 
 std::string endText(const StreamRecord& s) {
@@ -73,34 +72,12 @@ std::string endText(const StreamRecord& s) {
     return end;
 }
 
-Json streamJson(const ConnectionInfo& c, const StreamRecord& s, TimestampNs base) {
-    Json j = {
-        {"conn", c.id},      {"client", c.client.toString()},     {"server", c.server.toString()},
-        {"stream", s.id},    {"state", streamStateName(s.state)}, {"end", streamEndName(s.end)},
-        {"pushed", s.pushed}};
-    if (s.request) j["request_headers"] = headersJson(*s.request);
-    for (const HeaderBlock& b : s.informational) j["informational"].push_back(headersJson(b));
-    if (s.response) j["response_headers"] = headersJson(*s.response);
-    if (s.requestTrailers) j["request_trailers"] = headersJson(*s.requestTrailers);
-    if (s.responseTrailers) j["response_trailers"] = headersJson(*s.responseTrailers);
-    j["request_body_bytes"] = s.requestBodyBytes;
-    j["response_body_bytes"] = s.responseBodyBytes;
-    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
-        j["reset_error"] = errorCodeName(s.resetCode);
-    }
-    if (s.requestStart) {
-        j["start"] = seconds(*s.requestStart, base);
-        j["time"] = static_cast<double>(*s.requestStart) / 1e9;
-    }
-    if (s.closed && s.requestStart) j["duration"] = seconds(*s.closed, *s.requestStart);
-    return j;
-}
-
 // Prints as events arrive and keeps nothing, so memory does not grow with the capture.
 class LivePrinter final : public H2Listener {
   public:
-    LivePrinter(View view, Format format, bool enabled)
-        : m_view(view), m_format(format), m_enabled(enabled) {}
+    LivePrinter(View view, Format format, bool enabled, const StreamFilter& filter,
+                const FilterFront& front)
+        : m_view(view), m_format(format), m_enabled(enabled), m_filter(filter), m_front(front) {}
     void setAnalyzer(const Analyzer* a) { m_analyzer = a; }
 
     void begin() {
@@ -132,7 +109,8 @@ class LivePrinter final : public H2Listener {
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         ++m_streams;
         if (!m_enabled || m_view != View::Streams) return;
-        if (m_format != Format::Text) return record(streamJson(c, s, base()));
+        if (!m_front.judge(c.id, s)) return;
+        if (m_format != Format::Text) return record(streamRowJson(c, s, base(), Redactor{}));
         auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
             return b ? std::string(b->value(n)) : std::string();
         };
@@ -159,6 +137,7 @@ class LivePrinter final : public H2Listener {
             return;
         }
         if (!m_enabled || m_format != Format::Text || m_view != View::Streams) return;
+        if (!m_filter.empty()) return;  // the filter selects streams; these carry none
         fmt::print("conn {} {} -> {}: {}{}\n", c.id, c.client.toString(), c.server.toString(),
                    detectionName(sum.detection),
                    sum.detectionDetail.empty() ? "" : " (" + sum.detectionDetail + ")");
@@ -185,6 +164,8 @@ class LivePrinter final : public H2Listener {
     View m_view;
     Format m_format;
     bool m_enabled;
+    const StreamFilter& m_filter;
+    const FilterFront& m_front;
     const Analyzer* m_analyzer = nullptr;
     ExportOptions m_exportOptions;
     JsonContext m_jsonContext{&m_exportOptions, Redactor{}, 0};
@@ -368,8 +349,7 @@ class LiveKeyLog {
         fmt::print(
             stderr, "h2lens: key log {}: {} secrets for {} TLS connections{}{}\n", file->path(),
             keys.acceptedLines(), keys.randomCount(),
-            keys.malformedLines() ? fmt::format(", {} malformed lines", keys.malformedLines())
-                                  : "",
+            keys.malformedLines() ? fmt::format(", {} malformed lines", keys.malformedLines()) : "",
             keys.evictedRandoms() ? fmt::format(", {} oldest forgotten", keys.evictedRandoms())
                                   : "");
     }
@@ -413,12 +393,13 @@ void runLive(Options& options) {
         writer->flush();
     }
 
-    LivePrinter printer(view, format, !toStdout);
+    FilterFront front(options.display.filter);
+    LivePrinter printer(view, format, !toStdout, options.display.filter, front);
     SessionOptions sessionOptions;
     sessionOptions.limits = options.limits;
     sessionOptions.keyLogPath = options.keylogPath;
     sessionOptions.followKeyLog = true;
-    DecodeSession session(sessionOptions, printer);
+    DecodeSession session(sessionOptions, front.attach(printer));
     LiveKeyLog keyLog(session);
     Analyzer& analyzer = session.analyzer();
     printer.setAnalyzer(&analyzer);
@@ -505,11 +486,13 @@ void runLive(Options& options) {
     }
     const double mb = static_cast<double>(st.capturedBytes) / 1e6;
     fmt::print(stderr,
-               "h2lens: decoded {} packets ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {} TCP "
-               "connections, {} HTTP/2, {} streams; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
-               st.packets, mb, elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
-               elapsed > 0 ? mb / elapsed : 0.0, analyzer.flows().stats().flows,
-               printer.http2Connections(), printer.streams(),
+               "h2lens: decoded {} ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {}, {} HTTP/2, "
+               "{}; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
+               plural(st.packets, "packet", "packets"), mb,
+               elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
+               elapsed > 0 ? mb / elapsed : 0.0,
+               plural(analyzer.flows().stats().flows, "TCP connection", "TCP connections"),
+               printer.http2Connections(), plural(printer.streams(), "stream", "streams"),
                static_cast<double>(queueStats.peakBytes) / 1e6,
                static_cast<double>(peakRssBytes()) / 1e6);
     keyLog.printSummary();
@@ -572,7 +555,15 @@ void addLiveCommand(CLI::App& app) {
                     "it (it is followed as it grows) and it need not exist yet");
     sub->add_option("--max-flows", o->limits.maxFlows, "most TCP connections tracked at once")
         ->capture_default_str();
+    sub->add_option("-Y,--display-filter", o->display.filterText,
+                    "with --view streams, only the streams that match (docs/filter.md; "
+                    "anomaly: terms see the anomalies raised before the stream ended)");
     sub->callback([o] {
+        o->display.prepare();
+        if (!o->display.filter.empty() && o->view != "streams") {
+            throw CLI::ValidationError("-Y",
+                                       "filters the streams view; frames are printed as they come");
+        }
         if (o->writePath == "-" && (o->ndjson || o->json)) {
             throw CLI::ValidationError("--json/--ndjson", "cannot share standard output with -w -");
         }

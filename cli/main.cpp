@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     // input) or `h2lens -q FILE`: anything but a command name or a top-level option.
     std::vector<char*> args(argv, argv + argc);
     static char summary[] = "summary";
-    static const char* kCommands[] = {"flows", "frames", "streams", "export", "follow",
-                                      "interfaces", "live", "summary"};
+    static const char* kCommands[] = {"flows",  "frames",     "streams", "export",
+                                      "follow", "interfaces", "live",    "summary"};
     static const char* kTopLevel[] = {"-h", "--help", "--version"};
     auto isOneOf = [](const char* arg, const auto& list) {
         return std::any_of(std::begin(list), std::end(list),

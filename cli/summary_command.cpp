@@ -5,13 +5,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
-#include <memory>
 #include <vector>
 
 #include "common_options.h"
-#include "filter/stream_anomalies.h"
 #include "h2/connection_engine.h"
 #include "h2/names.h"
 #include "view_options.h"
@@ -42,15 +41,13 @@ struct ConnRow {
 // stalls of those streams and the connections that carry them (anomalies and stalls of the
 // connection itself, stream 0, go with a connection that has a matching stream).
 class SummaryCollector final : public H2Listener {
-public:
-    SummaryCollector(const StreamFilter& filter, const StreamAnomalies* index)
-        : m_filter(filter), m_index(index) {}
+  public:
+    SummaryCollector(const StreamFilter& filter, const FilterFront& front)
+        : m_filter(filter), m_front(front) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         ++allStreams;
         if (!m_filter.empty()) {
-            FilterTarget t{c.id, &s, {}};
-            if (m_index) t.anomalies = m_index->names(c.id, s.id);
-            if (!m_filter.matches(t)) return;
+            if (!m_front.judge(c.id, s)) return;
             matched.insert({c.id, s.id});
             matchedConns.insert(c.id);
         }
@@ -60,19 +57,23 @@ public:
             r.path = s.request->value(":path");
         }
         if (s.response) r.status = s.response->value(":status");
-        if (s.requestStart && s.closed) r.durationMs = static_cast<double>(*s.closed - *s.requestStart) / 1e6;
+        if (s.requestStart && s.closed)
+            r.durationMs = static_cast<double>(*s.closed - *s.requestStart) / 1e6;
         streams.push_back(std::move(r));
     }
     void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override {
-        // Streams are judged when they end, often after their anomalies: kept per stream until then.
+        // Streams are judged when they end, often after their anomalies: kept per stream until
+        // then.
         auto& g = m_filter.empty() ? anomalies[a.name] : m_perStream[{c.id, a.streamId, a.name}];
         if (g.count++ == 0) {
             g.rfc = a.rfc;
-            g.example = fmt::format("conn {} stream {} {}: {}", c.id, a.streamId, directionName(a.dir), a.detail);
+            g.example = fmt::format("conn {} stream {} {}: {}", c.id, a.streamId,
+                                    directionName(a.dir), a.detail);
         }
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
-        connections.push_back({c, s.detection, s.detectionDetail, s.tlsDecrypted, s.streams, s.anomalies, s.stalls});
+        connections.push_back(
+            {c, s.detection, s.detectionDetail, s.tlsDecrypted, s.streams, s.anomalies, s.stalls});
     }
     bool selected(std::uint64_t conn, std::uint32_t stream) const {
         if (m_filter.empty()) return true;
@@ -103,19 +104,24 @@ public:
     std::set<std::pair<std::uint64_t, std::uint32_t>> matched;
     std::set<std::uint64_t> matchedConns;
 
-private:
+  private:
     const StreamFilter& m_filter;
-    const StreamAnomalies* m_index;
+    const FilterFront& m_front;
     std::map<std::tuple<std::uint64_t, std::uint32_t, std::string>, AnomalyGroup> m_perStream;
 };
 
 std::string protocol(const ConnRow& c) {
     switch (c.detection) {
-        case Http2Detection::PriorKnowledge: return "h2c (prior knowledge)";
-        case Http2Detection::Upgrade: return "h2c (Upgrade)";
-        case Http2Detection::MidStream: return "h2 (capture began mid-connection)";
-        case Http2Detection::Tls: return c.decrypted ? "h2 over TLS (decrypted)" : "TLS, not decrypted";
-        default: return std::string(detectionName(c.detection));
+        case Http2Detection::PriorKnowledge:
+            return "h2c (prior knowledge)";
+        case Http2Detection::Upgrade:
+            return "h2c (Upgrade)";
+        case Http2Detection::MidStream:
+            return "h2 (capture began mid-connection)";
+        case Http2Detection::Tls:
+            return c.decrypted ? "h2 over TLS (decrypted)" : "TLS, not decrypted";
+        default:
+            return std::string(detectionName(c.detection));
     }
 }
 
@@ -123,8 +129,9 @@ std::string protocol(const ConnRow& c) {
 
 void addSummaryCommand(CLI::App& app, CommonOptions& common) {
     auto* sub = app.add_subcommand(
-        "summary", "what a capture holds: connections, streams, anomalies, slowest streams, "
-                   "flow-control stalls (also what `h2lens FILE` prints)");
+        "summary",
+        "what a capture holds: connections, streams, anomalies, slowest streams, "
+        "flow-control stalls (also what `h2lens FILE` prints)");
     addCaptureOptions(*sub, common);
     auto color = std::make_shared<std::string>("auto");
     sub->add_option("--color", *color, "colour: auto (only on a terminal), always, never")
@@ -134,13 +141,9 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
     addDisplayFilterOption(*sub, *view);
     sub->callback([&common, color, view] {
         view->prepare();
-        ForwardListener forward;
-        std::unique_ptr<StreamAnomalies> index;
-        if (view->filter.usesAnomalies()) index = std::make_unique<StreamAnomalies>(forward);
-        SummaryCollector collector(view->filter, index.get());
-        forward.to = &collector;
-        H2Listener& listener = index ? static_cast<H2Listener&>(*index) : collector;
-        DecodeSession session(common.session(), listener);
+        FilterFront front(view->filter);
+        SummaryCollector collector(view->filter, front);
+        DecodeSession session(common.session(), front.attach(collector));
         const RunResult run = runCapture(common.run, session);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
         collector.settle();
@@ -149,14 +152,18 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         const bool filtered = !view->filter.empty();
         const bool useColor = *color == "always" || (*color == "auto" && isatty(STDOUT_FILENO));
         auto heading = [useColor](std::string_view text) {
-            if (useColor) fmt::print("\n\033[1m{}\033[0m\n", text);
-            else fmt::print("\n{}\n", text);
+            if (useColor)
+                fmt::print("\n\033[1m{}\033[0m\n", text);
+            else
+                fmt::print("\n{}\n", text);
         };
         const auto& st = analyzer.stats();
         std::size_t h2 = 0;
         for (const auto& c : collector.connections) {
-            if (c.detection == Http2Detection::PriorKnowledge || c.detection == Http2Detection::Upgrade ||
-                c.detection == Http2Detection::MidStream || (c.detection == Http2Detection::Tls && c.decrypted)) {
+            if (c.detection == Http2Detection::PriorKnowledge ||
+                c.detection == Http2Detection::Upgrade ||
+                c.detection == Http2Detection::MidStream ||
+                (c.detection == Http2Detection::Tls && c.decrypted)) {
                 ++h2;
             }
         }
@@ -166,10 +173,11 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
             filtered ? fmt::format("{} of {} match", collector.streams.size(),
                                    plural(collector.allStreams, "stream", "streams"))
                      : plural(collector.streams.size(), "stream", "streams");
-        fmt::print("{}: {} over {:.3f} s, {} ({} HTTP/2), {}, {}, {}\n", captureName(common.run.path),
-                   plural(st.packets, "packet", "packets"), static_cast<double>(st.lastTs - st.firstTs) / 1e9,
-                   plural(analyzer.flows().records().size(), "TCP connection", "TCP connections"), h2,
-                   streamsText, plural(anomalyCount, "anomaly", "anomalies"),
+        fmt::print("{}: {} over {:.3f} s, {} ({} HTTP/2), {}, {}, {}\n",
+                   captureName(common.run.path), plural(st.packets, "packet", "packets"),
+                   static_cast<double>(st.lastTs - st.firstTs) / 1e9,
+                   plural(analyzer.flows().records().size(), "TCP connection", "TCP connections"),
+                   h2, streamsText, plural(anomalyCount, "anomaly", "anomalies"),
                    plural(run.issues, "capture problem", "capture problems"));
         if (filtered) fmt::print("display filter: {}\n", view->filterText);
 
@@ -181,7 +189,8 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         for (const ConnRow* cp : shownConns) {
             const ConnRow& c = *cp;
             fmt::print("  {:>3}  {} -> {}  {}  {}{}\n", c.info.id, c.info.client.toString(),
-                       c.info.server.toString(), protocol(c), plural(c.streams, "stream", "streams"),
+                       c.info.server.toString(), protocol(c),
+                       plural(c.streams, "stream", "streams"),
                        c.anomalies ? ", " + plural(c.anomalies, "anomaly", "anomalies") : "");
             if (!c.detail.empty()) fmt::print("       {}\n", withKeyLogHint(c.detail, keyLogGiven));
         }
@@ -203,8 +212,8 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         if (!collector.anomalies.empty()) {
             heading("Anomalies");
             for (const auto& [name, g] : collector.anomalies) {
-                fmt::print("  {:>6}  {}{}\n          e.g. {}\n", g.count, name, g.rfc.empty() ? "" : " (" + g.rfc + ")",
-                           g.example);
+                fmt::print("  {:>6}  {}{}\n          e.g. {}\n", g.count, name,
+                           g.rfc.empty() ? "" : " (" + g.rfc + ")", g.example);
             }
         }
 
@@ -212,13 +221,15 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         for (const auto& s : collector.streams) {
             if (s.durationMs >= 0) slow.push_back(&s);
         }
-        std::sort(slow.begin(), slow.end(), [](auto* a, auto* b) { return a->durationMs > b->durationMs; });
+        std::sort(slow.begin(), slow.end(),
+                  [](auto* a, auto* b) { return a->durationMs > b->durationMs; });
         if (!slow.empty()) {
             heading("Slowest streams");
             for (std::size_t i = 0; i < std::min<std::size_t>(10, slow.size()); ++i) {
                 const auto& s = *slow[i];
-                fmt::print("  {:>10.3f} ms  conn {} stream {}  {} {} -> {} ({} bytes)\n", s.durationMs, s.conn,
-                           s.id, s.method, s.path, s.status.empty() ? "-" : s.status, s.responseBytes);
+                fmt::print("  {:>10.3f} ms  conn {} stream {}  {} {} -> {} ({} bytes)\n",
+                           s.durationMs, s.conn, s.id, s.method, s.path,
+                           s.status.empty() ? "-" : s.status, s.responseBytes);
             }
         }
 
@@ -231,18 +242,23 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         for (const auto& c : collector.connections) {
             for (const auto& s : c.stalls) {
                 if (!collector.selected(c.info.id, s.streamId)) continue;
-                stalls.push_back({c.info.id, s, s.end ? static_cast<double>(*s.end - s.start) / 1e6 : 0});
+                stalls.push_back(
+                    {c.info.id, s, s.end ? static_cast<double>(*s.end - s.start) / 1e6 : 0});
             }
         }
         if (!stalls.empty()) {
-            std::sort(stalls.begin(), stalls.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+            std::sort(stalls.begin(), stalls.end(),
+                      [](const auto& a, const auto& b) { return a.ms > b.ms; });
             double total = 0;
             for (const auto& s : stalls) total += s.ms;
-            heading(fmt::format("Flow-control stalls ({}, {:.3f} ms in all; longest first)", stalls.size(), total));
+            heading(fmt::format("Flow-control stalls ({}, {:.3f} ms in all; longest first)",
+                                stalls.size(), total));
             for (std::size_t i = 0; i < std::min<std::size_t>(10, stalls.size()); ++i) {
                 const auto& s = stalls[i];
-                fmt::print("  {:>10.3f} ms  conn {} {}  {} had data to send, window exhausted\n", s.ms, s.conn,
-                           s.stall.streamId ? fmt::format("stream {}", s.stall.streamId) : "connection window",
+                fmt::print("  {:>10.3f} ms  conn {} {}  {} had data to send, window exhausted\n",
+                           s.ms, s.conn,
+                           s.stall.streamId ? fmt::format("stream {}", s.stall.streamId)
+                                            : "connection window",
                            s.stall.sender == Direction::ClientToServer ? "client" : "server");
             }
         }

@@ -13,10 +13,10 @@ captures=("$here"/samples/*.pcap "$here"/samples/*.pcapng)
 if [ -d "$shared" ]; then
   while IFS= read -r f; do captures+=("$f"); done < <(find "$shared" -name '*.pcap' -o -name '*.pcapng' | sort)
 fi
-# "ARGS" or "OLD ARGS|NEW ARGS" where the new binary needs an option to ask for the old order.
+# "ARGS" or "OLD ARGS|NEW ARGS" where the new binary needs an option to ask for the old output
+# (e.g. "streams --json|streams --json --sort end" across the change that sorted the rows).
 commands=(
   "frames --json"
-  "streams --json|streams --json --sort end"
   "flows"
   "flows --json"
   "export -o -"

@@ -6,20 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "test_support.h"
+#include "cli/cli_test_support.h"
 
 using namespace h2lens::test;
-
-namespace {
-std::string cli(const std::string& args, int* code = nullptr, bool withStderr = false) {
-    return runCommand(
-        shellQuote(cliPath().string()) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"),
-        code);
-}
-std::string sample(const char* name) {
-    return shellQuote((sourceDir() / "samples" / name).string());
-}
-}  // namespace
 
 TEST_CASE("A file that is not a capture gets one error line and exit code 2") {
     int code = 0;
@@ -156,7 +145,8 @@ TEST_CASE("frames text agrees with frames --json line by line on real captures",
                     j["type"].get<std::string>().c_str(), j["flags"].get<unsigned>());
                 CHECK(line.rfind(prefix, 0) == 0);
                 // The length ends the line or comes before the type's fields: no trailing space.
-                const std::string length = " length=" + std::to_string(j["length"].get<std::uint64_t>());
+                const std::string length =
+                    " length=" + std::to_string(j["length"].get<std::uint64_t>());
                 CHECK((line.find(length + " ") != std::string::npos ||
                        line.compare(line.size() - length.size(), length.size(), length) == 0));
                 std::string detail;

@@ -8,20 +8,11 @@
 #include <sstream>
 #include <vector>
 
-#include "test_support.h"
+#include "cli/cli_test_support.h"
 
 using namespace h2lens::test;
 
 namespace {
-
-std::string cli(const std::string& args, int* code = nullptr, bool withStderr = false) {
-    return runCommand(
-        shellQuote(cliPath().string()) + " " + args + (withStderr ? " 2>&1" : " 2>/dev/null"),
-        code);
-}
-std::string sample(const char* name) {
-    return shellQuote((sourceDir() / "samples" / name).string());
-}
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
@@ -30,7 +21,7 @@ std::vector<std::string> lines(const std::string& text) {
     return out;
 }
 
-// A copy of a sample with its last `cut` bytes gone (a capture whose writer was killed).
+// A copy of a sample with only its first `keep` bytes (a capture whose writer was killed).
 std::filesystem::path truncatedCopy(const char* name, std::size_t keep) {
     const auto src = sourceDir() / "samples" / name;
     std::ifstream in(src, std::ios::binary);
@@ -165,7 +156,8 @@ TEST_CASE("streams come sorted by connection, then start, and --sort changes the
     CHECK(code != 0);
 }
 
-TEST_CASE("The display filter (-Y) selects streams in streams, frames, export and follow", "[cli]") {
+TEST_CASE("The display filter (-Y) selects streams in streams, frames, export and follow",
+          "[cli]") {
     const std::string nghttp = sample("h2c_nghttp.pcap");
     // streams: the 404 alone.
     auto rows = lines(cli("streams -Y status:4xx " + nghttp));

@@ -288,3 +288,32 @@ TEST_CASE("live: --count stops after N packets; -w - writes exactly them as pcap
     for (std::size_t i = 1; i < got.packets.size(); ++i)
         CHECK(got.packets[i].ts >= got.packets[i - 1].ts);
 }
+
+TEST_CASE("live: -Y prints only the streams that match, and refuses the frames view",
+          "[live][loopback][uses-interface]") {
+    REQUIRE_LIVE_TOOLS();
+    LiveSetup s("filter");
+    REQUIRE(s.startServer());
+    REQUIRE(s.startLive({"--ndjson", "--duration", "3", "-Y", "status:404"}));
+    int code = 0;
+    for (const char* path : {"/index.html", "/missing.html"}) {
+        runCommand("curl -sS --http2-prior-knowledge -o /dev/null " + s.url(path), &code);
+        REQUIRE(code == 0);
+    }
+    const auto exitCode = s.live->wait(10s);
+    REQUIRE(exitCode);
+    CHECK(*exitCode == 0);
+    std::vector<Json> rows;
+    std::istringstream out(readTextFile(s.liveOut));
+    for (std::string line; std::getline(out, line);) rows.push_back(Json::parse(line));
+    INFO(readTextFile(s.liveErr));
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["response_headers"][0][1] == "404");
+    CHECK(readTextFile(s.liveErr).find("2 streams") != std::string::npos);  // both decoded
+
+    const std::string refused =
+        runCommand(shellQuote(cliPath().string()) + " live -i lo --view frames -Y status:404 2>&1",
+                   &code);
+    CHECK(code != 0);
+    CHECK(refused.find("filters the streams view") != std::string::npos);
+}
