@@ -12,9 +12,7 @@ double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
 }
 
-}  // namespace
-
-std::string frameDetails(const Frame& f) {
+std::string typeDetails(const Frame& f) {
     switch (f.frameType()) {
         case FrameType::Settings: {
             std::string s = fmt::format("(niv={})", f.settings.size());
@@ -41,9 +39,34 @@ std::string frameDetails(const Frame& f) {
                                    f.priority->exclusive ? 1 : 0);
             }
             return {};
+        case FrameType::Altsvc:
+            return fmt::format("(origin={}, field_value={})", asStringView(f.altSvcOrigin),
+                               asStringView(f.altSvcValue));
+        case FrameType::Origin: {
+            std::string s = fmt::format("(norigins={})", f.origins.size());
+            for (ByteSpan o : f.origins) s += fmt::format(" [{}]", asStringView(o));
+            return s;
+        }
+        case FrameType::PriorityUpdate:
+            return fmt::format("(prioritized_stream_id={}, priority_field_value={})",
+                               f.prioritizedStreamId, asStringView(f.priorityFieldValue));
         default:
             return {};
     }
+}
+
+}  // namespace
+
+std::string frameDetails(const Frame& f) {
+    std::string s = typeDetails(f);
+    // What can be wrong with any frame, after its own fields.
+    std::string marks;
+    if (f.padded) marks += fmt::format("{}pad_length={}", marks.empty() ? "" : ", ", f.padLength);
+    if (f.oversize)
+        marks += std::string(marks.empty() ? "" : ", ") + "above SETTINGS_MAX_FRAME_SIZE";
+    if (f.reservedBit) marks += std::string(marks.empty() ? "" : ", ") + "reserved bit set";
+    if (!marks.empty()) s += (s.empty() ? "" : " ") + ("[" + marks + "]");
+    return s;
 }
 
 std::string frameText(const FrameEvent& ev, TimestampNs base) {

@@ -291,3 +291,40 @@ TEST_CASE("TLS without keys says to pass --keylog, and with keys it says nothing
             shellQuote((sharedDir() / "captures/03a_tls13_curl_nginx/capture.pcap").string()));
     CHECK(wrongKeys.find("pass --keylog") == std::string::npos);
 }
+
+TEST_CASE("frames shows ALTSVC fields and padding as tshark decodes them", "[cli][real]") {
+    H2LENS_REQUIRE_SHARED();
+    const auto dir = sharedDir() / "captures/15_python_h2_server";
+    const auto text = lines(cli("frames -q " + shellQuote((dir / "capture.pcap").string())));
+    std::size_t altsvc = 0;
+    for (const std::string& l : text) {
+        if (l.find(" ALTSVC ") == std::string::npos) continue;
+        ++altsvc;
+        // python-h2's server advertised h2 on 8443 for its origin on stream 0 (RFC 7838 §4),
+        // and on stream 23 for that stream's own origin (the origin field empty).
+        if (l.find(" stream 0 ") != std::string::npos) {
+            CHECK(l.find("(origin=http://127.0.0.1:8089, field_value=h2=\"127.0.0.1:8443\"; "
+                         "ma=60)") != std::string::npos);
+        } else {
+            CHECK(l.find("(origin=, field_value=h2=\":8443\"; ma=3600)") != std::string::npos);
+        }
+    }
+    // tshark's reference: every padded DATA frame with its pad length, in the same order.
+    std::vector<std::string> expected;
+    std::ifstream ref(dir / "reference/frames.jsonl");
+    std::size_t refAltsvc = 0;
+    for (std::string l; std::getline(ref, l);) {
+        const auto j = nlohmann::json::parse(l);
+        if (j["type_name"] == "ALTSVC") ++refAltsvc;
+        if (j.contains("pad_length"))
+            expected.push_back("[pad_length=" + std::to_string(j["pad_length"].get<int>()) + "]");
+    }
+    CHECK(altsvc == refAltsvc);
+    std::vector<std::string> got;
+    for (const std::string& l : text) {
+        const auto at = l.find("[pad_length=");
+        if (at != std::string::npos) got.push_back(l.substr(at));
+    }
+    REQUIRE(!expected.empty());
+    CHECK(got == expected);
+}
