@@ -59,7 +59,10 @@ int main(int argc, char** argv) {
     try {
         app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version end here with 0; a bad command line is exit code 2, as documented
+        // (CLI11's own codes, 105-109, mean nothing to a script).
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "h2lens: {}\n", e.what());
         return 2;
