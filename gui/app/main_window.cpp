@@ -33,19 +33,9 @@
 #include "app/window_chart.h"
 #include "models/live_decode.h"
 #include "models/stream_text.h"
+#include "models/timeline_data.h"
 
 namespace h2lens::gui {
-
-namespace {
-
-// Paths and authorities are long; their middle matters least.
-QTableView* makeTableViewElided(QAbstractItemModel* model, QWidget* parent) {
-    QTableView* v = makeTableView(model, parent);
-    v->setTextElideMode(Qt::ElideMiddle);
-    return v;
-}
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(QStringLiteral("h2lens"));
@@ -61,7 +51,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_anomaliesModel = new AnomaliesModel(m_store, this);
 
     // Left: connections over (filter + streams)
-    m_connView = makeTableViewElided(m_connModel, this);
+    m_connView = makeTableView(m_connModel, this);
     m_connView->setSortingEnabled(false);
     m_connView->setColumnWidth(ConnectionsModel::Id, 30);
     m_connView->setColumnWidth(ConnectionsModel::Client, 128);
@@ -80,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
            "header:name=value, end:reset, !term"));
     m_filter->setClearButtonEnabled(true);
     sl->addWidget(m_filter);
-    m_streamsView = makeTableViewElided(m_proxy, streamsPage);
+    m_streamsView = makeTableView(m_proxy, streamsPage);
     m_streamsView->setSortingEnabled(true);
     m_streamsView->sortByColumn(StreamsModel::Start, Qt::AscendingOrder);
     m_streamsView->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -88,7 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     for (int i = 0; i < StreamsModel::ColumnCount; ++i) m_streamsView->setColumnWidth(i, widths[i]);
     sl->addWidget(m_streamsView);
 
-    auto* left = new QSplitter(Qt::Vertical, this);
+    auto* left = m_left = new QSplitter(Qt::Vertical, this);
     left->addWidget(m_connView);
     left->addWidget(streamsPage);
     left->setStretchFactor(0, 1);
@@ -96,20 +86,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     m_timeline = new TimelineWidget(m_store, this);
     m_chart = new WindowChart(m_store, this);
-    auto* right = new QSplitter(Qt::Vertical, this);
+    auto* right = m_right = new QSplitter(Qt::Vertical, this);
     right->addWidget(m_timeline);
     right->addWidget(m_chart);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
 
-    auto* top = new QSplitter(Qt::Horizontal, this);
+    auto* top = m_top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(left);
     top->addWidget(right);
     top->setStretchFactor(0, 2);
     top->setStretchFactor(1, 3);
 
     m_details = new DetailsPane(m_store, m_framesModel, m_anomaliesModel, this);
-    auto* outer = new QSplitter(Qt::Vertical, this);
+    auto* outer = m_outer = new QSplitter(Qt::Vertical, this);
     outer->addWidget(top);
     outer->addWidget(m_details);
     outer->setStretchFactor(0, 3);
@@ -119,7 +109,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     top->setSizes({760, 840});
     left->setSizes({110, 480});
     right->setSizes({450, 160});
-    outer->setSizes({600, 330});
+    outer->setSizes({700, 230});
 
     // Status bar
     m_status = new QLabel(this);
@@ -158,6 +148,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_cancel->show();
         m_conn = -1;
         m_stream.reset();
+        m_userSelected = false;
         m_timeline->setConnection(-1);
         m_chart->setSelection(-1, nullptr);
         m_details->setStream(nullptr);
@@ -176,7 +167,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (m_conn < 0) {
             for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
                 if (!m_store->connections()[i].frames.empty()) {
+                    m_autoSelecting = true;
                     selectConnection(i);
+                    m_autoSelecting = false;
                     break;
                 }
             }
@@ -218,6 +211,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         }
     });
     connect(m_timeline, &TimelineWidget::timeRangeChanged, m_chart, &WindowChart::setTimeRange);
+    connect(m_chart, &WindowChart::zoomRequested, m_timeline, &TimelineWidget::zoomAt);
+    connect(m_chart, &WindowChart::panRequested, m_timeline, &TimelineWidget::setTimeRange);
     connect(m_details->framesView()->selectionModel(), &QItemSelectionModel::currentRowChanged,
             this, [this](const QModelIndex& cur) {
                 if (m_syncing || !cur.isValid() || m_conn < 0) return;
@@ -310,7 +305,9 @@ void MainWindow::buildMenus() {
     });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Fit timeline"), QKeySequence(tr("Ctrl+0")), this,
+    view->addAction(tr("&Fit timeline to the streams"), QKeySequence(tr("Ctrl+9")), this,
+                    [this] { m_timeline->fitStreams(); });
+    view->addAction(tr("Fit timeline to the &whole connection"), QKeySequence(tr("Ctrl+0")), this,
                     [this] { m_timeline->fit(); });
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this,
                     [this] { m_timeline->zoom(0.7, (kLabelWidth + m_timeline->width()) / 2.0); });
@@ -331,11 +328,14 @@ void MainWindow::buildMenus() {
     help->addAction(tr("&Timeline and filter keys"), this, [this] {
         QMessageBox::information(
             this, tr("h2lens"),
-            tr("<b>Timeline</b><br>wheel: zoom around the cursor; shift+wheel or wheel over the "
-               "labels: scroll lanes<br>"
-               "left-drag: zoom to the rubber band; middle/right-drag: pan; double-click a lane: "
-               "zoom to the stream<br>"
-               "F or 0: fit; +/-: zoom; ←/→: previous/next frame of the lane (Ctrl: pan); ↑/↓: "
+            tr("<b>Timeline</b><br>opens on the streams; the strip at the top is the whole "
+               "connection, the framed part is in view: click or drag it to move there<br>"
+               "wheel: zoom around the cursor (also over the window chart); shift+wheel or wheel "
+               "over the labels: scroll lanes<br>"
+               "left-drag: pan (also in the window chart); shift+left-drag or right-drag: zoom to "
+               "the rubber band; double-click a lane: zoom to the stream<br>"
+               "F: fit the streams; 0: the whole connection; +/-: zoom; ←/→: previous/next frame "
+               "of the lane (Ctrl: pan); ↑/↓: "
                "previous/next lane<br>"
                "marks above a lane's midline are client → server (blue), below server → client "
                "(orange): "
@@ -495,8 +495,21 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
         if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
             QMessageBox::warning(this, tr("h2lens"), message);
     }
-    if (m_conn < 0) {
-        // The connection with the most streams is the interesting one.
+    if (m_conn >= 0) {
+        m_timeline->refresh();
+        const StreamData* s = currentStream();
+        m_chart->setSelection(m_conn, s);
+        m_details->setConnection(&m_store->connections()[m_conn]);
+    }
+    m_autoSelecting = true;
+    if (m_initialSelection) {
+        const auto [connId, streamId] = *m_initialSelection;
+        m_initialSelection.reset();
+        selectConnection(m_store->connectionIndex(connId));
+        if (streamId) selectStream(connId, streamId);
+    } else if (!m_userSelected) {
+        // The connection with the most streams is the interesting one, and in it the stream
+        // that went wrong or took longest: nothing starts empty.
         int best = -1;
         std::size_t most = 0;
         for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
@@ -506,13 +519,14 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
                 most = c.streams.size();
             }
         }
-        if (best >= 0) selectConnection(best);
-    } else {
-        m_timeline->refresh();
-        const StreamData* s = currentStream();
-        m_chart->setSelection(m_conn, s);
-        m_details->setConnection(&m_store->connections()[m_conn]);
+        if (best >= 0) {
+            selectConnection(best);
+            if (const std::uint32_t sid = interestingStream(*m_store, best))
+                selectStream(m_store->connections()[best].info.id, sid);
+        }
     }
+    m_autoSelecting = false;
+    fitPanes(true);
     updateStatus();
     const auto& r = m_loader->lastResult();
     QString extra = message;
@@ -522,8 +536,70 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
     updateStatus();
 }
 
+void MainWindow::setInitialSelection(std::uint64_t connId, std::uint32_t streamId) {
+    m_initialSelection = {connId, streamId};
+}
+
+void MainWindow::fitPanes(bool splitters) {
+    const std::vector<int> streamNumbers = {StreamsModel::Conn,          StreamsModel::Stream,
+                                            StreamsModel::Status,        StreamsModel::RequestBytes,
+                                            StreamsModel::ResponseBytes, StreamsModel::Start,
+                                            StreamsModel::Duration};
+    const std::vector<int> streamTexts = {StreamsModel::Method, StreamsModel::Authority,
+                                          StreamsModel::Path, StreamsModel::ContentType,
+                                          StreamsModel::End};
+    const int needed = fitColumns(m_streamsView, streamNumbers, streamTexts);
+    if (splitters) {
+        // The tables get the width their columns need (within 35-55% of the window); the
+        // timeline the rest.
+        const QList<int> top = m_top->sizes();
+        const int total = top.value(0) + top.value(1);
+        if (total > 0) {
+            const int left = std::clamp(needed, total * 35 / 100, total * 55 / 100);
+            m_top->setSizes({left, total - left});
+            fitColumns(m_streamsView, streamNumbers, streamTexts);
+        }
+    }
+    fitColumns(m_connView,
+               {ConnectionsModel::Id, ConnectionsModel::Streams, ConnectionsModel::Bytes,
+                ConnectionsModel::Anomalies},
+               {ConnectionsModel::Protocol, ConnectionsModel::Client, ConnectionsModel::Server});
+    if (!splitters) return;
+    // Height: the top panes as tall as their content needs (the streams table's rows, the
+    // timeline's lanes plus the chart), within 58-75% of the window; the details the rest.
+    const QList<int> outer = m_outer->sizes();
+    const int height = outer.value(0) + outer.value(1);
+    if (height <= 0) return;
+    const int streamRows = m_proxy->rowCount();
+    const int tables = heightForRows(m_connView, std::clamp(m_connModel->rowCount(), 1, 10)) +
+                       m_filter->sizeHint().height() + heightForRows(m_streamsView, streamRows) +
+                       12;
+    const int lanes = static_cast<int>(m_timeline->data().lanes.size());
+    const int timeline = TimelineWidget::kHeaderHeight + 16 + 24 + std::max(0, lanes - 2) * 20 + 8;
+    const int chart = m_chart->sizeHint().height();
+    const int want = std::max(tables, timeline + chart + 8);
+    const int topHeight = std::clamp(want, height * 58 / 100, height * 3 / 4);
+    m_outer->setSizes({topHeight, height - topHeight});
+    const QList<int> right = m_right->sizes();
+    const int rightHeight = right.value(0) + right.value(1);
+    if (rightHeight > 0) {
+        const int chartHeight = std::max(chart, rightHeight - timeline);
+        m_right->setSizes({rightHeight - chartHeight, chartHeight});
+    }
+    // Then (the left splitter has its height now) the connections pane shows every connection
+    // (up to 10, then it scrolls); the streams get the rest, but never less than half.
+    const QList<int> sizes = m_left->sizes();
+    const int total = sizes.value(0) + sizes.value(1);
+    if (total > 0) {
+        const int rows = std::clamp(m_connModel->rowCount(), 1, 10);
+        const int conn = std::min(heightForRows(m_connView, rows), total / 2);
+        m_left->setSizes({conn, total - conn});
+    }
+}
+
 void MainWindow::selectConnection(int ci) {
     if (ci < 0 || ci >= static_cast<int>(m_store->connections().size())) return;
+    if (!m_autoSelecting) m_userSelected = true;
     if (ci == m_conn) return;
     m_conn = ci;
     m_stream.reset();
@@ -535,6 +611,7 @@ void MainWindow::selectConnection(int ci) {
     m_streamsView->setColumnHidden(StreamsModel::Conn,
                                    true);  // one connection: the column says nothing
     m_syncing = false;
+    if (!m_loader->isRunning()) fitPanes(false);
     m_timeline->setConnection(ci);
     m_anomaliesModel->setConnection(ci);
     m_framesModel->setStream(ci, 0, true);
@@ -555,6 +632,7 @@ void MainWindow::selectStream(std::uint64_t connId, std::uint32_t streamId) {
     if (ci < 0) return;
     selectConnection(ci);
     if (m_stream == streamId) return;
+    if (!m_autoSelecting) m_userSelected = true;
     m_stream = streamId;
     const StreamData* s = currentStream();
     m_timeline->selectStream(streamId);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <map>
 
 namespace h2lens::gui {
@@ -102,6 +103,79 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
         }
     }
     return t;
+}
+
+std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t) {
+    bool any = false;
+    TimestampNs b = 0, e = 0;
+    for (const TimelineLane& l : t.lanes) {
+        if (l.kind != LaneKind::Stream) continue;
+        b = any ? std::min(b, l.open) : l.open;
+        e = any ? std::max(e, l.close) : l.close;
+        any = true;
+    }
+    if (!any) return {t.begin, t.end};
+    return {b, std::max(e, b + 1)};
+}
+
+std::uint32_t interestingStream(const CaptureStore& store, int connIndex) {
+    if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return 0;
+    const ConnectionData& c = store.connections()[connIndex];
+    std::vector<std::uint32_t> withAnomaly;
+    for (const Anomaly& a : c.anomalies) {
+        if (a.streamId) withAnomaly.push_back(a.streamId);
+    }
+    auto startOf = [](const StreamRecord& r) -> TimestampNs {
+        if (r.requestStart) return *r.requestStart;
+        if (r.request) return r.request->ts;
+        return r.responseStart.value_or(0);
+    };
+    const StreamData* problem = nullptr;
+    const StreamData* slowest = nullptr;
+    TimestampNs longest = -1;
+    for (std::size_t i : c.streams) {
+        const StreamData& s = store.streams()[i];
+        const StreamRecord& r = s.rec;
+        const bool bad =
+            r.end != StreamEnd::Complete ||
+            std::find(withAnomaly.begin(), withAnomaly.end(), r.id) != withAnomaly.end();
+        if (bad && (!problem || startOf(r) < startOf(problem->rec))) problem = &s;
+        const TimestampNs d = r.closed ? *r.closed - startOf(r) : 0;
+        if (d > longest) {
+            longest = d;
+            slowest = &s;
+        }
+    }
+    if (problem) return problem->rec.id;
+    return slowest ? slowest->rec.id : 0;
+}
+
+SeriesRange seriesRange(const WindowSeries& s, TimestampNs t0, TimestampNs t1) {
+    SeriesRange r;
+    if (s.points.empty()) return r;
+    auto it = std::upper_bound(s.points.begin(), s.points.end(), t0,
+                               [](TimestampNs v, const WindowPoint& p) { return v < p.ts; });
+    if (it != s.points.begin()) --it;
+    double lo = static_cast<double>(it->value), hi = lo;
+    for (; it != s.points.end() && it->ts <= t1; ++it) {
+        lo = std::min(lo, static_cast<double>(it->value));
+        hi = std::max(hi, static_cast<double>(it->value));
+    }
+    if (hi <= lo) {  // constant: centred, zero in view
+        r.lo = std::min(0.0, lo);
+        r.hi = std::max(1.0, hi) * (hi > 0 ? 2 : 1);
+        if (r.hi <= r.lo) r.hi = r.lo + 1;
+        return r;
+    }
+    if (lo <= 0 || lo <= 0.25 * hi) {
+        r.lo = std::min(0.0, lo);
+        r.hi = hi;
+    } else {
+        r.lo = lo;
+        r.hi = hi;
+        r.zeroBased = false;
+    }
+    return r;
 }
 
 TimestampNs markTime(const ConnectionData& c, const TimelineLane& lane, std::size_t i) {
