@@ -340,7 +340,7 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
 
     // Vertical grid, then lanes (streams clipped below the fixed lanes), then the axis.
     const TimestampNs step =
-        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 90);
+        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 75);
     const TimestampNs base = m_store->captureStart();
     p.setPen(c.grid);
     for (TimestampNs t = ((m_t0 - base) / step) * step + base; t < m_t1; t += step) {
@@ -435,7 +435,7 @@ void TimelineWidget::paintAxis(QPainter& p, const TimelineColors& c) {
     p.setPen(c.grid);
     p.drawLine(0, bottom - 1, width(), bottom - 1);
     const TimestampNs step =
-        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 90);
+        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 75);
     const TimestampNs base = m_store->captureStart();
     const TimestampNs magnitude = std::max(std::abs(m_t0 - base), std::abs(m_t1 - base));
     const QFontMetricsF fm(p.font());
@@ -998,10 +998,9 @@ void TimelineWidget::ensureLaneVisible(int lane) {
     const int fixed = kAxisHeight + kTcpLaneHeight + kConnLaneHeight;
     const int y = (lane - 2) * kStreamLaneHeight;
     const int view = height() - fixed;
-    if (y < m_vbar->value())
-        m_vbar->setValue(y);
-    else if (y + kStreamLaneHeight > m_vbar->value() + view)
-        m_vbar->setValue(y + kStreamLaneHeight - view);
+    // Out of view: brought to the middle (a lane put at the very edge is easily missed).
+    if (y < m_vbar->value() || y + kStreamLaneHeight > m_vbar->value() + view)
+        m_vbar->setValue(y + kStreamLaneHeight / 2 - view / 2);
 }
 
 void TimelineWidget::selectStream(std::uint32_t streamId, bool scrollTo) {

@@ -228,14 +228,14 @@ void WindowChart::paintEvent(QPaintEvent*) {
         drawText(p, QRectF(26, ly - fm.height() / 2, nameW, fm.height()),
                  Qt::AlignLeft | Qt::AlignVCenter, name);
         const SeriesRange r = seriesRange(s, m_t0, m_t1);
-        auto held =
+        auto heldAt =
             std::upper_bound(s.points.begin(), s.points.end(), m_t0,
                              [](TimestampNs v, const WindowPoint& pt) { return v < pt.ts; });
-        if (held != s.points.begin()) --held;
+        if (heldAt != s.points.begin()) --heldAt;
         bool constant = true;
-        for (auto k = held; k != s.points.end() && k->ts <= m_t1; ++k)
-            constant = constant && k->value == held->value;
-        const QString range = rangeText(r, constant, static_cast<double>(held->value)) +
+        for (auto k = heldAt; k != s.points.end() && k->ts <= m_t1; ++k)
+            constant = constant && k->value == heldAt->value;
+        const QString range = rangeText(r, constant, static_cast<double>(heldAt->value)) +
                               (r.zeroBased || constant ? QString() : QStringLiteral(" ↕"));
         const double rangeW = fm.horizontalAdvance(range) + 2;
         p.setPen(c.dimText);
@@ -265,30 +265,34 @@ void WindowChart::paintEvent(QPaintEvent*) {
                                    [](TimestampNs v, const WindowPoint& pt) { return v < pt.ts; });
         if (it != s.points.begin()) --it;
         QPolygonF line;
-        double lastCol = -1e9;
-        double colMin = 0, colMax = 0, last = static_cast<double>(it->value);
+        double col = -1e9;  // the pixel column being gathered
+        double colMin = 0, colMax = 0, held = static_cast<double>(it->value);
+        auto flush = [&] {  // the column's range, ending on its last value
+            if (col < -1e8) return;
+            if (colMin != colMax) line << QPointF(col, yOf(colMin)) << QPointF(col, yOf(colMax));
+            line << QPointF(col, yOf(held));
+        };
         for (; it != s.points.end(); ++it) {
-            const double x = std::max<double>(kLabelWidth - 1, xOf(it->ts));
+            const double x = std::floor(std::max<double>(kLabelWidth - 1, xOf(it->ts)));
             const double v = static_cast<double>(it->value);
-            if (std::floor(x) == lastCol) {
+            if (x == col) {
                 colMin = std::min(colMin, v);
                 colMax = std::max(colMax, v);
-                last = v;
+                held = v;
                 continue;
             }
-            if (lastCol > -1e8) {
-                if (colMin != colMax) {
-                    line << QPointF(lastCol, yOf(colMin)) << QPointF(lastCol, yOf(colMax));
-                }
-                line << QPointF(lastCol, yOf(last));
+            flush();
+            if (x > plotRight) {
+                col = -1e9;
+                break;
             }
-            if (x > plotRight) break;
-            line << QPointF(x, yOf(last));  // step: hold the previous value up to x
-            lastCol = std::floor(x);
-            colMin = colMax = last = v;
-            line << QPointF(x, yOf(last));
+            line << QPointF(x, yOf(held));  // step: hold the previous value up to x
+            col = x;
+            colMin = colMax = held = v;
+            line << QPointF(x, yOf(v));
         }
-        line << QPointF(plotRight + 1, yOf(last));
+        flush();
+        line << QPointF(plotRight + 1, yOf(held));
         p.drawPolyline(line);
         p.restore();
         PaintedSeries& ps = m_painted[static_cast<std::size_t>(si)];

@@ -75,8 +75,9 @@ WindowChartData windowChartData(const ConnectionData& c, const StreamData* strea
 // The value range a series is drawn on: every series has its own (a 2 GiB connection window
 // beside a 64 KiB stream window leaves nothing readable on a shared axis). The range starts at 0
 // (or the lowest value, when negative) unless the values stay far above 0: then it is
-// [lowest, highest] (zeroBased false), so a 6 MiB window varying by 16 KiB is not a flat line.
-// Either way values that vary span at least 3/4 of the range.
+// [lowest, highest] (zeroBased false: the chart marks it and prints both ends), so a 1 GiB
+// window that drains by 3 MiB is not a flat line. Either way values that vary span at least 3/4
+// of the range.
 struct SeriesRange {
     double lo = 0;
     double hi = 1;
