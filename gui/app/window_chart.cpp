@@ -93,6 +93,25 @@ const FrameMark* WindowChart::frameThatSet(const WindowSeries& s, TimestampNs ts
     return any;
 }
 
+QString WindowChart::legendTooltipAt(double y) const {
+    int n = 0;
+    for (const WindowSeries& s : m_data.series) n += s.points.empty() ? 0 : 1;
+    if (n == 0) return {};
+    const double rowH = static_cast<double>(height() - kBottom - kTop) / n;
+    const int row = static_cast<int>(std::floor((y - kTop) / rowH));
+    int k = -1;
+    for (const WindowSeries& s : m_data.series) {
+        if (s.points.empty() || ++k != row) continue;
+        const SeriesRange r = seriesRange(s, m_t0, m_t1);
+        return tr("<b>%1</b> send window<br>row scale %2 … %3 bytes%4")
+            .arg(QString::fromStdString(s.label))
+            .arg(r.lo, 0, 'f', 0)
+            .arg(r.hi, 0, 'f', 0)
+            .arg(r.zeroBased ? QString() : tr(" (not from 0)"));
+    }
+    return {};
+}
+
 QString WindowChart::tooltipAt(double x) const {
     if (m_conn < 0 || x < kLabelWidth) return {};
     const TimestampNs t = tOf(x);
@@ -131,7 +150,8 @@ QString WindowChart::tooltipAt(double x) const {
 bool WindowChart::event(QEvent* e) {
     if (e->type() == QEvent::ToolTip) {
         auto* he = static_cast<QHelpEvent*>(e);
-        const QString tip = tooltipAt(he->pos().x());
+        const QString tip =
+            he->pos().x() < kLabelWidth ? legendTooltipAt(he->pos().y()) : tooltipAt(he->pos().x());
         if (tip.isEmpty())
             QToolTip::hideText();
         else

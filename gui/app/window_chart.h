@@ -33,6 +33,8 @@ class WindowChart : public QWidget {
     const std::vector<QRectF>& lastLabelRects() const { return m_labels; }
     // The tooltip text at widget x (exact values, the frame that set each one).
     QString tooltipAt(double x) const;
+    // Over the legend: the series of the row at y and its full scale.
+    QString legendTooltipAt(double y) const;
 
   Q_SIGNALS:
     void zoomRequested(double factor, TimestampNs anchor);

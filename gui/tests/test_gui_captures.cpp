@@ -549,6 +549,11 @@ void TestGuiCaptures::chartHoverGivesExactValueAndFrame() {
             tip.contains(QStringLiteral(" by WINDOW_UPDATE C→S on stream %1").arg(best->rec.id)) ||
             tip.contains(QStringLiteral(" by SETTINGS C→S")),
         qPrintable(tip));
+    // Over the legend: the row's series and its whole scale, in bytes.
+    const QString legend = chart->legendTooltipAt(chart->height() - 20);  // the last row
+    QVERIFY2(legend.contains(QStringLiteral("stream %1 S→C").arg(best->rec.id)),
+             qPrintable(legend));
+    QVERIFY2(legend.contains(QStringLiteral("row scale ")), qPrintable(legend));
 }
 
 void TestGuiCaptures::redrawTimesOnRealCaptures() {
