@@ -29,6 +29,8 @@
 #include "app/capture_dialog.h"
 #include "app/details_pane.h"
 #include "app/table_view.h"
+#include "app/tables_pane.h"
+#include "app/time_pane.h"
 #include "app/timeline_widget.h"
 #include "app/window_chart.h"
 #include "models/live_decode.h"
@@ -50,68 +52,40 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_framesModel = new FramesModel(m_store, this);
     m_anomaliesModel = new AnomaliesModel(m_store, this);
 
-    // Left: connections over (filter + streams)
-    m_connView = makeTableView(m_connModel, this);
-    m_connView->setSortingEnabled(false);
-    m_connView->setColumnWidth(ConnectionsModel::Id, 30);
-    m_connView->setColumnWidth(ConnectionsModel::Client, 128);
-    m_connView->setColumnWidth(ConnectionsModel::Server, 128);
-    m_connView->setColumnWidth(ConnectionsModel::Protocol, 150);
-    m_connView->setColumnWidth(ConnectionsModel::Streams, 60);
-    m_connView->setColumnWidth(ConnectionsModel::Bytes, 80);
-
-    auto* streamsPage = new QWidget(this);
-    auto* sl = new QVBoxLayout(streamsPage);
-    sl->setContentsMargins(0, 0, 0, 0);
-    sl->setSpacing(2);
-    m_filter = new QLineEdit(streamsPage);
-    m_filter->setPlaceholderText(
-        tr("Filter streams: text, status:404, status:5xx, method:POST, path:/api, "
-           "header:name=value, end:reset, !term"));
-    m_filter->setClearButtonEnabled(true);
-    sl->addWidget(m_filter);
-    m_streamsView = makeTableView(m_proxy, streamsPage);
-    m_streamsView->setSortingEnabled(true);
-    m_streamsView->sortByColumn(StreamsModel::Start, Qt::AscendingOrder);
-    m_streamsView->setContextMenuPolicy(Qt::ActionsContextMenu);
-    const int widths[] = {36, 44, 50, 92, 150, 42, 92, 52, 62, 66, 72, 80};
-    for (int i = 0; i < StreamsModel::ColumnCount; ++i) m_streamsView->setColumnWidth(i, widths[i]);
-    sl->addWidget(m_streamsView);
-
-    auto* left = m_left = new QSplitter(Qt::Vertical, this);
-    left->addWidget(m_connView);
-    left->addWidget(streamsPage);
-    left->setStretchFactor(0, 1);
-    left->setStretchFactor(1, 4);
-
-    m_timeline = new TimelineWidget(m_store, this);
-    m_chart = new WindowChart(m_store, this);
-    auto* right = m_right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(m_timeline);
-    right->addWidget(m_chart);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-
-    auto* top = m_top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(left);
-    top->addWidget(right);
-    top->setStretchFactor(0, 2);
-    top->setStretchFactor(1, 3);
-
+    m_tables = new TablesPane(m_connModel, m_proxy, this);
+    m_connView = m_tables->connectionsView();
+    m_streamsView = m_tables->streamsView();
+    m_filter = m_tables->filterBox();
+    m_timePane = new TimePane(m_store, this);
+    m_timeline = m_timePane->timeline();
+    m_chart = m_timePane->chart();
     m_details = new DetailsPane(m_store, m_framesModel, m_anomaliesModel, this);
-    auto* outer = m_outer = new QSplitter(Qt::Vertical, this);
-    outer->addWidget(top);
-    outer->addWidget(m_details);
-    outer->setStretchFactor(0, 3);
-    outer->setStretchFactor(1, 2);
-    setCentralWidget(outer);
-    // Initial proportions for a typical window; the user's splitter moves win afterwards.
-    top->setSizes({760, 840});
-    left->setSizes({110, 480});
-    right->setSizes({450, 160});
-    outer->setSizes({700, 230});
 
-    // Status bar
+    // Tables | time views, over the details.
+    m_top = new QSplitter(Qt::Horizontal, this);
+    m_top->addWidget(m_tables);
+    m_top->addWidget(m_timePane);
+    m_top->setStretchFactor(0, 2);
+    m_top->setStretchFactor(1, 3);
+    m_outer = new QSplitter(Qt::Vertical, this);
+    m_outer->addWidget(m_top);
+    m_outer->addWidget(m_details);
+    m_outer->setStretchFactor(0, 3);
+    m_outer->setStretchFactor(1, 2);
+    setCentralWidget(m_outer);
+    // Proportions until a load fits them to the capture (fitPanes); the user's moves win after.
+    m_top->setSizes({760, 840});
+    m_outer->setSizes({700, 230});
+
+    buildStatusBar();
+    connectLoader();
+    connectSelection();
+    buildMenus();
+    updateStatus();
+    resize(1600, 1000);
+}
+
+void MainWindow::buildStatusBar() {
     m_status = new QLabel(this);
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
@@ -139,8 +113,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 QMessageBox::warning(this, tr("h2lens — capture"), message);
         }
     });
+}
 
-    // Loader
+void MainWindow::connectLoader() {
     connect(m_loader, &CaptureLoader::started, this, [this](const QString& path) {
         setWindowTitle(QStringLiteral("h2lens — %1").arg(QFileInfo(path).fileName()));
         m_progress->setValue(0);
@@ -185,8 +160,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_store, &CaptureStore::connectionChanged, this, [this](int i) {
         if (i == m_conn && !m_loader->isRunning()) m_timeline->refresh();
     });
+}
 
-    // Selection wiring
+// One selection shared by every view: each view's change goes through selectConnection,
+// selectStream or selectFrame (m_syncing: the change came from there, do not echo it).
+void MainWindow::connectSelection() {
     connect(m_connView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& cur) {
                 if (!m_syncing && cur.isValid()) selectConnection(cur.row());
@@ -210,9 +188,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             selectStream(m_store->connections()[ci].info.id, sid);
         }
     });
-    connect(m_timeline, &TimelineWidget::timeRangeChanged, m_chart, &WindowChart::setTimeRange);
-    connect(m_chart, &WindowChart::zoomRequested, m_timeline, &TimelineWidget::zoomAt);
-    connect(m_chart, &WindowChart::panRequested, m_timeline, &TimelineWidget::setTimeRange);
     connect(m_details->framesView()->selectionModel(), &QItemSelectionModel::currentRowChanged,
             this, [this](const QModelIndex& cur) {
                 if (m_syncing || !cur.isValid() || m_conn < 0) return;
@@ -237,10 +212,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, true); });
     connect(m_details->anomaliesView(), &QTableView::clicked, this,
             [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, false); });
-
-    buildMenus();
-    updateStatus();
-    resize(1600, 1000);
 }
 
 MainWindow::~MainWindow() = default;
@@ -541,60 +512,29 @@ void MainWindow::setInitialSelection(std::uint64_t connId, std::uint32_t streamI
 }
 
 void MainWindow::fitPanes(bool splitters) {
-    const std::vector<int> streamNumbers = {StreamsModel::Conn,          StreamsModel::Stream,
-                                            StreamsModel::Status,        StreamsModel::RequestBytes,
-                                            StreamsModel::ResponseBytes, StreamsModel::Start,
-                                            StreamsModel::Duration};
-    const std::vector<int> streamTexts = {StreamsModel::Method, StreamsModel::Authority,
-                                          StreamsModel::Path, StreamsModel::ContentType,
-                                          StreamsModel::End};
-    const int needed = fitColumns(m_streamsView, streamNumbers, streamTexts);
-    if (splitters) {
-        // The tables get the width their columns need (within 35-55% of the window); the
-        // timeline the rest.
-        const QList<int> top = m_top->sizes();
-        const int total = top.value(0) + top.value(1);
-        if (total > 0) {
-            const int left = std::clamp(needed, total * 35 / 100, total * 55 / 100);
-            m_top->setSizes({left, total - left});
-            fitColumns(m_streamsView, streamNumbers, streamTexts);
-        }
-    }
-    fitColumns(m_connView,
-               {ConnectionsModel::Id, ConnectionsModel::Streams, ConnectionsModel::Bytes,
-                ConnectionsModel::Anomalies},
-               {ConnectionsModel::Protocol, ConnectionsModel::Client, ConnectionsModel::Server});
+    const int needed = m_tables->fitColumns();
     if (!splitters) return;
-    // Height: the top panes as tall as their content needs (the streams table's rows, the
-    // timeline's lanes plus the chart), within 58-75% of the window; the details the rest.
+    // Width: the tables get what their columns need (within 35-55% of the window), the time
+    // views the rest.
+    const QList<int> top = m_top->sizes();
+    const int width = top.value(0) + top.value(1);
+    if (width > 0) {
+        const int left = std::clamp(needed, width * 35 / 100, width * 55 / 100);
+        m_top->setSizes({left, width - left});
+        m_tables->fitColumns();
+    }
+    // Height: the top panes as tall as their content needs (table rows; timeline lanes and the
+    // chart), within 58-75% of the window; the details the rest. Then, inside, the timeline its
+    // lanes and the connections table its rows.
     const QList<int> outer = m_outer->sizes();
     const int height = outer.value(0) + outer.value(1);
-    if (height <= 0) return;
-    const int streamRows = m_proxy->rowCount();
-    const int tables = heightForRows(m_connView, std::clamp(m_connModel->rowCount(), 1, 10)) +
-                       m_filter->sizeHint().height() + heightForRows(m_streamsView, streamRows) +
-                       12;
-    const int lanes = static_cast<int>(m_timeline->data().lanes.size());
-    const int timeline = TimelineWidget::kHeaderHeight + 16 + 24 + std::max(0, lanes - 2) * 20 + 8;
-    const int chart = m_chart->sizeHint().height();
-    const int want = std::max(tables, timeline + chart + 8);
-    const int topHeight = std::clamp(want, height * 58 / 100, height * 3 / 4);
-    m_outer->setSizes({topHeight, height - topHeight});
-    const QList<int> right = m_right->sizes();
-    const int rightHeight = right.value(0) + right.value(1);
-    if (rightHeight > 0) {
-        const int chartHeight = std::max(chart, rightHeight - timeline);
-        m_right->setSizes({rightHeight - chartHeight, chartHeight});
+    if (height > 0) {
+        const int want = std::max(m_tables->contentHeight(), m_timePane->contentHeight());
+        const int topHeight = std::clamp(want, height * 58 / 100, height * 3 / 4);
+        m_outer->setSizes({topHeight, height - topHeight});
     }
-    // Then (the left splitter has its height now) the connections pane shows every connection
-    // (up to 10, then it scrolls); the streams get the rest, but never less than half.
-    const QList<int> sizes = m_left->sizes();
-    const int total = sizes.value(0) + sizes.value(1);
-    if (total > 0) {
-        const int rows = std::clamp(m_connModel->rowCount(), 1, 10);
-        const int conn = std::min(heightForRows(m_connView, rows), total / 2);
-        m_left->setSizes({conn, total - conn});
-    }
+    m_timePane->fitTimeline();
+    m_tables->fitConnectionsHeight();
 }
 
 void MainWindow::selectConnection(int ci) {

@@ -25,6 +25,8 @@ namespace h2lens::gui {
 class CaptureDialog;
 class DetailsPane;
 class LiveCapture;
+class TablesPane;
+class TimePane;
 class TimelineWidget;
 class WindowChart;
 
@@ -85,6 +87,9 @@ class MainWindow : public QMainWindow {
     void closeEvent(QCloseEvent*) override;
 
   private:
+    void buildStatusBar();
+    void connectLoader();
+    void connectSelection();
     void buildMenus();
     void updateRecentMenu();
     void addRecent(const QString& path);
@@ -114,10 +119,10 @@ class MainWindow : public QMainWindow {
     TimelineWidget* m_timeline;
     WindowChart* m_chart;
     DetailsPane* m_details;
-    QSplitter* m_left = nullptr;
-    QSplitter* m_top = nullptr;
-    QSplitter* m_right = nullptr;
-    QSplitter* m_outer = nullptr;
+    TablesPane* m_tables = nullptr;
+    TimePane* m_timePane = nullptr;
+    QSplitter* m_top = nullptr;    // tables | time views
+    QSplitter* m_outer = nullptr;  // top over details
     std::optional<std::pair<std::uint64_t, std::uint32_t>> m_initialSelection;
     bool m_userSelected = false;  // the user chose a selection during the current load
     bool m_autoSelecting = false;

@@ -278,6 +278,14 @@ void TimelineWidget::emitRange() {
     Q_EMIT timeRangeChanged(m_t0, m_t1);
 }
 
+int TimelineWidget::fixedLanesBottom() {
+    return kHeaderHeight + kTcpLaneHeight + kConnLaneHeight;
+}
+
+int TimelineWidget::streamLaneHeight() {
+    return kStreamLaneHeight;
+}
+
 int TimelineWidget::laneHeight(int lane) const {
     if (lane == 0) return kTcpLaneHeight;
     if (lane == 1) return kConnLaneHeight;

@@ -60,6 +60,10 @@ class TimelineWidget : public QWidget {
     const std::vector<QRectF>& lastLabelRects() const { return m_labels; }
     // The overview strip's frame around the part in view (widget coordinates).
     QRectF overviewViewRect() const;
+    // Lane geometry: where the stream lanes start (below the header, TCP and connection lanes)
+    // and how tall each is.
+    static int fixedLanesBottom();
+    static int streamLaneHeight();
     static constexpr int kOverviewHeight = 14;
     static constexpr int kHeaderHeight = kOverviewHeight + kAxisHeight;
 
