@@ -118,6 +118,26 @@ std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t) {
     return {b, std::max(e, b + 1)};
 }
 
+namespace {
+
+// How badly a stream went: 3 reset, refused, incomplete or with an anomaly; 2 a 5xx or a gRPC
+// error status; 1 a 4xx; 0 fine.
+int trouble(const StreamRecord& r, bool anomaly) {
+    if (anomaly || r.end != StreamEnd::Complete) return 3;
+    std::string status, grpc;
+    if (r.response) {
+        status = r.response->value(":status");
+        grpc = r.response->value("grpc-status");  // trailers-only
+    }
+    if (r.responseTrailers && grpc.empty()) grpc = r.responseTrailers->value("grpc-status");
+    if (!status.empty() && status[0] == '5') return 2;
+    if (!grpc.empty() && grpc != "0") return 2;
+    if (!status.empty() && status[0] == '4') return 1;
+    return 0;
+}
+
+}  // namespace
+
 std::uint32_t interestingStream(const CaptureStore& store, int connIndex) {
     if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return 0;
     const ConnectionData& c = store.connections()[connIndex];
@@ -130,23 +150,27 @@ std::uint32_t interestingStream(const CaptureStore& store, int connIndex) {
         if (r.request) return r.request->ts;
         return r.responseStart.value_or(0);
     };
-    const StreamData* problem = nullptr;
+    const StreamData* worst = nullptr;
+    int worstTrouble = 0;
     const StreamData* slowest = nullptr;
     TimestampNs longest = -1;
     for (std::size_t i : c.streams) {
         const StreamData& s = store.streams()[i];
         const StreamRecord& r = s.rec;
-        const bool bad =
-            r.end != StreamEnd::Complete ||
+        const bool anomaly =
             std::find(withAnomaly.begin(), withAnomaly.end(), r.id) != withAnomaly.end();
-        if (bad && (!problem || startOf(r) < startOf(problem->rec))) problem = &s;
+        const int t = trouble(r, anomaly);
+        if (t > worstTrouble || (t > 0 && t == worstTrouble && startOf(r) < startOf(worst->rec))) {
+            worst = &s;
+            worstTrouble = t;
+        }
         const TimestampNs d = r.closed ? *r.closed - startOf(r) : 0;
         if (d > longest) {
             longest = d;
             slowest = &s;
         }
     }
-    if (problem) return problem->rec.id;
+    if (worst) return worst->rec.id;
     return slowest ? slowest->rec.id : 0;
 }
 

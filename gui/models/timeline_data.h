@@ -49,8 +49,9 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex);
 // minutes while its streams all ran in its first seconds); [begin, end] without stream lanes.
 std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t);
 
-// The stream to show first in connection `connIndex`: the first (by start) that did not complete
-// or has an anomaly, else the slowest (request start to close). 0: the connection has none.
+// The stream to show first in connection `connIndex`: the first (by start) of those that went
+// worst (reset, refused, incomplete or with an anomaly; else a 5xx or a gRPC error status; else a
+// 4xx), else the slowest (request start to close). 0: the connection has none.
 std::uint32_t interestingStream(const CaptureStore& store, int connIndex);
 
 // The marks of `lane` whose time lies in [t0, t1), as a half-open index range into lane.marks.

@@ -334,11 +334,22 @@ void TestGuiCaptures::somethingIsSelectedAndShownOnLoad() {
     QCOMPARE(w->streamsView()->currentIndex().data(kStreamIdRole).toUInt(), *w->selectedStream());
     QCOMPARE(w->timeline()->selectedLane(),
              w->timeline()->data().laneOfStream(*w->selectedStream()));
-    // The chosen one went wrong, or no stream of the connection took longer.
+    // The chosen one went wrong, or no stream of the connection went wrong and none took longer.
     const StreamData* s =
         w->store()->stream(w->store()->connections()[ci].info.id, *w->selectedStream());
     QVERIFY(s);
-    if (s->rec.end == StreamEnd::Complete && s->rec.closed && s->rec.requestStart) {
+    auto wrong = [](const StreamRecord& r) {
+        const std::string_view st = r.response ? r.response->value(":status") : "";
+        std::string_view grpc = r.response ? r.response->value("grpc-status") : "";
+        if (grpc.empty() && r.responseTrailers) grpc = r.responseTrailers->value("grpc-status");
+        return r.end != StreamEnd::Complete || (!st.empty() && (st[0] == '4' || st[0] == '5')) ||
+               (!grpc.empty() && grpc != "0");
+    };
+    if (!wrong(s->rec)) {
+        for (std::size_t i : w->store()->connections()[ci].streams)
+            QVERIFY(!wrong(w->store()->streams()[i].rec));
+    }
+    if (!wrong(s->rec) && s->rec.closed && s->rec.requestStart) {
         const TimestampNs took = *s->rec.closed - *s->rec.requestStart;
         for (std::size_t i : w->store()->connections()[ci].streams) {
             const StreamRecord& r = w->store()->streams()[i].rec;
