@@ -30,7 +30,7 @@ int cellTextMargin(const QTableView* v) {
 }
 
 int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector<int>& shrinkable,
-               int maxTextWidth, int minTextWidth) {
+               int maxTextWidth, int minTextWidth, int numericRows) {
     QAbstractItemModel* m = v->model();
     if (!m) return 0;
     const int cols = m->columnCount();
@@ -43,12 +43,16 @@ int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector
         if (v->isColumnHidden(c)) continue;
         const bool num = std::find(numeric.begin(), numeric.end(), c) != numeric.end();
         int w = v->horizontalHeader()->sectionSizeHint(c);
-        const int sample = num ? rows : std::min(rows, 2000);
+        const bool all = num && (numericRows < 0 || rows <= numericRows);
+        const int head = all ? rows : (num ? numericRows / 2 : std::min(rows, 2000));
+        const int tail = all || !num ? 0 : numericRows / 2;
         int content = 0;
-        for (int r = 0; r < sample; ++r) {
+        auto measure = [&](int r) {
             content = std::max(
                 content, fm.horizontalAdvance(m->index(r, c).data(Qt::DisplayRole).toString()));
-        }
+        };
+        for (int r = 0; r < head; ++r) measure(r);
+        for (int r = std::max(head, rows - tail); r < rows; ++r) measure(r);
         content += margin;
         w = std::max(w, num ? content : std::min(content, maxTextWidth));
         width[static_cast<std::size_t>(c)] = w;
@@ -56,8 +60,10 @@ int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector
     }
     const int chrome = 2 * v->frameWidth() + v->verticalScrollBar()->sizeHint().width();
     const int natural = total + chrome;
-    const int avail =
-        v->viewport()->width() > 50 ? v->viewport()->width() - chrome + 2 * v->frameWidth() : total;
+    // A view never shown yet (a tab behind another) has no width to share out: no shrinking.
+    const int avail = v->isVisible() && v->viewport()->width() > 50
+                          ? v->viewport()->width() - chrome + 2 * v->frameWidth()
+                          : total;
     int pool = 0;
     for (int c : shrinkable) {
         if (c >= 0 && c < cols && !v->isColumnHidden(c))

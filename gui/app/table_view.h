@@ -13,12 +13,13 @@ QTableView* makeTableView(QAbstractItemModel* model, QWidget* parent);
 int cellTextMargin(const QTableView* v);
 
 // Sizes every visible column to its header and content. Columns in `numeric` are measured over
-// every row and never get less than their widest value; the other columns over the first rows,
-// at most `maxTextWidth` wide. When the columns do not fit the viewport, the `shrinkable`
-// columns give back width in proportion to what they have above `minTextWidth`. Returns the
-// width the table needs to show every column unshrunk (frame and scroll bar included).
+// every row (over more than `numericRows` rows: the first and the last numericRows/2, where
+// counters and times are widest) and never get less than their widest value; the other columns
+// over the first 2000 rows, at most `maxTextWidth` wide. When the columns do not fit the viewport,
+// the `shrinkable` columns give back width in proportion to what they have above `minTextWidth`.
+// Returns the width the table needs to show every column unshrunk (frame and scroll bar included).
 int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector<int>& shrinkable,
-               int maxTextWidth = 320, int minTextWidth = 64);
+               int maxTextWidth = 320, int minTextWidth = 64, int numericRows = -1);
 
 // Height showing the header and `rows` rows of `v` without a scroll bar.
 int heightForRows(const QTableView* v, int rows);

@@ -465,7 +465,11 @@ QVariant FramesModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && (f.malformed || f.type == 0x3 || f.type == 0x7)) {
         return QColor(0xd0, 0x40, 0x30);
     }
-    if (role == Qt::ToolTipRole && index.column() == Details) return qs(frameDetailText(c, f));
+    if (role == Qt::ToolTipRole) {  // the text columns, which a narrow pane may cut
+        if (index.column() == Type || index.column() == Flags || index.column() == Details)
+            return data(index, Qt::DisplayRole);
+        return {};
+    }
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     switch (index.column()) {
         case Index:

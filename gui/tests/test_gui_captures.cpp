@@ -402,7 +402,11 @@ void TestGuiCaptures::tablesCutNoNumberAndShowEveryColumn() {
         {w->connectionsView(),
          {ConnectionsModel::Id, ConnectionsModel::Streams, ConnectionsModel::Bytes,
           ConnectionsModel::Anomalies}},
+        {w->details()->framesView(),
+         {FramesModel::Index, FramesModel::Time, FramesModel::Length, FramesModel::Stream}},
     };
+    w->details()->setCurrentWidget(w->details()->framesView());  // the frames tab, as clicked
+    QCoreApplication::processEvents();
     for (const Table& t : tables) {
         QTableView* v = t.view;
         QCOMPARE(v->textElideMode(), Qt::ElideRight);
