@@ -73,13 +73,13 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     m_framesView->setColumnWidth(FramesModel::Length, 60);
     m_framesView->setColumnWidth(FramesModel::Stream, 55);
     addTab(m_framesView, tr("&Frames"));
-    // Sized to what each stream's frames hold (the first and last 2000 rows of a connection's
+    // Sized to what each stream's frames hold (the first and last 500 rows of a connection's
     // tens of thousands measured for the numbers).
     auto fitFrames = [this] {
         fitColumns(
             m_framesView,
             {FramesModel::Index, FramesModel::Time, FramesModel::Length, FramesModel::Stream},
-            {FramesModel::Type, FramesModel::Flags, FramesModel::Details}, 320, 64, 4000);
+            {FramesModel::Type, FramesModel::Flags, FramesModel::Details}, 320, 64, 1000);
     };
     connect(frames, &QAbstractItemModel::modelReset, this, fitFrames);
 
@@ -94,7 +94,7 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     auto fitAnomalies = [this] {
         fitColumns(
             m_anomaliesView, {AnomaliesModel::Time, AnomaliesModel::Conn, AnomaliesModel::Stream},
-            {AnomaliesModel::Name, AnomaliesModel::Rfc, AnomaliesModel::Detail}, 320, 64, 4000);
+            {AnomaliesModel::Name, AnomaliesModel::Rfc, AnomaliesModel::Detail}, 320, 64, 1000);
     };
     connect(anomalies, &QAbstractItemModel::modelReset, this, fitAnomalies);
     // A tab behind another has no width yet: its columns are shared out when it is shown.

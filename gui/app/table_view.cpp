@@ -44,7 +44,7 @@ int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector
         const bool num = std::find(numeric.begin(), numeric.end(), c) != numeric.end();
         int w = v->horizontalHeader()->sectionSizeHint(c);
         const bool all = num && (numericRows < 0 || rows <= numericRows);
-        const int head = all ? rows : (num ? numericRows / 2 : std::min(rows, 2000));
+        const int head = all ? rows : (num ? numericRows / 2 : std::min(rows, 500));
         const int tail = all || !num ? 0 : numericRows / 2;
         int content = 0;
         auto measure = [&](int r) {

@@ -15,7 +15,7 @@ int cellTextMargin(const QTableView* v);
 // Sizes every visible column to its header and content. Columns in `numeric` are measured over
 // every row (over more than `numericRows` rows: the first and the last numericRows/2, where
 // counters and times are widest) and never get less than their widest value; the other columns
-// over the first 2000 rows, at most `maxTextWidth` wide. When the columns do not fit the viewport,
+// over the first 500 rows, at most `maxTextWidth` wide. When the columns do not fit the viewport,
 // the `shrinkable` columns give back width in proportion to what they have above `minTextWidth`.
 // Returns the width the table needs to show every column unshrunk (frame and scroll bar included).
 int fitColumns(QTableView* v, const std::vector<int>& numeric, const std::vector<int>& shrinkable,

@@ -16,6 +16,26 @@ int TimelineData::laneOfStream(std::uint32_t streamId) const {
     return -1;
 }
 
+namespace {
+
+// How badly a stream went: 3 reset, refused, incomplete or with an anomaly; 2 a 5xx or a gRPC
+// error status; 1 a 4xx; 0 fine.
+int trouble(const StreamRecord& r, bool anomaly) {
+    if (anomaly || r.end != StreamEnd::Complete) return 3;
+    std::string status, grpc;
+    if (r.response) {
+        status = r.response->value(":status");
+        grpc = r.response->value("grpc-status");  // trailers-only
+    }
+    if (r.responseTrailers && grpc.empty()) grpc = r.responseTrailers->value("grpc-status");
+    if (!status.empty() && status[0] == '5') return 2;
+    if (!grpc.empty() && grpc != "0") return 2;
+    if (!status.empty() && status[0] == '4') return 1;
+    return 0;
+}
+
+}  // namespace
+
 TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
     TimelineData t;
     if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return t;
@@ -86,7 +106,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
                 l.close = std::max(l.close, *r.closed);
                 l.closed = true;
             }
-            l.problem = r.end != StreamEnd::Complete;
+            l.problem = trouble(r, false) >= 2;
         }
         l.label =
             fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? " push" : "", method, path);
@@ -117,26 +137,6 @@ std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t) {
     if (!any) return {t.begin, t.end};
     return {b, std::max(e, b + 1)};
 }
-
-namespace {
-
-// How badly a stream went: 3 reset, refused, incomplete or with an anomaly; 2 a 5xx or a gRPC
-// error status; 1 a 4xx; 0 fine.
-int trouble(const StreamRecord& r, bool anomaly) {
-    if (anomaly || r.end != StreamEnd::Complete) return 3;
-    std::string status, grpc;
-    if (r.response) {
-        status = r.response->value(":status");
-        grpc = r.response->value("grpc-status");  // trailers-only
-    }
-    if (r.responseTrailers && grpc.empty()) grpc = r.responseTrailers->value("grpc-status");
-    if (!status.empty() && status[0] == '5') return 2;
-    if (!grpc.empty() && grpc != "0") return 2;
-    if (!status.empty() && status[0] == '4') return 1;
-    return 0;
-}
-
-}  // namespace
 
 std::uint32_t interestingStream(const CaptureStore& store, int connIndex) {
     if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return 0;

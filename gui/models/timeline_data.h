@@ -20,7 +20,7 @@ struct TimelineLane {
     TimestampNs open = 0;   // stream lanes: first frame or request start
     TimestampNs close = 0;  // stream lanes: close, or the last frame while still open
     bool closed = false;
-    bool problem = false;  // reset, refused or incomplete
+    bool problem = false;  // reset, refused, incomplete, a 5xx or a gRPC error status
     // Sorted by time: indexes into ConnectionData::frames (or ::tcp for the TCP lane).
     std::vector<std::uint32_t> marks;
 };
