@@ -475,22 +475,28 @@ void TimelineWidget::paintOverview(QPainter& p, const TimelineColors& c) {
                tr("whole connection %1").arg(qs(formatDuration(m_data.end - m_data.begin))));
     const ConnectionData& conn = m_store->connections()[m_data.connIndex];
     const int cols = std::max(1, plotRight - kLabelWidth);
-    if (m_overviewBinsWidth != cols) {
-        m_overviewBins.assign(static_cast<std::size_t>(cols), 0);
+    // The density bars change with the data and the width only: drawn once into an image.
+    if (m_overviewBinsWidth != cols || m_overviewColour != c.dimText) {
+        std::vector<int> bins(static_cast<std::size_t>(cols), 0);
         for (const FrameMark& f : conn.frames) {
             const int x = static_cast<int>(overviewX(f.ts)) - kLabelWidth;
-            ++m_overviewBins[static_cast<std::size_t>(std::clamp(x, 0, cols - 1))];
+            ++bins[static_cast<std::size_t>(std::clamp(x, 0, cols - 1))];
         }
         m_overviewBinsWidth = cols;
+        m_overviewColour = c.dimText;
+        m_overview = QImage(cols, kOverviewHeight, QImage::Format_ARGB32_Premultiplied);
+        m_overview.fill(Qt::transparent);
+        QPainter ip(&m_overview);
+        const int most = std::max(1, *std::max_element(bins.begin(), bins.end()));
+        const double scale = (kOverviewHeight - 3) / std::log1p(most);
+        for (int x = 0; x < cols; ++x) {
+            const int n = bins[static_cast<std::size_t>(x)];
+            if (!n) continue;
+            const double h = std::max(1.0, std::log1p(n) * scale);
+            ip.fillRect(QRectF(x, kOverviewHeight - 1 - h, 1, h), c.dimText);
+        }
     }
-    const int most = std::max(1, *std::max_element(m_overviewBins.begin(), m_overviewBins.end()));
-    const double scale = (kOverviewHeight - 3) / std::log1p(most);
-    for (int x = 0; x < cols; ++x) {
-        const int n = m_overviewBins[static_cast<std::size_t>(x)];
-        if (!n) continue;
-        const double h = std::max(1.0, std::log1p(n) * scale);
-        p.fillRect(QRectF(kLabelWidth + x, kOverviewHeight - 1 - h, 1, h), c.dimText);
-    }
+    p.drawImage(kLabelWidth, 0, m_overview);
     QColor fill = c.selection;
     fill.setAlpha(60);
     const QRectF v = overviewViewRect();

@@ -9,6 +9,7 @@
 // Painting is level-of-detail: only visible lanes are drawn and, within a lane, at most one mark
 // per pixel column per direction (binary search skips the rest), so a redraw costs about
 // (visible lanes x width) whatever the number of frames.
+#include <QImage>
 #include <QWidget>
 #include <initializer_list>
 #include <optional>
@@ -150,7 +151,8 @@ class TimelineWidget : public QWidget {
     std::vector<PendingLabel> m_pending;
     std::vector<std::uint8_t> m_grid;  // occupied cells, row-major
     int m_gridCols = 0, m_gridRows = 0;
-    std::vector<int> m_overviewBins;  // frames per overview pixel column (cached)
+    QImage m_overview;  // the overview strip's frame density bars (cached)
+    QColor m_overviewColour;
     int m_overviewBinsWidth = -1;
     TimestampNs m_panT0 = 0, m_panT1 = 0;
     int m_panScroll = 0;
