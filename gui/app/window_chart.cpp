@@ -322,11 +322,19 @@ void WindowChart::paintEvent(QPaintEvent*) {
         }
     }
     p.setPen(c.dimText);
-    QString caption =
-        tr("send windows (bytes), one scale per row (↕: not from 0) · dashed: "
-           "connection, solid: stream · shaded: stall");
-    if (!m_data.stalls.empty()) caption += tr(" (%1)").arg(m_data.stalls.size());
+    // The longest caption that fits (the legend's line styles say the rest).
+    const QString stalls =
+        m_data.stalls.empty() ? QString() : tr(" (%1)").arg(m_data.stalls.size());
     const QRectF capRect(kLabelWidth + 4, bottom + 1, plotRight - kLabelWidth - 4, kBottom - 1);
+    QString caption;
+    for (const QString& text :
+         {tr("send windows (bytes), one scale per row (↕: not from 0) · dashed: connection, "
+             "solid: stream · shaded: stall%1"),
+          tr("send windows, one scale per row (↕: not from 0) · shaded: stall%1"),
+          tr("one scale per row (↕: not from 0) · shaded: stall%1")}) {
+        caption = text.arg(stalls);
+        if (fm.horizontalAdvance(caption) <= capRect.width()) break;
+    }
     drawText(p, capRect, Qt::AlignLeft | Qt::AlignVCenter,
              fm.elidedText(caption, Qt::ElideRight, capRect.width()));
 }
