@@ -170,6 +170,7 @@ class TestGuiCaptures : public QObject {
   private Q_SLOTS:
     void initTestCase();
     void rulerLabelsHaveUnitsAndDigitsTheStepNeeds();
+    void seriesRangesKeepVaryingValuesReadable();
     void lateGoawayDoesNotSquashTheStreams();
     void wheelDragOverviewAndDoubleClickMoveTheView();
     void initialViewHoldsEveryStream_data() { addCaptureRows(); }
@@ -207,6 +208,36 @@ void TestGuiCaptures::rulerLabelsHaveUnitsAndDigitsTheStepNeeds() {
     // Zoomed in far from the start: seconds, with the digits the step needs.
     QCOMPARE(rulerLabel(150'000'050'000, 50'000, 150'000'100'000), QStringLiteral("150.00005 s"));
     QCOMPARE(rulerLabel(1'200'000'000, 200'000'000, 2'000'000'000), QStringLiteral("1.2 s"));
+}
+
+void TestGuiCaptures::seriesRangesKeepVaryingValuesReadable() {
+    auto series = [](std::vector<std::int64_t> values) {
+        WindowSeries s;
+        TimestampNs t = 1000;
+        for (std::int64_t v : values) s.points.push_back({t += 1000, v});
+        return s;
+    };
+    // Draining to 0: from 0.
+    SeriesRange r = seriesRange(series({65535, 32768, 0, 65535}));
+    QVERIFY(r.zeroBased);
+    QCOMPARE(r.lo, 0.0);
+    QCOMPARE(r.hi, 65535.0);
+    // Negative after a SETTINGS change: the lowest value is in range.
+    r = seriesRange(series({65535, -1000, 20000}));
+    QCOMPARE(r.lo, -1000.0);
+    // A 1 GiB window draining by 3 MiB: just those values, so the drain spans the row.
+    r = seriesRange(series({1 << 30, (1 << 30) - 3 * 1024 * 1024}));
+    QVERIFY(!r.zeroBased);
+    QCOMPARE(r.hi - r.lo, 3.0 * 1024 * 1024);
+    // Constant: zero in view, the value mid-row.
+    r = seriesRange(series({2147483647, 2147483647}));
+    QCOMPARE(r.lo, 0.0);
+    QVERIFY(r.hi >= 2147483647.0 * 1.5);
+    // Only what is in force during the view counts (the value held at its start included).
+    const WindowSeries s = series({0, 1 << 30, (1 << 30) - 100});  // at 2000, 3000, 4000 ns
+    r = seriesRange(s, 3500, 5000);
+    QVERIFY(!r.zeroBased);
+    QCOMPARE(r.lo, double((1 << 30) - 100));
 }
 
 void TestGuiCaptures::lateGoawayDoesNotSquashTheStreams() {
