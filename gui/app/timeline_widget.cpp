@@ -835,8 +835,13 @@ void TimelineWidget::mousePressEvent(QMouseEvent* e) {
     m_overviewDrag = false;
     if (e->button() == Qt::LeftButton && e->pos().y() < kOverviewHeight &&
         e->pos().x() >= kLabelWidth && m_data.connIndex >= 0) {
-        m_overviewDrag = true;  // the overview strip: the view follows the pointer
-        centreOn(overviewT(e->pos().x()));
+        // The overview strip: grabbing the frame drags it; elsewhere the view jumps there first.
+        m_overviewDrag = true;
+        const QRectF frame = overviewViewRect();
+        m_overviewGrab = frame.contains(QPointF(e->pos().x(), frame.center().y()))
+                             ? e->pos().x() - frame.center().x()
+                             : 0;
+        if (m_overviewGrab == 0) centreOn(overviewT(e->pos().x()));
         return;
     }
     // Left drag pans (shift: zooms to the rubber band), middle drag pans, right drag zooms.
@@ -847,7 +852,7 @@ void TimelineWidget::mousePressEvent(QMouseEvent* e) {
 void TimelineWidget::mouseMoveEvent(QMouseEvent* e) {
     m_mousePos = e->pos();
     if (m_overviewDrag) {
-        centreOn(overviewT(e->pos().x()));
+        centreOn(overviewT(e->pos().x() - m_overviewGrab));
         return;
     }
     const bool moved =

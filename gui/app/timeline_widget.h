@@ -146,7 +146,8 @@ class TimelineWidget : public QWidget {
     bool m_rubber = false;
     bool m_panning = false;
     bool m_overviewDrag = false;
-    bool m_dragged = false;  // a pan moved: the release is no click
+    double m_overviewGrab = 0;  // pointer x minus the frame's centre when it was grabbed
+    bool m_dragged = false;     // a pan moved: the release is no click
     std::vector<QRectF> m_labels;
     std::vector<PendingLabel> m_pending;
     std::vector<std::uint8_t> m_grid;  // occupied cells, row-major

@@ -306,6 +306,15 @@ void TestGuiCaptures::wheelDragOverviewAndDoubleClickMoveTheView() {
     QTest::mouseClick(&tl, Qt::LeftButton, Qt::NoModifier, QPoint(ox, 5));
     QVERIFY2(std::abs(tl.overviewViewRect().center().x() - ox) < 2.5,
              qPrintable(QString::number(tl.overviewViewRect().center().x())));
+    // Grabbing the frame off its centre and dragging moves it by as much as the pointer.
+    const QRectF grabbed = tl.overviewViewRect();
+    const QPoint grab(static_cast<int>(grabbed.center().x()) + 1, 5);
+    QTest::mousePress(&tl, Qt::LeftButton, Qt::NoModifier, grab);
+    QVERIFY(std::abs(tl.overviewViewRect().center().x() - grabbed.center().x()) < 1.5);
+    QTest::mouseMove(&tl, grab - QPoint(120, 0));
+    QTest::mouseRelease(&tl, Qt::LeftButton, Qt::NoModifier, grab - QPoint(120, 0));
+    QVERIFY2(std::abs(tl.overviewViewRect().center().x() - (grabbed.center().x() - 120)) < 2.5,
+             qPrintable(QString::number(tl.overviewViewRect().center().x())));
     // Double-click a lane: that stream fills the view.
     const int lane = tl.data().laneOfStream(7);
     QVERIFY(lane >= 2);
