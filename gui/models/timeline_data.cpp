@@ -83,6 +83,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
         }
         TimelineLane& l = t.lanes[it->second];
         l.marks.push_back(i);
+        l.messages = l.messages || f.type == 0x0 || f.type == 0x1 || f.type == 0x5;
         l.open = std::min(l.open, f.ts);
         l.close = std::max(l.close, f.ts);
     }
@@ -126,10 +127,11 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
 }
 
 std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t) {
-    bool any = false;
+    bool any = false, messages = false;
+    for (const TimelineLane& l : t.lanes) messages = messages || l.messages;
     TimestampNs b = 0, e = 0;
     for (const TimelineLane& l : t.lanes) {
-        if (l.kind != LaneKind::Stream) continue;
+        if (l.kind != LaneKind::Stream || (messages && !l.messages)) continue;
         b = any ? std::min(b, l.open) : l.open;
         e = any ? std::max(e, l.close) : l.close;
         any = true;

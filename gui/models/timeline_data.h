@@ -20,7 +20,8 @@ struct TimelineLane {
     TimestampNs open = 0;   // stream lanes: first frame or request start
     TimestampNs close = 0;  // stream lanes: close, or the last frame while still open
     bool closed = false;
-    bool problem = false;  // reset, refused, incomplete, a 5xx or a gRPC error status
+    bool problem = false;   // reset, refused, incomplete, a 5xx or a gRPC error status
+    bool messages = false;  // carries HEADERS or DATA (not only PRIORITY, RST_STREAM, ...)
     // Sorted by time: indexes into ConnectionData::frames (or ::tcp for the TCP lane).
     std::vector<std::uint32_t> marks;
 };
@@ -44,9 +45,11 @@ struct TimelineData {
 
 TimelineData buildTimeline(const CaptureStore& store, int connIndex);
 
-// Where the streams are: from the first stream lane's open to the last one's close. The
-// connection lane is left out on purpose (late PINGs and a GOAWAY can stretch a connection to
-// minutes while its streams all ran in its first seconds); [begin, end] without stream lanes.
+// Where the streams are: from the first stream lane's open to the last one's close, counting the
+// lanes that carry messages (HEADERS or DATA; all stream lanes when none does). The connection
+// lane is left out on purpose (late PINGs and a GOAWAY can stretch a connection to minutes while
+// its streams all ran in its first seconds), and so are lanes of PRIORITY or a late RST_STREAM
+// only; [begin, end] without stream lanes.
 std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t);
 
 // The stream to show first in connection `connIndex`: the first (by start) of those that went

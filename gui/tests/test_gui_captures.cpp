@@ -106,7 +106,7 @@ QString firstOverlap(const std::vector<QRectF>& rects) {
 }
 
 // A connection the way the issue describes one: 19 streams within its first 2 s, then PINGs at
-// 60, 120 and 190 s and a GOAWAY at 194 s.
+// 60, 120 and 190 s, a PRIORITY-only stream at 150 s and a GOAWAY at 194 s.
 DecodeBatch lateGoawayConnection() {
     DecodeBatch b;
     const TimestampNs t0 = 1'700'000'000'000'000'000;
@@ -151,6 +151,8 @@ DecodeBatch lateGoawayConnection() {
         frame(t0 + at * 1'000'000'000 + 187'000, 0, 0x6, 0x1, Direction::ServerToClient, 8);
     }
     frame(t0 + 194'000'000'000, 0, 0x7, 0, Direction::ServerToClient, 8);
+    // A browser-style PRIORITY for a stream that never carries a message, late.
+    frame(t0 + 150'000'000'000, 41, 0x2, 0, Direction::ClientToServer, 5);
     std::sort(fr.frames.begin(), fr.frames.end(), [](auto& a, auto& c) { return a.ts < c.ts; });
     fr.lastTs = fr.frames.back().ts;
     b.frames.push_back(std::move(fr));
@@ -251,7 +253,7 @@ void TestGuiCaptures::lateGoawayDoesNotSquashTheStreams() {
     // Opens on the streams: every one in view, and they fill most of the plot, not a few pixels.
     TimestampNs first = INT64_MAX, last = INT64_MIN;
     for (const TimelineLane& l : d.lanes) {
-        if (l.kind != LaneKind::Stream) continue;
+        if (l.kind != LaneKind::Stream || !l.messages) continue;
         QVERIFY(l.open >= tl.viewStart() && l.close <= tl.viewEnd());
         first = std::min(first, l.open);
         last = std::max(last, l.close);
@@ -341,7 +343,7 @@ void TestGuiCaptures::initialViewHoldsEveryStream() {
         const auto [b, e] = streamActivitySpan(d);
         bool any = false;
         for (const TimelineLane& l : d.lanes) {
-            if (l.kind != LaneKind::Stream) continue;
+            if (l.kind != LaneKind::Stream || !l.messages) continue;  // PRIORITY-only: may lie out
             any = true;
             QVERIFY2(l.open >= tl->viewStart() && l.close <= tl->viewEnd(),
                      qPrintable(QStringLiteral("conn %1 stream %2").arg(ci).arg(l.streamId)));
