@@ -73,6 +73,15 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     m_framesView->setColumnWidth(FramesModel::Length, 60);
     m_framesView->setColumnWidth(FramesModel::Stream, 55);
     addTab(m_framesView, tr("&Frames"));
+    // Sized to what each stream's frames hold (the first and last 500 rows of a connection's
+    // tens of thousands measured for the numbers).
+    auto fitFrames = [this] {
+        fitColumns(
+            m_framesView,
+            {FramesModel::Index, FramesModel::Time, FramesModel::Length, FramesModel::Stream},
+            {FramesModel::Type, FramesModel::Flags, FramesModel::Details}, 320, 64, 1000);
+    };
+    connect(frames, &QAbstractItemModel::modelReset, this, fitFrames);
 
     m_anomaliesView = makeTableView(anomalies, this);
     m_anomaliesView->setColumnWidth(AnomaliesModel::Time, 90);
@@ -82,6 +91,17 @@ DetailsPane::DetailsPane(const CaptureStore* store, FramesModel* frames, Anomali
     m_anomaliesView->setColumnWidth(AnomaliesModel::Name, 230);
     m_anomaliesView->setColumnWidth(AnomaliesModel::Rfc, 120);
     addTab(m_anomaliesView, tr("&Anomalies"));
+    auto fitAnomalies = [this] {
+        fitColumns(
+            m_anomaliesView, {AnomaliesModel::Time, AnomaliesModel::Conn, AnomaliesModel::Stream},
+            {AnomaliesModel::Name, AnomaliesModel::Rfc, AnomaliesModel::Detail}, 320, 64, 1000);
+    };
+    connect(anomalies, &QAbstractItemModel::modelReset, this, fitAnomalies);
+    // A tab behind another has no width yet: its columns are shared out when it is shown.
+    connect(this, &QTabWidget::currentChanged, this, [this, fitFrames, fitAnomalies](int) {
+        if (currentWidget() == m_framesView) fitFrames();
+        if (currentWidget() == m_anomaliesView) fitAnomalies();
+    });
 
     m_connText = new QPlainTextEdit(this);
     m_connText->setReadOnly(true);

@@ -3,10 +3,12 @@
 // The screenshot mode loads the capture, waits for the decode, renders the main window at a fixed
 // size to a PNG and exits (for tests, the README and looking at what was built). --load-stats
 // loads through the same window and models without showing it and prints the load's timings and
-// peak RSS (the GUI's load-speed measurement).
+// peak RSS (the GUI's load-speed measurement). --help and --version print without a display
+// (they are answered before the QApplication, which needs one, exists).
 #include <sys/resource.h>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QPainter>
@@ -15,16 +17,31 @@
 
 #include "app/main_window.h"
 
-int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("h2lens"));
-    QApplication::setApplicationName(QStringLiteral("h2lens-gui"));
-    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+namespace {
 
+void setNames() {
+    QCoreApplication::setOrganizationName(QStringLiteral("h2lens"));
+    QCoreApplication::setApplicationName(QStringLiteral("h2lens-gui"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+}
+
+// CONN:STREAM or CONN; false when it is neither.
+bool parseSelect(const QString& text, qulonglong* conn, uint* stream) {
+    const QStringList cs = text.split(':');
+    bool okC = false, okS = true;
+    *conn = cs.value(0).toULongLong(&okC);
+    *stream = cs.size() > 1 ? cs.value(1).toUInt(&okS) : 0;
+    return okC && okS && cs.size() <= 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    setNames();
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("h2lens: passive HTTP/2 analyzer"));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     QCommandLineOption shot(QStringLiteral("screenshot"),
                             QStringLiteral("render the window to OUT.png and exit"),
                             QStringLiteral("OUT.png"));
@@ -45,10 +62,30 @@ int main(int argc, char** argv) {
     parser.addOption(select);
     parser.addOption(size);
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("pcap or pcapng capture"));
+    {
+        // --help and --version before QApplication, which aborts without a display. A parse
+        // error here may be a Qt option (-platform, -style): QApplication takes those off first.
+        QStringList args;
+        for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+        if (parser.parse(args) && (parser.isSet(help) || parser.isSet(version))) {
+            QCoreApplication core(argc, argv);
+            if (parser.isSet(help)) parser.showHelp(0);
+            parser.showVersion();
+        }
+    }
+    QApplication app(argc, argv);
+    setNames();
     parser.process(app);
+    qulonglong selConn = 0;
+    uint selStream = 0;
+    if (parser.isSet(select) && !parseSelect(parser.value(select), &selConn, &selStream)) {
+        std::fprintf(stderr, "h2lens-gui: --select wants CONN:STREAM\n");
+        return 2;
+    }
 
     h2lens::gui::MainWindow w;
     if (parser.isSet(keylog)) w.setKeylogPath(parser.value(keylog));
+    if (parser.isSet(select)) w.setInitialSelection(selConn, selStream);
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(loadStats)) {
         if (files.isEmpty()) {
@@ -94,22 +131,17 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", result.error.c_str());
             return 2;
         }
+        // The load applied --select (setInitialSelection); say when it named nothing.
         if (parser.isSet(select)) {
-            const QStringList cs = parser.value(select).split(':');
-            bool okC = false, okS = true;
-            const qulonglong conn = cs.value(0).toULongLong(&okC);
-            const uint stream = cs.size() > 1 ? cs.value(1).toUInt(&okS) : 0;
-            if (!okC || !okS) {
-                std::fprintf(stderr, "h2lens-gui: --select wants CONN:STREAM\n");
+            if (w.store()->connectionIndex(selConn) < 0) {
+                std::fprintf(stderr, "h2lens-gui: no connection %llu\n", selConn);
                 return 2;
             }
-            const int ci = w.store()->connectionIndex(conn);
-            if (ci < 0) {
-                std::fprintf(stderr, "h2lens-gui: no connection %llu\n", conn);
-                return 2;
+            if (selStream && !w.store()->stream(selConn, selStream)) {
+                std::fprintf(stderr,
+                             "h2lens-gui: warning: no finished stream %u in connection %llu\n",
+                             selStream, selConn);
             }
-            w.selectConnection(ci);
-            if (stream) w.selectStream(conn, stream);
         }
         for (int i = 0; i < 5; ++i) QApplication::processEvents();
         const QImage img = w.grab().toImage();

@@ -29,23 +29,15 @@
 #include "app/capture_dialog.h"
 #include "app/details_pane.h"
 #include "app/table_view.h"
+#include "app/tables_pane.h"
+#include "app/time_pane.h"
 #include "app/timeline_widget.h"
 #include "app/window_chart.h"
 #include "models/live_decode.h"
 #include "models/stream_text.h"
+#include "models/timeline_data.h"
 
 namespace h2lens::gui {
-
-namespace {
-
-// Paths and authorities are long; their middle matters least.
-QTableView* makeTableViewElided(QAbstractItemModel* model, QWidget* parent) {
-    QTableView* v = makeTableView(model, parent);
-    v->setTextElideMode(Qt::ElideMiddle);
-    return v;
-}
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setWindowTitle(QStringLiteral("h2lens"));
@@ -60,68 +52,40 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_framesModel = new FramesModel(m_store, this);
     m_anomaliesModel = new AnomaliesModel(m_store, this);
 
-    // Left: connections over (filter + streams)
-    m_connView = makeTableViewElided(m_connModel, this);
-    m_connView->setSortingEnabled(false);
-    m_connView->setColumnWidth(ConnectionsModel::Id, 30);
-    m_connView->setColumnWidth(ConnectionsModel::Client, 128);
-    m_connView->setColumnWidth(ConnectionsModel::Server, 128);
-    m_connView->setColumnWidth(ConnectionsModel::Protocol, 150);
-    m_connView->setColumnWidth(ConnectionsModel::Streams, 60);
-    m_connView->setColumnWidth(ConnectionsModel::Bytes, 80);
-
-    auto* streamsPage = new QWidget(this);
-    auto* sl = new QVBoxLayout(streamsPage);
-    sl->setContentsMargins(0, 0, 0, 0);
-    sl->setSpacing(2);
-    m_filter = new QLineEdit(streamsPage);
-    m_filter->setPlaceholderText(
-        tr("Filter streams: text, status:404, status:5xx, method:POST, path:/api, "
-           "header:name=value, end:reset, !term"));
-    m_filter->setClearButtonEnabled(true);
-    sl->addWidget(m_filter);
-    m_streamsView = makeTableViewElided(m_proxy, streamsPage);
-    m_streamsView->setSortingEnabled(true);
-    m_streamsView->sortByColumn(StreamsModel::Start, Qt::AscendingOrder);
-    m_streamsView->setContextMenuPolicy(Qt::ActionsContextMenu);
-    const int widths[] = {36, 44, 50, 92, 150, 42, 92, 52, 62, 66, 72, 80};
-    for (int i = 0; i < StreamsModel::ColumnCount; ++i) m_streamsView->setColumnWidth(i, widths[i]);
-    sl->addWidget(m_streamsView);
-
-    auto* left = new QSplitter(Qt::Vertical, this);
-    left->addWidget(m_connView);
-    left->addWidget(streamsPage);
-    left->setStretchFactor(0, 1);
-    left->setStretchFactor(1, 4);
-
-    m_timeline = new TimelineWidget(m_store, this);
-    m_chart = new WindowChart(m_store, this);
-    auto* right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(m_timeline);
-    right->addWidget(m_chart);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-
-    auto* top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(left);
-    top->addWidget(right);
-    top->setStretchFactor(0, 2);
-    top->setStretchFactor(1, 3);
-
+    m_tables = new TablesPane(m_connModel, m_proxy, this);
+    m_connView = m_tables->connectionsView();
+    m_streamsView = m_tables->streamsView();
+    m_filter = m_tables->filterBox();
+    m_timePane = new TimePane(m_store, this);
+    m_timeline = m_timePane->timeline();
+    m_chart = m_timePane->chart();
     m_details = new DetailsPane(m_store, m_framesModel, m_anomaliesModel, this);
-    auto* outer = new QSplitter(Qt::Vertical, this);
-    outer->addWidget(top);
-    outer->addWidget(m_details);
-    outer->setStretchFactor(0, 3);
-    outer->setStretchFactor(1, 2);
-    setCentralWidget(outer);
-    // Initial proportions for a typical window; the user's splitter moves win afterwards.
-    top->setSizes({760, 840});
-    left->setSizes({110, 480});
-    right->setSizes({450, 160});
-    outer->setSizes({600, 330});
 
-    // Status bar
+    // Tables | time views, over the details.
+    m_top = new QSplitter(Qt::Horizontal, this);
+    m_top->addWidget(m_tables);
+    m_top->addWidget(m_timePane);
+    m_top->setStretchFactor(0, 2);
+    m_top->setStretchFactor(1, 3);
+    m_outer = new QSplitter(Qt::Vertical, this);
+    m_outer->addWidget(m_top);
+    m_outer->addWidget(m_details);
+    m_outer->setStretchFactor(0, 3);
+    m_outer->setStretchFactor(1, 2);
+    setCentralWidget(m_outer);
+    // Proportions until a load fits them to the capture (fitPanes); the user's moves win after.
+    m_top->setSizes({760, 840});
+    m_outer->setSizes({700, 230});
+
+    buildStatusBar();
+    connectLoader();
+    connectSelection();
+    buildMenus();
+    updateStatus();
+    resize(1600, 1000);
+}
+
+void MainWindow::buildStatusBar() {
     m_status = new QLabel(this);
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
@@ -149,8 +113,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 QMessageBox::warning(this, tr("h2lens — capture"), message);
         }
     });
+}
 
-    // Loader
+void MainWindow::connectLoader() {
     connect(m_loader, &CaptureLoader::started, this, [this](const QString& path) {
         setWindowTitle(QStringLiteral("h2lens — %1").arg(QFileInfo(path).fileName()));
         m_progress->setValue(0);
@@ -158,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         m_cancel->show();
         m_conn = -1;
         m_stream.reset();
+        m_userSelected = false;
         m_timeline->setConnection(-1);
         m_chart->setSelection(-1, nullptr);
         m_details->setStream(nullptr);
@@ -176,7 +142,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (m_conn < 0) {
             for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
                 if (!m_store->connections()[i].frames.empty()) {
+                    m_autoSelecting = true;
                     selectConnection(i);
+                    m_autoSelecting = false;
                     break;
                 }
             }
@@ -192,8 +160,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_store, &CaptureStore::connectionChanged, this, [this](int i) {
         if (i == m_conn && !m_loader->isRunning()) m_timeline->refresh();
     });
+}
 
-    // Selection wiring
+// One selection shared by every view: each view's change goes through selectConnection,
+// selectStream or selectFrame (m_syncing: the change came from there, do not echo it).
+void MainWindow::connectSelection() {
     connect(m_connView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& cur) {
                 if (!m_syncing && cur.isValid()) selectConnection(cur.row());
@@ -217,7 +188,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             selectStream(m_store->connections()[ci].info.id, sid);
         }
     });
-    connect(m_timeline, &TimelineWidget::timeRangeChanged, m_chart, &WindowChart::setTimeRange);
     connect(m_details->framesView()->selectionModel(), &QItemSelectionModel::currentRowChanged,
             this, [this](const QModelIndex& cur) {
                 if (m_syncing || !cur.isValid() || m_conn < 0) return;
@@ -242,10 +212,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, true); });
     connect(m_details->anomaliesView(), &QTableView::clicked, this,
             [jumpToAnomaly](const QModelIndex& i) { jumpToAnomaly(i, false); });
-
-    buildMenus();
-    updateStatus();
-    resize(1600, 1000);
 }
 
 MainWindow::~MainWindow() = default;
@@ -310,7 +276,9 @@ void MainWindow::buildMenus() {
     });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Fit timeline"), QKeySequence(tr("Ctrl+0")), this,
+    view->addAction(tr("&Fit timeline to the streams"), QKeySequence(tr("Ctrl+9")), this,
+                    [this] { m_timeline->fitStreams(); });
+    view->addAction(tr("Fit timeline to the &whole connection"), QKeySequence(tr("Ctrl+0")), this,
                     [this] { m_timeline->fit(); });
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this,
                     [this] { m_timeline->zoom(0.7, (kLabelWidth + m_timeline->width()) / 2.0); });
@@ -331,11 +299,14 @@ void MainWindow::buildMenus() {
     help->addAction(tr("&Timeline and filter keys"), this, [this] {
         QMessageBox::information(
             this, tr("h2lens"),
-            tr("<b>Timeline</b><br>wheel: zoom around the cursor; shift+wheel or wheel over the "
-               "labels: scroll lanes<br>"
-               "left-drag: zoom to the rubber band; middle/right-drag: pan; double-click a lane: "
-               "zoom to the stream<br>"
-               "F or 0: fit; +/-: zoom; ←/→: previous/next frame of the lane (Ctrl: pan); ↑/↓: "
+            tr("<b>Timeline</b><br>opens on the streams; the strip at the top is the whole "
+               "connection, the framed part is in view: click or drag it to move there<br>"
+               "wheel: zoom around the cursor (also over the window chart); shift+wheel or wheel "
+               "over the labels: scroll lanes<br>"
+               "left-drag: pan (also in the window chart); shift+left-drag or right-drag: zoom to "
+               "the rubber band; double-click a lane: zoom to the stream<br>"
+               "F: fit the streams; 0: the whole connection; +/-: zoom; ←/→: previous/next frame "
+               "of the lane (Ctrl: pan); ↑/↓: "
                "previous/next lane<br>"
                "marks above a lane's midline are client → server (blue), below server → client "
                "(orange): "
@@ -495,8 +466,21 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
         if (qEnvironmentVariableIsEmpty("H2LENS_GUI_NO_DIALOGS"))
             QMessageBox::warning(this, tr("h2lens"), message);
     }
-    if (m_conn < 0) {
-        // The connection with the most streams is the interesting one.
+    if (m_conn >= 0) {
+        m_timeline->refresh();
+        const StreamData* s = currentStream();
+        m_chart->setSelection(m_conn, s);
+        m_details->setConnection(&m_store->connections()[m_conn]);
+    }
+    m_autoSelecting = true;
+    if (m_initialSelection) {
+        const auto [connId, streamId] = *m_initialSelection;
+        m_initialSelection.reset();
+        selectConnection(m_store->connectionIndex(connId));
+        if (streamId) selectStream(connId, streamId);
+    } else if (!m_userSelected) {
+        // The connection with the most streams is the interesting one, and in it the stream
+        // that went wrong or took longest: nothing starts empty.
         int best = -1;
         std::size_t most = 0;
         for (int i = 0; i < static_cast<int>(m_store->connections().size()); ++i) {
@@ -506,13 +490,14 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
                 most = c.streams.size();
             }
         }
-        if (best >= 0) selectConnection(best);
-    } else {
-        m_timeline->refresh();
-        const StreamData* s = currentStream();
-        m_chart->setSelection(m_conn, s);
-        m_details->setConnection(&m_store->connections()[m_conn]);
+        if (best >= 0) {
+            selectConnection(best);
+            if (const std::uint32_t sid = interestingStream(*m_store, best))
+                selectStream(m_store->connections()[best].info.id, sid);
+        }
     }
+    m_autoSelecting = false;
+    fitPanes(true);
     updateStatus();
     const auto& r = m_loader->lastResult();
     QString extra = message;
@@ -522,8 +507,39 @@ void MainWindow::onLoadFinished(bool ok, const QString& message) {
     updateStatus();
 }
 
+void MainWindow::setInitialSelection(std::uint64_t connId, std::uint32_t streamId) {
+    m_initialSelection = {connId, streamId};
+}
+
+void MainWindow::fitPanes(bool splitters) {
+    const int needed = m_tables->fitColumns();
+    if (!splitters) return;
+    // Width: the tables get what their columns need (within 35-55% of the window), the time
+    // views the rest.
+    const QList<int> top = m_top->sizes();
+    const int width = top.value(0) + top.value(1);
+    if (width > 0) {
+        const int left = std::clamp(needed, width * 35 / 100, width * 55 / 100);
+        m_top->setSizes({left, width - left});
+        m_tables->fitColumns();
+    }
+    // Height: the top panes as tall as their content needs (table rows; timeline lanes and the
+    // chart), within 58-75% of the window; the details the rest. Then, inside, the timeline its
+    // lanes and the connections table its rows.
+    const QList<int> outer = m_outer->sizes();
+    const int height = outer.value(0) + outer.value(1);
+    if (height > 0) {
+        const int want = std::max(m_tables->contentHeight(), m_timePane->contentHeight());
+        const int topHeight = std::clamp(want, height * 58 / 100, height * 3 / 4);
+        m_outer->setSizes({topHeight, height - topHeight});
+    }
+    m_timePane->fitTimeline();
+    m_tables->fitConnectionsHeight();
+}
+
 void MainWindow::selectConnection(int ci) {
     if (ci < 0 || ci >= static_cast<int>(m_store->connections().size())) return;
+    if (!m_autoSelecting) m_userSelected = true;
     if (ci == m_conn) return;
     m_conn = ci;
     m_stream.reset();
@@ -535,6 +551,7 @@ void MainWindow::selectConnection(int ci) {
     m_streamsView->setColumnHidden(StreamsModel::Conn,
                                    true);  // one connection: the column says nothing
     m_syncing = false;
+    if (!m_loader->isRunning()) fitPanes(false);
     m_timeline->setConnection(ci);
     m_anomaliesModel->setConnection(ci);
     m_framesModel->setStream(ci, 0, true);
@@ -555,6 +572,7 @@ void MainWindow::selectStream(std::uint64_t connId, std::uint32_t streamId) {
     if (ci < 0) return;
     selectConnection(ci);
     if (m_stream == streamId) return;
+    if (!m_autoSelecting) m_userSelected = true;
     m_stream = streamId;
     const StreamData* s = currentStream();
     m_timeline->selectStream(streamId);

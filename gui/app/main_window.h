@@ -16,6 +16,7 @@ class QLineEdit;
 class QMenu;
 class QProgressBar;
 class QPushButton;
+class QSplitter;
 class QTableView;
 class QTimer;
 
@@ -24,6 +25,8 @@ namespace h2lens::gui {
 class CaptureDialog;
 class DetailsPane;
 class LiveCapture;
+class TablesPane;
+class TimePane;
 class TimelineWidget;
 class WindowChart;
 
@@ -57,6 +60,13 @@ class MainWindow : public QMainWindow {
     const CaptureStore* store() const { return m_store; }
 
     // The shared selection.
+    int selectedConnection() const { return m_conn; }  // -1: none
+    std::optional<std::uint32_t> selectedStream() const { return m_stream; }
+    // What the next load selects once it has finished (`--select CONN:STREAM`; stream 0: only
+    // the connection) instead of its own choice. Without it, a load ends on the connection with
+    // the most streams and its most interesting stream (interestingStream()), unless the user
+    // selected something while it ran.
+    void setInitialSelection(std::uint64_t connId, std::uint32_t streamId);
     void selectConnection(int connIndex);
     void selectStream(std::uint64_t connId, std::uint32_t streamId);
     void selectFrame(int connIndex, std::size_t frameIndex);
@@ -77,6 +87,9 @@ class MainWindow : public QMainWindow {
     void closeEvent(QCloseEvent*) override;
 
   private:
+    void buildStatusBar();
+    void connectLoader();
+    void connectSelection();
     void buildMenus();
     void updateRecentMenu();
     void addRecent(const QString& path);
@@ -89,6 +102,9 @@ class MainWindow : public QMainWindow {
     void showCaptureDialog();
     void saveCaptureAs();
     void updateLiveActions();
+    // Columns to their content, the connections pane to its rows, the details pane to what is
+    // left (after a load; only the columns when the shown connection changes).
+    void fitPanes(bool splitters);
 
     CaptureStore* m_store;
     CaptureLoader* m_loader;
@@ -103,6 +119,13 @@ class MainWindow : public QMainWindow {
     TimelineWidget* m_timeline;
     WindowChart* m_chart;
     DetailsPane* m_details;
+    TablesPane* m_tables = nullptr;
+    TimePane* m_timePane = nullptr;
+    QSplitter* m_top = nullptr;    // tables | time views
+    QSplitter* m_outer = nullptr;  // top over details
+    std::optional<std::pair<std::uint64_t, std::uint32_t>> m_initialSelection;
+    bool m_userSelected = false;  // the user chose a selection during the current load
+    bool m_autoSelecting = false;
     QLabel* m_status;
     QProgressBar* m_progress;
     QPushButton* m_cancel;

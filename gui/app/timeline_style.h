@@ -3,6 +3,8 @@
 // and both follow the light or dark palette.
 #include <QColor>
 #include <QPalette>
+#include <QStyle>
+#include <QWidget>
 
 #include "common/direction.h"
 
@@ -10,6 +12,13 @@ namespace h2lens::gui {
 
 inline constexpr int kLabelWidth = 210;  // left column: lane labels / legend
 inline constexpr int kAxisHeight = 20;
+inline constexpr int kRightMargin = 6;
+
+// Right edge of the plot area. The timeline keeps room for its vertical scroll bar whether it
+// shows or not, and the window chart keeps the same room, so both map a time to the same x.
+inline int plotRightOf(const QWidget* w) {
+    return w->width() - kRightMargin - w->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+}
 
 struct TimelineColors {
     QColor c2s, s2c, span, spanProblem, grid, text, dimText, background, laneAlt, selection, loss,

@@ -18,7 +18,6 @@ namespace {
 constexpr int kTcpLaneHeight = 16;
 constexpr int kConnLaneHeight = 24;
 constexpr int kStreamLaneHeight = 20;
-constexpr int kRightMargin = 6;
 
 QString qs(const std::string& s) {
     return QString::fromStdString(s);
@@ -46,19 +45,33 @@ TimestampNs tickStep(double nsPerPx, double minPx) {
     return std::max<TimestampNs>(1, static_cast<TimestampNs>(step));
 }
 
-QString axisLabel(TimestampNs rel, TimestampNs step) {
-    if (step >= 1000000000) return QString::number(rel / 1e9, 'f', 0) + " s";
-    if (step >= 1000000) {
-        const int decimals = step >= 100000000 ? 1 : (step >= 10000000 ? 2 : 3);
-        return QString::number(rel / 1e9, 'f', decimals) + " s";
+}  // namespace
+
+// A ruler label: the unit follows the size of the times in view (`magnitude`, the largest
+// |time| shown: µs below 1 ms, ms below 1 s, else s) and the decimals the tick step, so
+// neighbouring ticks always read differently and never carry useless digits.
+QString rulerLabel(TimestampNs rel, TimestampNs step, TimestampNs magnitude) {
+    if (rel == 0) return QStringLiteral("0");
+    double unit = 1e9;
+    const char* name = " s";
+    if (magnitude < 1'000) {
+        unit = 1;
+        name = " ns";
+    } else if (magnitude < 1'000'000) {
+        unit = 1e3;
+        name = " µs";
+    } else if (magnitude < 1'000'000'000) {
+        unit = 1e6;
+        name = " ms";
     }
-    if (step >= 1000)
-        return QString::number(rel / 1e6, 'f', step >= 100000 ? 1 : (step >= 10000 ? 2 : 3)) +
-               " ms";
-    return QString::number(rel / 1e3, 'f', 3) + " ms";
+    int decimals = 0;
+    for (double s = static_cast<double>(step) / unit; s < 0.999 && decimals < 9; s *= 10)
+        ++decimals;
+    return QString::number(static_cast<double>(rel) / unit, 'f', decimals) +
+           QString::fromUtf8(name);
 }
 
-}  // namespace
+namespace {}  // namespace
 
 TimelineWidget::TimelineWidget(const CaptureStore* store, QWidget* parent)
     : QWidget(parent), m_store(store), m_vbar(new QScrollBar(Qt::Vertical, this)) {
@@ -74,8 +87,9 @@ void TimelineWidget::setConnection(int connIndex) {
     m_selectedLane = -1;
     m_selectedFrame.reset();
     m_userZoomed = false;
+    m_overviewBinsWidth = -1;
     m_vbar->setValue(0);
-    fit();
+    fitStreams();
 }
 
 void TimelineWidget::refresh() {
@@ -92,22 +106,21 @@ void TimelineWidget::refresh() {
             : 0;
     const bool hadLane = m_selectedLane >= 0;
     m_data = buildTimeline(*m_store, ci);
+    m_overviewBinsWidth = -1;
     m_selectedLane = hadLane ? m_data.laneOfStream(selStream) : -1;
-    if (!m_userZoomed) fit();
+    if (!m_userZoomed) fitStreams();
     updateScrollBar();
     update();
 }
 
 double TimelineWidget::xOf(TimestampNs t) const {
-    const double w = std::max(
-        1, width() - kLabelWidth - kRightMargin - (m_vbar->isVisible() ? m_vbar->width() : 0));
+    const double w = std::max(1, plotRight() - kLabelWidth);
     return kLabelWidth + static_cast<double>(t - m_t0) * w /
                              static_cast<double>(std::max<TimestampNs>(1, m_t1 - m_t0));
 }
 
 TimestampNs TimelineWidget::tOf(double x) const {
-    const double w = std::max(
-        1, width() - kLabelWidth - kRightMargin - (m_vbar->isVisible() ? m_vbar->width() : 0));
+    const double w = std::max(1, plotRight() - kLabelWidth);
     return m_t0 +
            static_cast<TimestampNs>((x - kLabelWidth) * static_cast<double>(m_t1 - m_t0) / w);
 }
@@ -125,6 +138,122 @@ void TimelineWidget::fit() {
     updateScrollBar();
     emitRange();
     update();
+}
+
+void TimelineWidget::fitStreams() {
+    if (m_data.connIndex < 0) return fit();
+    const auto [b, e] = streamActivitySpan(m_data);
+    const TimestampNs span = std::max<TimestampNs>(e - b, 1000);
+    m_t0 = b - span / 25;
+    m_t1 = e + span / 20;
+    m_userZoomed = false;
+    updateScrollBar();
+    emitRange();
+    update();
+}
+
+double TimelineWidget::overviewX(TimestampNs t) const {
+    const double w = std::max(1, plotRight() - kLabelWidth);
+    const double span = static_cast<double>(std::max<TimestampNs>(1, m_data.end - m_data.begin));
+    return kLabelWidth + static_cast<double>(t - m_data.begin) * w / span;
+}
+
+TimestampNs TimelineWidget::overviewT(double x) const {
+    const double w = std::max(1, plotRight() - kLabelWidth);
+    return m_data.begin +
+           static_cast<TimestampNs>((x - kLabelWidth) *
+                                    static_cast<double>(m_data.end - m_data.begin) / w);
+}
+
+QRectF TimelineWidget::overviewViewRect() const {
+    const double x0 = std::clamp(overviewX(m_t0), double(kLabelWidth), double(plotRight()));
+    const double x1 = std::clamp(overviewX(m_t1), double(kLabelWidth), double(plotRight()));
+    return QRectF(x0, 1, std::max(3.0, x1 - x0), kOverviewHeight - 2);
+}
+
+void TimelineWidget::centreOn(TimestampNs t) {
+    const TimestampNs half = (m_t1 - m_t0) / 2;
+    setTimeRange(t - half, t + half);
+}
+
+void TimelineWidget::zoomAt(double factor, TimestampNs anchor) {
+    zoom(factor, xOf(anchor));
+}
+
+void TimelineWidget::occupy(const QRectF& r) {
+    if (m_gridCols <= 0) return;
+    const int c0 = std::max(0, static_cast<int>(std::floor(r.left())) / kCell);
+    const int c1 = std::min(m_gridCols - 1, static_cast<int>(std::ceil(r.right())) / kCell);
+    const int r0 = std::max(0, static_cast<int>(std::floor(r.top())) / kCell);
+    const int r1 = std::min(m_gridRows - 1, static_cast<int>(std::ceil(r.bottom())) / kCell);
+    for (int y = r0; y <= r1; ++y) {
+        for (int x = c0; x <= c1; ++x) m_grid[static_cast<std::size_t>(y * m_gridCols + x)] = 1;
+    }
+}
+
+bool TimelineWidget::isFree(const QRectF& r) const {
+    // Cells wholly inside the box: a label may touch a neighbour, never cover it.
+    const int c0 = std::max(0, static_cast<int>(std::ceil(r.left())) / kCell);
+    const int c1 = std::min(m_gridCols - 1, static_cast<int>(std::floor(r.right()) - 1) / kCell);
+    const int r0 = std::max(0, static_cast<int>(std::ceil(r.top())) / kCell);
+    const int r1 = std::min(m_gridRows - 1, static_cast<int>(std::floor(r.bottom()) - 1) / kCell);
+    for (int y = r0; y <= r1; ++y) {
+        for (int x = c0; x <= c1; ++x) {
+            if (m_grid[static_cast<std::size_t>(y * m_gridCols + x)]) return false;
+        }
+    }
+    for (const QRectF& l : m_labels) {
+        if (l.intersects(r)) return false;
+    }
+    return true;
+}
+
+bool TimelineWidget::placeLabel(QPainter& p, const std::vector<QRectF>& boxes, const QString& text,
+                                int align, const QRectF& clipIn) {
+    const QRectF clip =
+        !clipIn.isNull() ? clipIn : (p.hasClipping() ? p.clipBoundingRect() : QRectF(rect()));
+    for (QRectF box : boxes) {
+        if (box.left() < clip.left() || box.right() > clip.right()) continue;
+        box = box.intersected(clip);
+        if (box.isEmpty() || !isFree(box)) continue;
+        m_labels.push_back(box);
+        occupy(box);
+        p.save();
+        p.setClipRect(clip, Qt::IntersectClip);
+        p.drawText(box, align, text);
+        p.restore();
+        return true;
+    }
+    return false;
+}
+
+void TimelineWidget::queueLabel(QPainter& p, int priority, std::vector<QRectF> boxes,
+                                const QString& text, int align, const QLineF& ifDropped) {
+    PendingLabel l;
+    l.priority = priority;
+    l.boxes = std::move(boxes);
+    l.text = text;
+    l.color = p.pen().color();
+    l.align = align;
+    l.clip = p.hasClipping() ? p.clipBoundingRect() : QRectF(rect());
+    l.ifDropped = ifDropped;
+    m_pending.push_back(std::move(l));
+}
+
+void TimelineWidget::placeQueuedLabels(QPainter& p) {
+    std::stable_sort(
+        m_pending.begin(), m_pending.end(),
+        [](const PendingLabel& a, const PendingLabel& b) { return a.priority < b.priority; });
+    for (const PendingLabel& l : m_pending) {
+        p.setPen(l.color);
+        if (!placeLabel(p, l.boxes, l.text, l.align, l.clip) && !l.ifDropped.isNull()) {
+            p.save();
+            p.setClipRect(l.clip);
+            p.drawLine(l.ifDropped);
+            p.restore();
+        }
+    }
+    m_pending.clear();
 }
 
 void TimelineWidget::setTimeRange(TimestampNs t0, TimestampNs t1) {
@@ -149,6 +278,14 @@ void TimelineWidget::emitRange() {
     Q_EMIT timeRangeChanged(m_t0, m_t1);
 }
 
+int TimelineWidget::fixedLanesBottom() {
+    return kHeaderHeight + kTcpLaneHeight + kConnLaneHeight;
+}
+
+int TimelineWidget::streamLaneHeight() {
+    return kStreamLaneHeight;
+}
+
 int TimelineWidget::laneHeight(int lane) const {
     if (lane == 0) return kTcpLaneHeight;
     if (lane == 1) return kConnLaneHeight;
@@ -156,23 +293,23 @@ int TimelineWidget::laneHeight(int lane) const {
 }
 
 int TimelineWidget::laneTop(int lane) const {
-    int y = kAxisHeight;
+    int y = kHeaderHeight;
     if (lane > 0) y += kTcpLaneHeight;
     if (lane > 1) y += kConnLaneHeight + (lane - 2) * kStreamLaneHeight - m_vbar->value();
     return y;
 }
 
 int TimelineWidget::laneAtY(int y) const {
-    if (y < kAxisHeight || m_data.lanes.empty()) return -1;
-    if (y < kAxisHeight + kTcpLaneHeight) return 0;
-    if (y < kAxisHeight + kTcpLaneHeight + kConnLaneHeight) return 1;
-    const int rel = y - (kAxisHeight + kTcpLaneHeight + kConnLaneHeight) + m_vbar->value();
+    if (y < kHeaderHeight || m_data.lanes.empty()) return -1;
+    if (y < kHeaderHeight + kTcpLaneHeight) return 0;
+    if (y < kHeaderHeight + kTcpLaneHeight + kConnLaneHeight) return 1;
+    const int rel = y - (kHeaderHeight + kTcpLaneHeight + kConnLaneHeight) + m_vbar->value();
     const int lane = 2 + rel / kStreamLaneHeight;
     return lane < static_cast<int>(m_data.lanes.size()) ? lane : -1;
 }
 
 void TimelineWidget::updateScrollBar() {
-    const int fixed = kAxisHeight + kTcpLaneHeight + kConnLaneHeight;
+    const int fixed = kHeaderHeight + kTcpLaneHeight + kConnLaneHeight;
     const int streamLanes = std::max(0, static_cast<int>(m_data.lanes.size()) - 2);
     const int content = streamLanes * kStreamLaneHeight;
     const int view = std::max(0, height() - fixed);
@@ -180,8 +317,8 @@ void TimelineWidget::updateScrollBar() {
     m_vbar->setPageStep(std::max(1, view));
     m_vbar->setSingleStep(kStreamLaneHeight);
     m_vbar->setVisible(content > view);
-    m_vbar->setGeometry(width() - m_vbar->sizeHint().width(), fixed, m_vbar->sizeHint().width(),
-                        view);
+    const int extent = style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    m_vbar->setGeometry(width() - extent, fixed, extent, view);
 }
 
 void TimelineWidget::resizeEvent(QResizeEvent*) {
@@ -193,6 +330,11 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
     const TimelineColors c = timelineColors(palette());
     p.fillRect(rect(), c.background);
     m_painted = 0;
+    m_labels.clear();
+    m_pending.clear();
+    m_gridCols = width() / kCell + 1;
+    m_gridRows = height() / kCell + 1;
+    m_grid.assign(static_cast<std::size_t>(m_gridCols * m_gridRows), 0);
     QFont small = font();
     small.setPointSizeF(std::max(6.5, font().pointSizeF() * 0.82));
     p.setFont(small);
@@ -202,16 +344,16 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         return;
     }
     const ConnectionData& conn = m_store->connections()[m_data.connIndex];
-    const int plotRight = width() - kRightMargin - (m_vbar->isVisible() ? m_vbar->width() : 0);
+    const int plotRight = this->plotRight();
 
     // Vertical grid, then lanes (streams clipped below the fixed lanes), then the axis.
     const TimestampNs step =
-        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 90);
+        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 75);
     const TimestampNs base = m_store->captureStart();
     p.setPen(c.grid);
     for (TimestampNs t = ((m_t0 - base) / step) * step + base; t < m_t1; t += step) {
         const double x = xOf(t);
-        if (x >= kLabelWidth) p.drawLine(QPointF(x, kAxisHeight), QPointF(x, height()));
+        if (x >= kLabelWidth) p.drawLine(QPointF(x, kHeaderHeight), QPointF(x, height()));
     }
     // Loss and reordering across every lane: a retransmission or gap that stalls several streams
     // shows as one red band through all of them (transport head-of-line blocking).
@@ -223,10 +365,10 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         }
         QColor band = c.loss;
         band.setAlpha(40);
-        p.fillRect(QRectF(xOf(m.ts) - 1, kAxisHeight, 2, height() - kAxisHeight), band);
+        p.fillRect(QRectF(xOf(m.ts) - 1, kHeaderHeight, 2, height() - kHeaderHeight), band);
     }
 
-    const int fixedBottom = kAxisHeight + kTcpLaneHeight + kConnLaneHeight;
+    const int fixedBottom = kHeaderHeight + kTcpLaneHeight + kConnLaneHeight;
     p.save();
     p.setClipRect(QRect(0, fixedBottom, width(), height() - fixedBottom));
     const int first = std::max(2, laneAtY(fixedBottom));
@@ -241,7 +383,7 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
     }
     p.setPen(c.grid);
     p.drawLine(0, fixedBottom - 1, width(), fixedBottom - 1);
-    p.drawLine(kLabelWidth - 1, kAxisHeight, kLabelWidth - 1, height());
+    p.drawLine(kLabelWidth - 1, kHeaderHeight, kLabelWidth - 1, height());
 
     // Answered PINGs: a bracket from PING to its ACK with the RTT.
     const int connTop = laneTop(1);
@@ -253,14 +395,24 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         p.drawLine(QPointF(x0, y), QPointF(x1, y));
         p.drawLine(QPointF(x1, y - 3), QPointF(x1, y + 2));
         const QString rtt = tr("rtt %1").arg(qs(formatDuration(ps.acked - ps.sent)));
-        if (x1 - x0 > p.fontMetrics().horizontalAdvance(rtt) + 4) {
-            p.drawText(QRectF(x0, connTop, x1 - x0, kConnLaneHeight - 6), Qt::AlignCenter, rtt);
-        } else if (x1 + p.fontMetrics().horizontalAdvance(rtt) + 4 < plotRight) {
-            p.drawText(QPointF(x1 + 3, y + 3), rtt);
+        const QFontMetricsF fm(p.font());
+        const double w = fm.horizontalAdvance(rtt) + 2, fh = fm.height();
+        p.save();
+        p.setClipRect(QRect(kLabelWidth, connTop, plotRight - kLabelWidth, kConnLaneHeight));
+        occupy(QRectF(x0, y - 3, x1 - x0, 6));
+        const double ty = connTop + (kConnLaneHeight - fh) / 2;
+        if (x1 - x0 > w + 4) {
+            queueLabel(p, 2, {QRectF((x0 + x1 - w) / 2, ty, w, fh)}, rtt, Qt::AlignCenter);
+        } else {
+            queueLabel(p, 2, {QRectF(x1 + 5, ty, w, fh), QRectF(x0 - 5 - w, ty, w, fh)}, rtt,
+                       Qt::AlignLeft | Qt::AlignVCenter);
         }
+        p.restore();
     }
+    placeQueuedLabels(p);
 
     paintAxis(p, c);
+    paintOverview(p, c);
 
     // Rubber band
     if (m_rubber) {
@@ -268,48 +420,99 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         fill.setAlpha(50);
         const int x0 = std::max(kLabelWidth, std::min(m_pressPos.x(), m_mousePos.x()));
         const int x1 = std::max(m_pressPos.x(), m_mousePos.x());
-        p.fillRect(QRect(x0, kAxisHeight, x1 - x0, height() - kAxisHeight), fill);
+        p.fillRect(QRect(x0, kHeaderHeight, x1 - x0, height() - kHeaderHeight), fill);
         p.setPen(c.selection);
-        p.drawRect(QRect(x0, kAxisHeight, x1 - x0, height() - kAxisHeight - 1));
+        p.drawRect(QRect(x0, kHeaderHeight, x1 - x0, height() - kHeaderHeight - 1));
         p.setPen(c.text);
-        p.drawText(QPoint(x0 + 4, kAxisHeight + 14), qs(formatDuration(tOf(x1) - tOf(x0))));
+        p.drawText(QPoint(x0 + 4, kHeaderHeight + 14), qs(formatDuration(tOf(x1) - tOf(x0))));
     }
     // Selected frame: a hairline through every lane.
     if (m_selectedFrame && *m_selectedFrame < conn.frames.size()) {
         const double x = xOf(conn.frames[*m_selectedFrame].ts);
         if (x >= kLabelWidth && x <= plotRight) {
             p.setPen(QPen(c.selection, 1, Qt::DashLine));
-            p.drawLine(QPointF(x, kAxisHeight), QPointF(x, height()));
+            p.drawLine(QPointF(x, kHeaderHeight), QPointF(x, height()));
         }
     }
 }
 
 void TimelineWidget::paintAxis(QPainter& p, const TimelineColors& c) {
-    const int plotRight = width() - kRightMargin - (m_vbar->isVisible() ? m_vbar->width() : 0);
-    p.fillRect(QRect(0, 0, width(), kAxisHeight), palette().color(QPalette::Window));
+    const int plotRight = this->plotRight();
+    const int top = kOverviewHeight, bottom = kHeaderHeight;
+    p.fillRect(QRect(0, top, width(), kAxisHeight), palette().color(QPalette::Window));
     p.setPen(c.grid);
-    p.drawLine(0, kAxisHeight - 1, width(), kAxisHeight - 1);
+    p.drawLine(0, bottom - 1, width(), bottom - 1);
     const TimestampNs step =
-        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 90);
+        tickStep(static_cast<double>(m_t1 - m_t0) / std::max(1, plotRight - kLabelWidth), 75);
     const TimestampNs base = m_store->captureStart();
+    const TimestampNs magnitude = std::max(std::abs(m_t0 - base), std::abs(m_t1 - base));
+    const QFontMetricsF fm(p.font());
     p.setPen(c.text);
-    for (TimestampNs t = ((m_t0 - base) / step) * step + base; t < m_t1; t += step) {
+    p.save();
+    p.setClipRect(QRect(kLabelWidth, top, plotRight - kLabelWidth + kRightMargin, kAxisHeight));
+    const TimestampNs first =
+        m_t0 - base >= 0 ? ((m_t0 - base) / step) * step : -(((base - m_t0) / step) + 1) * step;
+    for (TimestampNs t = first + base; t < m_t1; t += step) {
         const double x = xOf(t);
         if (x < kLabelWidth || x > plotRight) continue;
-        p.drawLine(QPointF(x, kAxisHeight - 5), QPointF(x, kAxisHeight - 1));
-        p.drawText(QPointF(x + 3, kAxisHeight - 6), axisLabel(t - base, step));
+        p.drawLine(QPointF(x, bottom - 5), QPointF(x, bottom - 1));
+        const QString label = rulerLabel(t - base, step, magnitude);
+        placeLabel(p, {QRectF(x + 3, top + 1, fm.horizontalAdvance(label) + 2, kAxisHeight - 6)},
+                   label);
     }
+    p.restore();
     p.setPen(c.dimText);
     const QString span = tr("view %1").arg(qs(formatDuration(m_t1 - m_t0)));
-    p.drawText(QRect(4, 0, kLabelWidth - 8, kAxisHeight - 2), Qt::AlignLeft | Qt::AlignVCenter,
+    p.drawText(QRect(4, top, kLabelWidth - 8, kAxisHeight - 2), Qt::AlignLeft | Qt::AlignVCenter,
                span);
+}
+
+void TimelineWidget::paintOverview(QPainter& p, const TimelineColors& c) {
+    const int plotRight = this->plotRight();
+    p.fillRect(QRect(0, 0, width(), kOverviewHeight), c.laneAlt);
+    p.setPen(c.dimText);
+    p.drawText(QRect(4, 0, kLabelWidth - 8, kOverviewHeight), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("whole connection %1").arg(qs(formatDuration(m_data.end - m_data.begin))));
+    const ConnectionData& conn = m_store->connections()[m_data.connIndex];
+    const int cols = std::max(1, plotRight - kLabelWidth);
+    // The density bars change with the data and the width only: drawn once into an image.
+    if (m_overviewBinsWidth != cols || m_overviewColour != c.dimText) {
+        std::vector<int> bins(static_cast<std::size_t>(cols), 0);
+        for (const FrameMark& f : conn.frames) {
+            const int x = static_cast<int>(overviewX(f.ts)) - kLabelWidth;
+            ++bins[static_cast<std::size_t>(std::clamp(x, 0, cols - 1))];
+        }
+        m_overviewBinsWidth = cols;
+        m_overviewColour = c.dimText;
+        m_overview = QImage(cols, kOverviewHeight, QImage::Format_ARGB32_Premultiplied);
+        m_overview.fill(Qt::transparent);
+        QPainter ip(&m_overview);
+        const int most = std::max(1, *std::max_element(bins.begin(), bins.end()));
+        const double scale = (kOverviewHeight - 3) / std::log1p(most);
+        for (int x = 0; x < cols; ++x) {
+            const int n = bins[static_cast<std::size_t>(x)];
+            if (!n) continue;
+            const double h = std::max(1.0, std::log1p(n) * scale);
+            ip.fillRect(QRectF(x, kOverviewHeight - 1 - h, 1, h), c.dimText);
+        }
+    }
+    p.drawImage(kLabelWidth, 0, m_overview);
+    QColor fill = c.selection;
+    fill.setAlpha(60);
+    const QRectF v = overviewViewRect();
+    p.fillRect(v, fill);
+    p.setPen(QPen(c.selection, 1));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(v);
+    p.setPen(c.grid);
+    p.drawLine(0, kOverviewHeight - 1, width(), kOverviewHeight - 1);
 }
 
 void TimelineWidget::paintLane(QPainter& p, const TimelineColors& c, int lane, int top) {
     const TimelineLane& l = m_data.lanes[lane];
     const ConnectionData& conn = m_store->connections()[m_data.connIndex];
     const int h = laneHeight(lane);
-    const int plotRight = width() - kRightMargin - (m_vbar->isVisible() ? m_vbar->width() : 0);
+    const int plotRight = this->plotRight();
     if (lane == m_selectedLane) {
         QColor sel = c.selection;
         sel.setAlpha(45);
@@ -396,9 +599,11 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
     const double half = h / 2.0 - 1.5;
     const QColor col = c.dir(f.dir);
     p.setPen(Qt::NoPen);
+    QRectF box(x - 1, mid - 1, 2, 2);  // what the mark covers: no label goes there
     switch (static_cast<FrameType>(f.type)) {
         case FrameType::Headers:
         case FrameType::Continuation: {
+            box = QRectF(x - 3.5, up ? mid - half : mid, 7, half);
             QPainterPath tri;
             const double tip = up ? mid - half : mid + half;
             tri.moveTo(x - 3.5, mid);
@@ -412,20 +617,28 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
         case FrameType::Data: {
             const double frac = std::min(1.0, std::max(0.18, f.dataLength / 16384.0));
             const double len = half * frac;
-            p.fillRect(QRectF(x - 1, up ? mid - len : mid, 2.5, len), col);
+            box = QRectF(x - 1, up ? mid - len : mid, 2.5, len);
+            p.fillRect(box, col);
             if (roomForLabel) {
                 p.setPen(col);
-                p.drawText(QPointF(x + 3, up ? mid - 1 : mid + p.fontMetrics().ascent() - 1),
-                           sizeLabel(f.dataLength));
+                const QString t = sizeLabel(f.dataLength);
+                const QFontMetricsF fm(p.font());
+                const double w = fm.horizontalAdvance(t) + 1;
+                const double y = up ? mid - fm.height() : mid;
+                queueLabel(p, 3,
+                           {QRectF(x + 3, y, w, fm.height()), QRectF(x + 7, y, w, fm.height())}, t,
+                           Qt::AlignLeft | Qt::AlignVCenter);
             }
             break;
         }
         case FrameType::RstStream:
+            box = QRectF(x - 4.5, mid - 5, 9, 10);
             p.setPen(QPen(c.rst, 2));
             p.drawLine(QPointF(x - 3.5, mid - 4), QPointF(x + 3.5, mid + 4));
             p.drawLine(QPointF(x - 3.5, mid + 4), QPointF(x + 3.5, mid - 4));
             break;
         case FrameType::PushPromise: {
+            box = QRectF(x - 4, mid - 5, 8, 10);
             QPolygonF dia;
             dia << QPointF(x, mid - 5) << QPointF(x + 4, mid) << QPointF(x, mid + 5)
                 << QPointF(x - 4, mid);
@@ -435,6 +648,7 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
         }
         case FrameType::Settings: {
             const QRectF r(x - 3.5, up ? mid - 8 : mid + 1, 7, 7);
+            box = r;
             if (f.flags & 0x1) {
                 p.setPen(QPen(col, 1));
                 p.setBrush(Qt::NoBrush);
@@ -446,6 +660,7 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
         }
         case FrameType::Ping: {
             const QRectF r(x - 3.5, up ? mid - 8 : mid + 1, 7, 7);
+            box = r;
             if (f.flags & 0x1) {
                 p.setPen(QPen(col, 1));
                 p.setBrush(Qt::NoBrush);
@@ -456,20 +671,22 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
             break;
         }
         case FrameType::Goaway:
-            p.fillRect(QRectF(x - 1.5, top + 1, 3, h - 2), c.goaway);
+            box = QRectF(x - 1.5, top + 1, 3, h - 2);
+            p.fillRect(box, c.goaway);
             p.setPen(c.goaway);
             {
-                const int w = p.fontMetrics().horizontalAdvance(QStringLiteral("GOAWAY"));
-                const bool left = x + 3 + w > width() - kRightMargin -
-                                                  (m_vbar->isVisible() ? m_vbar->width() : 0);
-                p.drawText(QPointF(left ? x - 3 - w : x + 3, top + p.fontMetrics().ascent()),
-                           QStringLiteral("GOAWAY"));
+                const QString t = QStringLiteral("GOAWAY");
+                const QFontMetricsF fm(p.font());
+                const double w = fm.horizontalAdvance(t) + 1, fh = fm.height();
+                queueLabel(p, 0, {QRectF(x + 3, top, w, fh), QRectF(x - 3 - w, top, w, fh)}, t,
+                           Qt::AlignLeft | Qt::AlignTop);
             }
             break;
         case FrameType::WindowUpdate: {
             QColor w = col;
             w.setAlpha(150);
-            p.fillRect(QRectF(x - 0.5, up ? mid - 3 : mid, 1, 3), w);
+            box = QRectF(x - 0.5, up ? mid - 3 : mid, 1, 3);
+            p.fillRect(box, w);
             break;
         }
         default: {  // PRIORITY and the rest: a small dot on the midline
@@ -483,7 +700,9 @@ void TimelineWidget::paintFrameMark(QPainter& p, const TimelineColors& c, const 
         p.setPen(QPen(c.text, 1));
         p.drawLine(QPointF(x + 1.5, mid), QPointF(x + 1.5, y0));
         p.fillRect(QRectF(x + 1.5, up ? y0 : y0 - 3, 4, 3), c.text);
+        occupy(QRectF(x + 1, up ? y0 : mid, 5, half));
     }
+    occupy(box);
     if (f.malformed) {
         p.setPen(QPen(c.loss, 1));
         p.setBrush(Qt::NoBrush);
@@ -497,12 +716,15 @@ void TimelineWidget::paintTcpMark(QPainter& p, const TimelineColors& c, const Tc
         case TcpEvent::Kind::Retransmission:
         case TcpEvent::Kind::PartialOverlap:
         case TcpEvent::Kind::OverlapMismatch:
+            occupy(QRectF(x - 2, top + 2, 5, h - 4));
             p.fillRect(QRectF(x - 1, top + 2, 2.5, h - 4), c.loss);
             break;
         case TcpEvent::Kind::OutOfOrder:
+            occupy(QRectF(x - 2, top + 2, 5, h - 4));
             p.fillRect(QRectF(x - 1, top + 2, 2.5, h - 4), c.reorder);
             break;
         case TcpEvent::Kind::Gap:
+            occupy(QRectF(x - 2, top + 2, 5, h - 4));
             p.fillRect(QRectF(x - 2, top + 2, 5, h - 4), c.gap);
             break;
         case TcpEvent::Kind::DataAfterFin:
@@ -514,7 +736,11 @@ void TimelineWidget::paintTcpMark(QPainter& p, const TimelineColors& c, const Tc
             const char* t =
                 m.kind == TcpEvent::Kind::Syn ? "S" : (m.kind == TcpEvent::Kind::Fin ? "F" : "R");
             p.setPen(m.kind == TcpEvent::Kind::Rst ? c.loss : c.dimText);
-            p.drawText(QRectF(x - 5, top, 10, h), Qt::AlignCenter, QString::fromLatin1(t));
+            const QFontMetricsF fm(p.font());
+            const double w = fm.horizontalAdvance(QString::fromLatin1(t)) + 1;
+            const double fh = std::min<double>(fm.height(), h);
+            queueLabel(p, 1, {QRectF(x - w / 2, top + (h - fh) / 2, w, fh)}, QString::fromLatin1(t),
+                       Qt::AlignCenter, QLineF(x, top + 3, x, top + h - 3));  // no room: a tick
             break;
         }
     }
@@ -605,19 +831,42 @@ void TimelineWidget::mousePressEvent(QMouseEvent* e) {
     m_panT1 = m_t1;
     m_panScroll = m_vbar->value();
     m_rubber = false;
-    m_panning = e->button() == Qt::MiddleButton || e->button() == Qt::RightButton;
+    m_dragged = false;
+    m_overviewDrag = false;
+    if (e->button() == Qt::LeftButton && e->pos().y() < kOverviewHeight &&
+        e->pos().x() >= kLabelWidth && m_data.connIndex >= 0) {
+        // The overview strip: grabbing the frame drags it; elsewhere the view jumps there first.
+        m_overviewDrag = true;
+        const QRectF frame = overviewViewRect();
+        m_overviewGrab = frame.contains(QPointF(e->pos().x(), frame.center().y()))
+                             ? e->pos().x() - frame.center().x()
+                             : 0;
+        if (m_overviewGrab == 0) centreOn(overviewT(e->pos().x()));
+        return;
+    }
+    // Left drag pans (shift: zooms to the rubber band), middle drag pans, right drag zooms.
+    m_panning = e->button() == Qt::MiddleButton ||
+                (e->button() == Qt::LeftButton && !(e->modifiers() & Qt::ShiftModifier));
 }
 
 void TimelineWidget::mouseMoveEvent(QMouseEvent* e) {
     m_mousePos = e->pos();
-    if (m_pressButton == Qt::LeftButton && !m_panning) {
+    if (m_overviewDrag) {
+        centreOn(overviewT(e->pos().x() - m_overviewGrab));
+        return;
+    }
+    const bool moved =
+        std::abs(e->pos().x() - m_pressPos.x()) > 4 || std::abs(e->pos().y() - m_pressPos.y()) > 4;
+    if ((m_pressButton == Qt::LeftButton || m_pressButton == Qt::RightButton) && !m_panning) {
         if (!m_rubber && std::abs(e->pos().x() - m_pressPos.x()) > 4 &&
             m_pressPos.x() >= kLabelWidth) {
             m_rubber = true;
         }
         if (m_rubber) update();
-    } else if (m_panning) {
-        const double w = std::max(1, width() - kLabelWidth - kRightMargin);
+    } else if (m_panning && (moved || m_dragged)) {
+        m_dragged = true;  // no click selection on release
+        setCursor(Qt::ClosedHandCursor);
+        const double w = std::max(1, plotRight() - kLabelWidth);
         const TimestampNs dt = static_cast<TimestampNs>((e->pos().x() - m_pressPos.x()) *
                                                         static_cast<double>(m_panT1 - m_panT0) / w);
         m_t0 = m_panT0 - dt;
@@ -630,6 +879,18 @@ void TimelineWidget::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void TimelineWidget::mouseReleaseEvent(QMouseEvent* e) {
+    if (m_overviewDrag) {
+        m_overviewDrag = false;
+        m_pressButton = Qt::NoButton;
+        return;
+    }
+    if (m_panning && m_dragged) {  // end of a pan
+        unsetCursor();
+        m_dragged = false;
+        m_panning = false;
+        m_pressButton = Qt::NoButton;
+        return;
+    }
     if (m_rubber) {
         const int x0 = std::max(kLabelWidth, std::min(m_pressPos.x(), e->pos().x()));
         const int x1 = std::max(m_pressPos.x(), e->pos().x());
@@ -694,6 +955,8 @@ void TimelineWidget::keyPressEvent(QKeyEvent* e) {
             zoom(1 / 0.7, centre);
             return;
         case Qt::Key_F:
+            fitStreams();
+            return;
         case Qt::Key_0:
             fit();
             return;
@@ -754,10 +1017,9 @@ void TimelineWidget::ensureLaneVisible(int lane) {
     const int fixed = kAxisHeight + kTcpLaneHeight + kConnLaneHeight;
     const int y = (lane - 2) * kStreamLaneHeight;
     const int view = height() - fixed;
-    if (y < m_vbar->value())
-        m_vbar->setValue(y);
-    else if (y + kStreamLaneHeight > m_vbar->value() + view)
-        m_vbar->setValue(y + kStreamLaneHeight - view);
+    // Out of view: brought to the middle (a lane put at the very edge is easily missed).
+    if (y < m_vbar->value() || y + kStreamLaneHeight > m_vbar->value() + view)
+        m_vbar->setValue(y + kStreamLaneHeight / 2 - view / 2);
 }
 
 void TimelineWidget::selectStream(std::uint32_t streamId, bool scrollTo) {

@@ -113,8 +113,17 @@ QVariant ConnectionsModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && index.column() == Anomalies && anomalies) {
         return QColor(0xd0, 0x40, 0x30);
     }
-    if (role == Qt::ToolTipRole && index.column() == Protocol && c.done) {
-        return qs(c.summary.detectionDetail);
+    if (role == Qt::ToolTipRole) {
+        // The full text of the columns that may be cut; the protocol with how it was found.
+        if (index.column() == Client) return qs(c.info.client.toString());
+        if (index.column() == Server) return qs(c.info.server.toString());
+        if (index.column() == Protocol) {
+            return c.done && !c.summary.detectionDetail.empty()
+                       ? QStringLiteral("%1\n%2").arg(qs(c.protocol()),
+                                                      qs(c.summary.detectionDetail))
+                       : qs(c.protocol());
+        }
+        return {};
     }
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     const bool sort = role == kSortRole;
@@ -193,7 +202,7 @@ QVariant StreamsModel::data(const QModelIndex& index, int role) const {
     const TimestampNs base = m_store->captureStart();
     const bool sort = role == kSortRole;
     if (role == Qt::ToolTipRole) {
-        if (col == Path || col == Authority || col == ContentType || col == End) {
+        if (col == Method || col == Path || col == Authority || col == ContentType || col == End) {
             return data(index, Qt::DisplayRole);
         }
         return {};
@@ -366,7 +375,11 @@ QVariant FramesModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && (f.malformed || f.type == 0x3 || f.type == 0x7)) {
         return QColor(0xd0, 0x40, 0x30);
     }
-    if (role == Qt::ToolTipRole && index.column() == Details) return qs(frameDetailText(c, f));
+    if (role == Qt::ToolTipRole) {  // the text columns, which a narrow pane may cut
+        if (index.column() == Type || index.column() == Flags || index.column() == Details)
+            return data(index, Qt::DisplayRole);
+        return {};
+    }
     if (role != Qt::DisplayRole && role != kSortRole) return {};
     switch (index.column()) {
         case Index:

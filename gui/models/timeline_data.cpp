@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <map>
 
 namespace h2lens::gui {
@@ -14,6 +15,26 @@ int TimelineData::laneOfStream(std::uint32_t streamId) const {
     }
     return -1;
 }
+
+namespace {
+
+// How badly a stream went: 3 reset, refused, incomplete or with an anomaly; 2 a 5xx or a gRPC
+// error status; 1 a 4xx; 0 fine.
+int trouble(const StreamRecord& r, bool anomaly) {
+    if (anomaly || r.end != StreamEnd::Complete) return 3;
+    std::string status, grpc;
+    if (r.response) {
+        status = r.response->value(":status");
+        grpc = r.response->value("grpc-status");  // trailers-only
+    }
+    if (r.responseTrailers && grpc.empty()) grpc = r.responseTrailers->value("grpc-status");
+    if (!status.empty() && status[0] == '5') return 2;
+    if (!grpc.empty() && grpc != "0") return 2;
+    if (!status.empty() && status[0] == '4') return 1;
+    return 0;
+}
+
+}  // namespace
 
 TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
     TimelineData t;
@@ -62,6 +83,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
         }
         TimelineLane& l = t.lanes[it->second];
         l.marks.push_back(i);
+        l.messages = l.messages || f.type == 0x0 || f.type == 0x1 || f.type == 0x5;
         l.open = std::min(l.open, f.ts);
         l.close = std::max(l.close, f.ts);
     }
@@ -85,7 +107,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
                 l.close = std::max(l.close, *r.closed);
                 l.closed = true;
             }
-            l.problem = r.end != StreamEnd::Complete;
+            l.problem = trouble(r, false) >= 2;
         }
         l.label =
             fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? " push" : "", method, path);
@@ -102,6 +124,84 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
         }
     }
     return t;
+}
+
+std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t) {
+    bool any = false, messages = false;
+    for (const TimelineLane& l : t.lanes) messages = messages || l.messages;
+    TimestampNs b = 0, e = 0;
+    for (const TimelineLane& l : t.lanes) {
+        if (l.kind != LaneKind::Stream || (messages && !l.messages)) continue;
+        b = any ? std::min(b, l.open) : l.open;
+        e = any ? std::max(e, l.close) : l.close;
+        any = true;
+    }
+    if (!any) return {t.begin, t.end};
+    return {b, std::max(e, b + 1)};
+}
+
+std::uint32_t interestingStream(const CaptureStore& store, int connIndex) {
+    if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return 0;
+    const ConnectionData& c = store.connections()[connIndex];
+    std::vector<std::uint32_t> withAnomaly;
+    for (const Anomaly& a : c.anomalies) {
+        if (a.streamId) withAnomaly.push_back(a.streamId);
+    }
+    auto startOf = [](const StreamRecord& r) -> TimestampNs {
+        if (r.requestStart) return *r.requestStart;
+        if (r.request) return r.request->ts;
+        return r.responseStart.value_or(0);
+    };
+    const StreamData* worst = nullptr;
+    int worstTrouble = 0;
+    const StreamData* slowest = nullptr;
+    TimestampNs longest = -1;
+    for (std::size_t i : c.streams) {
+        const StreamData& s = store.streams()[i];
+        const StreamRecord& r = s.rec;
+        const bool anomaly =
+            std::find(withAnomaly.begin(), withAnomaly.end(), r.id) != withAnomaly.end();
+        const int t = trouble(r, anomaly);
+        if (t > worstTrouble || (t > 0 && t == worstTrouble && startOf(r) < startOf(worst->rec))) {
+            worst = &s;
+            worstTrouble = t;
+        }
+        const TimestampNs d = r.closed ? *r.closed - startOf(r) : 0;
+        if (d > longest) {
+            longest = d;
+            slowest = &s;
+        }
+    }
+    if (worst) return worst->rec.id;
+    return slowest ? slowest->rec.id : 0;
+}
+
+SeriesRange seriesRange(const WindowSeries& s, TimestampNs t0, TimestampNs t1) {
+    SeriesRange r;
+    if (s.points.empty()) return r;
+    auto it = std::upper_bound(s.points.begin(), s.points.end(), t0,
+                               [](TimestampNs v, const WindowPoint& p) { return v < p.ts; });
+    if (it != s.points.begin()) --it;
+    double lo = static_cast<double>(it->value), hi = lo;
+    for (; it != s.points.end() && it->ts <= t1; ++it) {
+        lo = std::min(lo, static_cast<double>(it->value));
+        hi = std::max(hi, static_cast<double>(it->value));
+    }
+    if (hi <= lo) {  // constant: centred, zero in view
+        r.lo = std::min(0.0, lo);
+        r.hi = std::max(1.0, hi) * (hi > 0 ? 2 : 1);
+        if (r.hi <= r.lo) r.hi = r.lo + 1;
+        return r;
+    }
+    if (lo <= 0 || lo <= 0.25 * hi) {
+        r.lo = std::min(0.0, lo);
+        r.hi = hi;
+    } else {
+        r.lo = lo;
+        r.hi = hi;
+        r.zeroBased = false;
+    }
+    return r;
 }
 
 TimestampNs markTime(const ConnectionData& c, const TimelineLane& lane, std::size_t i) {

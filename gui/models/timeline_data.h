@@ -20,7 +20,8 @@ struct TimelineLane {
     TimestampNs open = 0;   // stream lanes: first frame or request start
     TimestampNs close = 0;  // stream lanes: close, or the last frame while still open
     bool closed = false;
-    bool problem = false;  // reset, refused or incomplete
+    bool problem = false;   // reset, refused, incomplete, a 5xx or a gRPC error status
+    bool messages = false;  // carries HEADERS or DATA (not only PRIORITY, RST_STREAM, ...)
     // Sorted by time: indexes into ConnectionData::frames (or ::tcp for the TCP lane).
     std::vector<std::uint32_t> marks;
 };
@@ -44,6 +45,18 @@ struct TimelineData {
 
 TimelineData buildTimeline(const CaptureStore& store, int connIndex);
 
+// Where the streams are: from the first stream lane's open to the last one's close, counting the
+// lanes that carry messages (HEADERS or DATA; all stream lanes when none does). The connection
+// lane is left out on purpose (late PINGs and a GOAWAY can stretch a connection to minutes while
+// its streams all ran in its first seconds), and so are lanes of PRIORITY or a late RST_STREAM
+// only; [begin, end] without stream lanes.
+std::pair<TimestampNs, TimestampNs> streamActivitySpan(const TimelineData& t);
+
+// The stream to show first in connection `connIndex`: the first (by start) of those that went
+// worst (reset, refused, incomplete or with an anomaly; else a 5xx or a gRPC error status; else a
+// 4xx), else the slowest (request start to close). 0: the connection has none.
+std::uint32_t interestingStream(const CaptureStore& store, int connIndex);
+
 // The marks of `lane` whose time lies in [t0, t1), as a half-open index range into lane.marks.
 std::pair<std::size_t, std::size_t> visibleMarks(const ConnectionData& c, const TimelineLane& lane,
                                                  TimestampNs t0, TimestampNs t1);
@@ -62,5 +75,21 @@ struct WindowChartData {
     std::vector<FlowStall> stalls;
 };
 WindowChartData windowChartData(const ConnectionData& c, const StreamData* stream);
+
+// The value range a series is drawn on: every series has its own (a 2 GiB connection window
+// beside a 64 KiB stream window leaves nothing readable on a shared axis). The range starts at 0
+// (or the lowest value, when negative) unless the values stay far above 0: then it is
+// [lowest, highest] (zeroBased false: the chart marks it and prints both ends), so a 1 GiB
+// window that drains by 3 MiB is not a flat line. Either way values that vary span at least 3/4
+// of the range.
+struct SeriesRange {
+    double lo = 0;
+    double hi = 1;
+    bool zeroBased = true;
+};
+// Only the values in force during [t0, t1] count (the one held at t0 included): zoomed in, the
+// scale follows what is in view.
+SeriesRange seriesRange(const WindowSeries& s, TimestampNs t0 = INT64_MIN,
+                        TimestampNs t1 = INT64_MAX);
 
 }  // namespace h2lens::gui
