@@ -448,13 +448,21 @@ void MainWindow::updateRecentMenu() {
 }
 
 void MainWindow::updateStatus() {
-    qulonglong streams = m_store->streams().size();
-    m_status->setText(tr("%1 connections · %2 streams (%3 shown) · %4 frames · %5 anomalies%6")
-                          .arg(m_store->connections().size())
-                          .arg(streams)
+    auto count = [](qulonglong n, const char* one, const char* many) {
+        return QStringLiteral("%1 %2").arg(n).arg(QString::fromLatin1(n == 1 ? one : many));
+    };
+    // A filter term that cannot be read matches nothing: say which, instead of an empty table.
+    QString filter;
+    if (!m_proxy->filterErrors().empty()) {
+        filter = tr(" · filter: %1").arg(QString::fromStdString(m_proxy->filterErrors().front()));
+    }
+    m_status->setText(tr("%1 · %2 (%3 shown) · %4 · %5%6%7")
+                          .arg(count(m_store->connections().size(), "connection", "connections"))
+                          .arg(count(m_store->streams().size(), "stream", "streams"))
                           .arg(m_proxy->rowCount())
-                          .arg(m_store->frameCount())
-                          .arg(m_store->anomalyCount())
+                          .arg(count(m_store->frameCount(), "frame", "frames"))
+                          .arg(count(m_store->anomalyCount(), "anomaly", "anomalies"))
+                          .arg(filter)
                           .arg(m_loader->isRunning() ? tr(" · decoding…") : m_loadMessage));
 }
 
