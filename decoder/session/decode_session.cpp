@@ -20,7 +20,8 @@ unsigned tlsWorkersFor(int tlsThreads) {
 }
 
 DecodeSession::DecodeSession(const SessionOptions& options, H2Listener& listener,
-                             const FactoryWrapper& wrap) {
+                             const FactoryWrapper& wrap)
+    : m_limits(options.limits) {
     if (options.followKeyLog && !options.keyLogPath.empty()) {
         m_keys.setGrowing(true);
         m_keys.setMaxRandoms(kMaxFollowedRandoms);
@@ -30,7 +31,7 @@ DecodeSession::DecodeSession(const SessionOptions& options, H2Listener& listener
         if (!m_keys.loadFile(options.keyLogPath, error)) throw std::runtime_error(error);
     }
     m_tally.next = &listener;
-    m_http2 = std::make_unique<Http2SessionFactory>(options.limits, &m_tally, &m_keys);
+    m_http2 = std::make_unique<Http2SessionFactory>(m_limits, &m_tally, &m_keys);
     // Records opened ahead are opened with the keys there are when they are framed; with a key
     // log still being written they must wait for keys instead.
     if (const unsigned workers = options.followKeyLog ? 0 : tlsWorkersFor(options.tlsThreads)) {
@@ -38,15 +39,16 @@ DecodeSession::DecodeSession(const SessionOptions& options, H2Listener& listener
         m_http2->setTlsOpenService(m_tlsPool.get());
     }
     FlowConsumerFactory& front = wrap ? wrap(*m_http2) : *m_http2;
-    m_analyzer = std::make_unique<Analyzer>(options.limits, &front);
+    m_analyzer = std::make_unique<Analyzer>(m_limits, &front);
     m_secrets = std::make_unique<SecretsFeed>(m_keys, *m_analyzer);
 }
 
-DecodeSession::DecodeSession(const SessionOptions& options, FlowConsumerFactory* consumers) {
+DecodeSession::DecodeSession(const SessionOptions& options, FlowConsumerFactory* consumers)
+    : m_limits(options.limits) {
     if (!options.keyLogPath.empty() || options.tlsThreads > 0) {
         throw std::logic_error("a TCP-only decode has nothing to decrypt");
     }
-    m_analyzer = std::make_unique<Analyzer>(options.limits, consumers);
+    m_analyzer = std::make_unique<Analyzer>(m_limits, consumers);
     m_secrets = std::make_unique<SecretsFeed>(m_keys, *m_analyzer);
 }
 

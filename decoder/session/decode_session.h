@@ -135,6 +135,9 @@ class DecodeSession {
         }
     };
 
+    // The stages keep a pointer to their Limits: the session's own copy outlives them, whatever
+    // became of the SessionOptions it was made with (often a temporary).
+    Limits m_limits;
     Tally m_tally;
     KeyLog m_keys;
     std::optional<KeyLogFile> m_keyLogFile;
