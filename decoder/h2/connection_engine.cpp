@@ -98,6 +98,20 @@ void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Settin
     m_highestStream[0] = 1;
 }
 
+void ConnectionEngine::startAfterUpgradeResponse(TimestampNs ts) {
+    m_summary.detection = Http2Detection::Upgrade;
+    m_frames[0]->expectClientPreface();
+    StreamRecord& s = stream(1, ts);
+    s.state = StreamState::HalfClosedLocal;
+    m_highestStream[0] = 1;
+}
+
+void ConnectionEngine::startPrefaceAfterHttp1(bool serverAtBoundary) {
+    m_summary.detection = Http2Detection::PriorKnowledge;
+    m_frames[0]->expectClientPreface();
+    if (!serverAtBoundary) m_frames[1]->startMidStream();
+}
+
 void ConnectionEngine::feed(Direction dir, ByteSpan bytes, TimestampNs ts) {
     m_frames[idx(dir)]->feed(bytes, ts, *m_sinks[idx(dir)]);
 }
@@ -129,9 +143,9 @@ void ConnectionEngine::anomaly(Direction dir, const Frame* frame, std::uint32_t 
 }
 
 void ConnectionEngine::onFrameIssue(Direction dir, const FrameIssue& issue) {
-    static constexpr std::string_view kNames[] = {"PREFACE_MISMATCH", "FRAME_RESYNC", "FRAME_LOST",
-                                                  "PREFACE_LOST", "FRAME_TOO_LARGE",
-                                                  "SYNC_ABANDONED"};
+    static constexpr std::string_view kNames[] = {
+        "PREFACE_MISMATCH", "FRAME_RESYNC",   "FRAME_LOST",     "PREFACE_LOST",
+        "FRAME_TOO_LARGE",  "SYNC_ABANDONED", "FRAME_TRUNCATED"};
     const auto k = static_cast<std::size_t>(issue.kind);
     anomaly(dir, nullptr, 0, std::string(k < std::size(kNames) ? kNames[k] : "FRAME_ISSUE"),
             issue.kind == FrameIssueKind::PrefaceMismatch ? "RFC 9113 §3.4" : "", issue.message,

@@ -84,6 +84,15 @@ class ConnectionEngine {
     // once the request (and its body, `requestBodyBytes`) was sent.
     void startAfterUpgrade(HeaderBlock request, std::vector<Setting> settings,
                            std::uint64_t requestBodyBytes, TimestampNs ts);
+    // h2c Upgrade whose request was not captured: the server's 101 is all there is. The client
+    // direction starts with the preface; stream 1 (the upgraded request, RFC 9113 §3.2 / RFC
+    // 7540 §3.2) is half-closed (local) with no request headers.
+    void startAfterUpgradeResponse(TimestampNs ts);
+    // The client preface came after HTTP/1.x bytes on the same connection (e.g. a CONNECT
+    // tunnel): the client direction starts with the preface; the server's starts at a frame
+    // boundary when `serverAtBoundary` (its HTTP/1.x responses were seen whole), else it is
+    // searched for frames.
+    void startPrefaceAfterHttp1(bool serverAtBoundary);
 
     void feed(Direction dir, ByteSpan bytes, TimestampNs ts);
     void gap(Direction dir, std::uint64_t length, TimestampNs ts);

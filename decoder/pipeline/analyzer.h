@@ -19,8 +19,16 @@ struct AnalyzerStats {
     std::uint64_t capturedBytes = 0;
     std::uint64_t tcpSegments = 0;
     std::uint64_t issues = 0;
-    TimestampNs firstTs = 0;
-    TimestampNs lastTs = 0;
+    // TCP segments dropped for SYN together with FIN or RST (one Issue each).
+    std::uint64_t impossibleFlagSegments = 0;
+    TimestampNs firstTs = 0;  // of the first packet in file order
+    TimestampNs lastTs = 0;   // of the last packet in file order
+    // Earliest and latest packet times whatever the order (pcapng with several interfaces,
+    // clock steps): the capture's duration is maxTs - minTs, not lastTs - firstTs.
+    TimestampNs minTs = 0;
+    TimestampNs maxTs = 0;
+    // Packets whose time is before the previous packet's (the first one is also an Issue).
+    std::uint64_t backwardsPackets = 0;
 };
 
 class Analyzer {
