@@ -432,6 +432,26 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
     const int d = idx(dir);
     if (f.streamId == 0) return;
     StreamRecord* s = findStream(f.streamId);
+    if (auto r = m_resetBy.find(f.streamId); !s && r != m_resetBy.end() && r->second != dir) {
+        // In flight when the other side reset the stream: dropped by the receiver, not an error,
+        // and still counted by connection flow control (RFC 9113 §5.4.2, §6.4, §6.9).
+        auto& late = m_summary.dataAfterReset;
+        auto it = std::find_if(late.begin(), late.end(), [&](const LateDataRecord& l) {
+            return l.streamId == f.streamId && l.from == dir;
+        });
+        if (it == late.end()) {
+            late.push_back(LateDataRecord{f.streamId, dir, f.ts, f.ts, 0, 0});
+            it = late.end() - 1;
+        }
+        it->lastTs = f.ts;
+        ++it->frames;
+        it->bytes += f.data.size();
+        if (f.length > 0) {
+            m_connWindow[d] -= f.length;
+            pushWindow(m_summary.connectionWindow[d], f.ts, m_connWindow[d]);
+        }
+        return;
+    }
     if (!s) {
         const int initiator = clientInitiated(f.streamId) ? 0 : 1;
         if (!m_midStream && f.streamId <= m_highestStream[initiator]) {
@@ -584,6 +604,9 @@ void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
         }
     }
     if (!s) return;
+    m_resetBy[f.streamId] = dir;
+    constexpr std::size_t kMaxResetKept = 4096;
+    if (m_resetBy.size() > kMaxResetKept) m_resetBy.erase(m_resetBy.begin());
     s->end = fromClient ? StreamEnd::ResetByClient : StreamEnd::ResetByServer;
     s->resetCode = f.errorCode;
     closeStream(*s, f.ts);

@@ -62,6 +62,8 @@ struct ConnectionSummary {
     std::vector<PingRecord> pings;
     std::vector<GoawayRecord> goaways;
     std::vector<FlowStall> stalls;
+    // DATA after a RST_STREAM, in flight when it was sent (not in the streams' bodies).
+    std::vector<LateDataRecord> dataAfterReset;
     std::vector<WindowPoint> connectionWindow[2];  // send windows: [0] client's, [1] server's
     std::uint64_t frames[2] = {0, 0};
     std::uint64_t streams = 0;
@@ -155,6 +157,8 @@ class ConnectionEngine {
     std::array<std::deque<TimestampNs>, 2> m_recentSettings;
     std::array<std::deque<TimestampNs>, 2> m_recentPings;
     bool m_midStream = false;
+    // Who reset each recently reset stream (bounded: the oldest ids go first).
+    std::map<std::uint32_t, Direction> m_resetBy;
     ConnectionSummary m_summary;
 };
 
