@@ -24,7 +24,12 @@ void Analyzer::ingest(const Packet& packet) {
     if (m_stats.packets == 1) {
         m_stats.firstTs = m_stats.minTs = m_stats.maxTs = packet.ts;
     } else {
-        if (packet.ts < m_stats.lastTs && m_stats.backwardsPackets++ == 0) {
+        if (packet.ts < m_stats.lastTs) {
+            ++m_stats.backwardsPackets;
+            m_stats.maxBackwardsNs = std::max(m_stats.maxBackwardsNs, m_stats.lastTs - packet.ts);
+        }
+        if (packet.ts + kReportedBackwardsNs <= m_stats.lastTs && !m_reportedBackwards) {
+            m_reportedBackwards = true;
             addIssue({packet.number,
                       fmt::format("time goes backwards: {:.6f} s before the previous packet "
                                   "(reported once; later ones are only counted)",

@@ -27,8 +27,11 @@ struct AnalyzerStats {
     // clock steps): the capture's duration is maxTs - minTs, not lastTs - firstTs.
     TimestampNs minTs = 0;
     TimestampNs maxTs = 0;
-    // Packets whose time is before the previous packet's (the first one is also an Issue).
+    // Packets whose time is before the previous packet's, and the largest such step. The first
+    // step of at least Analyzer::kReportedBackwardsNs is also an Issue (once per capture):
+    // microsecond reordering between CPUs or queues is common on loopback and is only counted.
     std::uint64_t backwardsPackets = 0;
+    TimestampNs maxBackwardsNs = 0;
 };
 
 class Analyzer {
@@ -48,6 +51,7 @@ class Analyzer {
     std::vector<Issue> takeIssues();
     void addIssue(Issue issue);
     static constexpr std::size_t kMaxKeptIssues = 10000;
+    static constexpr TimestampNs kReportedBackwardsNs = 1'000'000;  // 1 ms
 
     const AnalyzerStats& stats() const { return m_stats; }
     const PacketDecoder& packetDecoder() const { return m_decoder; }
@@ -59,6 +63,7 @@ class Analyzer {
     TcpSegment m_segment;
     std::vector<Issue> m_issues;
     AnalyzerStats m_stats;
+    bool m_reportedBackwards = false;
 };
 
 }  // namespace h2lens

@@ -389,4 +389,14 @@ TEST_CASE("issue 14.2: true first and last times, and packets whose time goes ba
             CHECK(i.packetNumber == 2);
         }
     CHECK(reported == 1);
+    CHECK(r.stats.maxBackwardsNs == epochNs(30.0));
+
+    // Microsecond reordering (loopback captures across CPUs: 09_netem, 05_many_streams) is
+    // counted but not a capture problem.
+    HandMade jitter;
+    jitter.add(true, 1, 1, 0x10, {}, 1'000'000'000'002);
+    jitter.add(false, 1, 1, 0x10, {}, 1'000'000'000'001);
+    const Run j = jitter();
+    CHECK(j.stats.backwardsPackets == 1);
+    CHECK(j.issues.empty());
 }
