@@ -67,13 +67,14 @@ std::size_t FrameDecoder::run(const std::uint8_t* p, std::size_t n, bool externa
                     while (n - pos >= kFrameHeaderSize) {
                         const std::uint32_t len = loadBe24(p + pos);
                         if (len > cap || n - pos - kFrameHeaderSize < len) break;
-                        startFrame(p + pos, m_offset);
+                        startFrame(p + pos, m_offset, ts);
                         m_offset += kFrameHeaderSize + len;
                         emit(ByteSpan(p + pos + kFrameHeaderSize, len), ts, sink);
                         pos += kFrameHeaderSize + len;
                     }
                     if (pos == n) break;
                 }
+                if (m_headerHave == 0) m_headerTs = ts;
                 const std::size_t take = std::min(kFrameHeaderSize - m_headerHave, n - pos);
                 std::memcpy(m_header.data() + m_headerHave, p + pos, take);
                 m_headerHave += take;
@@ -141,9 +142,11 @@ std::size_t FrameDecoder::feedPreface(const std::uint8_t* p, std::size_t n, Time
     return i;
 }
 
-void FrameDecoder::startFrame(const std::uint8_t* header, std::uint64_t offset) {
+void FrameDecoder::startFrame(const std::uint8_t* header, std::uint64_t offset,
+                              TimestampNs firstTs) {
     const std::uint32_t sid = loadBe32(header + 5);
     m_frame.offset = offset;
+    m_frame.firstTs = firstTs;
     m_frame.length = loadBe24(header);
     m_frame.type = header[3];
     m_frame.flags = header[4];
@@ -165,7 +168,7 @@ void FrameDecoder::headerComplete(TimestampNs ts, FrameSink& sink) {
         enterSync(m_header.data() + 1, kFrameHeaderSize - 1, ts, 1);
         return;
     }
-    startFrame(m_header.data(), headerOffset);
+    startFrame(m_header.data(), headerOffset, m_headerTs);
     if (len == 0) {
         emit(ByteSpan(), ts, sink);
         return;

@@ -103,7 +103,7 @@ class FrameDecoder {
     void settleSync(TimestampNs ts, FrameSink& sink);
     void acceptSync(std::size_t found, TimestampNs ts, FrameSink& sink);
     void replayPending(TimestampNs ts, FrameSink& sink);
-    void startFrame(const std::uint8_t* header, std::uint64_t offset);
+    void startFrame(const std::uint8_t* header, std::uint64_t offset, TimestampNs firstTs);
     void headerComplete(TimestampNs ts, FrameSink& sink);
     void emit(ByteSpan payload, TimestampNs ts, FrameSink& sink);
     // `carry`: bytes already seen that the search must look at again; `dropped`: bytes already
@@ -118,6 +118,7 @@ class FrameDecoder {
     std::uint64_t m_offset = 0;  // stream offset of the next byte to feed
     std::array<std::uint8_t, kFrameHeaderSize> m_header{};
     std::size_t m_headerHave = 0;
+    TimestampNs m_headerTs = 0;  // time of the packet with the header's first byte
     std::size_t m_prefaceHave = 0;
     Bytes m_payload;  // straddling payload, m_payload.size() bytes so far
     std::uint64_t m_skipRemaining = 0;

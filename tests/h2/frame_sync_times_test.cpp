@@ -13,8 +13,12 @@ namespace {
 
 struct TimedSink : FrameSink {
     std::vector<std::pair<std::uint8_t, TimestampNs>> frames;
+    std::vector<TimestampNs> firstTs;
     std::vector<FrameIssue> issues;
-    void onFrame(const Frame& f) override { frames.emplace_back(f.type, f.ts); }
+    void onFrame(const Frame& f) override {
+        frames.emplace_back(f.type, f.ts);
+        firstTs.push_back(f.firstTs);
+    }
     void onIssue(const FrameIssue& i) override { issues.push_back(i); }
 };
 
@@ -55,7 +59,22 @@ TEST_CASE("a frame straddling packets in the sync window has its last byte's tim
     CHECK(sink.frames[0].second == 1);
     CHECK(sink.frames[1].second == 2);
     CHECK(sink.frames[2].second == 3);
+    // The time of the first byte too: PING 2 began in packet 1.
+    CHECK(sink.firstTs == std::vector<TimestampNs>{1, 1, 3});
     CHECK(sink.issues.empty());  // sync at offset 0: nothing skipped, nothing to say
+}
+
+TEST_CASE("every frame has the time of its first and of its last byte", "[frame][time]") {
+    FrameDecoder dec(Limits{});
+    TimedSink sink;
+    const Bytes all = cat({ping(1), ping(2)});
+    dec.feed(ByteSpan(all).first(4), 1, sink);        // half a header
+    dec.feed(ByteSpan(all).subspan(4, 20), 2, sink);  // rest of PING 1, 7 bytes of PING 2
+    dec.feed(ByteSpan(all).subspan(24), 3, sink);
+    REQUIRE(sink.frames.size() == 2);
+    CHECK(sink.firstTs == std::vector<TimestampNs>{1, 2});
+    CHECK(sink.frames[0].second == 2);
+    CHECK(sink.frames[1].second == 3);
 }
 
 TEST_CASE("a SETTINGS ACK starting a mid-connection capture is a frame", "[frame][sync]") {
