@@ -218,7 +218,28 @@ std::size_t FrameDecoder::feedSync(const std::uint8_t* p, std::size_t n, bool ex
     return take;
 }
 
+void FrameDecoder::dropSyncFront(std::size_t n) {
+    m_sync.erase(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(n));
+    m_syncStart += n;
+    std::size_t drop = 0;
+    while (drop + 1 < m_syncTimes.size() && m_syncTimes[drop + 1].offset <= m_syncStart) ++drop;
+    m_syncTimes.erase(m_syncTimes.begin(), m_syncTimes.begin() + static_cast<std::ptrdiff_t>(drop));
+}
+
 std::size_t FrameDecoder::scanSync(bool final) {
+    if (m_syncAtSegmentStart && m_syncSkipped == 0 && !m_sync.empty()) {
+        // The client preface at a segment start (the capture or a gap cut what came before
+        // it): it is the preface, not bytes to skip, and a frame boundary follows.
+        const std::size_t n = std::min(m_sync.size(), kPreface.size());
+        if (std::equal(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(n),
+                       kPreface.begin())) {
+            if (n < kPreface.size() && !final) return kNpos;  // wait for the rest
+            if (n == kPreface.size()) {
+                dropSyncFront(n);
+                m_stats.prefaceSeen = true;
+            }
+        }
+    }
     const std::uint32_t maxLen = syncMaxLength();
     const std::size_t size = m_sync.size();
     const std::uint8_t* b = m_sync.data();
@@ -263,14 +284,9 @@ std::size_t FrameDecoder::scanSync(bool final) {
     // Here i is the undecided candidate, or the first of the last < 9 bytes (may start a frame).
     if (final) i = size;
     if (i > 0) {
-        m_sync.erase(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(i));
-        m_syncStart += i;
+        dropSyncFront(i);
         m_syncSkipped += i;
         m_stats.skippedBytes += i;
-        std::size_t drop = 0;
-        while (drop + 1 < m_syncTimes.size() && m_syncTimes[drop + 1].offset <= m_syncStart) ++drop;
-        m_syncTimes.erase(m_syncTimes.begin(),
-                          m_syncTimes.begin() + static_cast<std::ptrdiff_t>(drop));
     }
     return kNpos;
 }

@@ -21,7 +21,8 @@
 // mid-connection, or a gap ended there: senders start segments at frame boundaries) is also
 // accepted with 2 plausible headers whose second frame the end cuts (a 2-packet capture:
 // HEADERS, then a DATA frame cut short; taken only when no later offset passes), and only there
-// may an empty SETTINGS ACK start the chain. Headers after the first are checked with the reserved
+// may an empty SETTINGS ACK start the chain, or the client preface come first (consumed as the
+// preface, not skipped). Headers after the first are checked with the reserved
 // bit ignored, as a receiver must (RFC 9113 §4.1).
 //
 // Frames decoded from the sync window carry the time of the packet that brought their last
@@ -100,6 +101,7 @@ class FrameDecoder {
     // final: the bytes end here (finish() or a gap): undecided candidates are rejected, a chain
     // ending exactly at the end is accepted, and every byte not accepted is dropped.
     std::size_t scanSync(bool final);
+    void dropSyncFront(std::size_t n);
     void settleSync(TimestampNs ts, FrameSink& sink);
     void acceptSync(std::size_t found, TimestampNs ts, FrameSink& sink);
     void replayPending(TimestampNs ts, FrameSink& sink);

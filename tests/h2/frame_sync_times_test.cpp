@@ -103,3 +103,24 @@ TEST_CASE("two headers cut by the end at the segment start are taken, not invent
     REQUIRE(sink.issues.size() == 1);
     CHECK(sink.issues[0].kind == FrameIssueKind::Truncated);
 }
+
+TEST_CASE("the client preface at a segment start is the preface, not skipped bytes",
+          "[frame][sync]") {
+    // transform-base64-7296 connection 57228: the request before the preface was not captured
+    // (a gap), so the client direction is searched; it resumes with the preface.
+    const Bytes preface(kClientPreface.begin(), kClientPreface.end());
+    for (bool afterGap : {false, true}) {
+        INFO("after a gap: " << afterGap);
+        FrameDecoder dec(Limits{});
+        dec.startMidStream();
+        TimedSink sink;
+        if (afterGap) dec.gap(196, 1, sink);
+        const Bytes bytes = cat({preface, ping(1), ping(2), ping(3)});
+        dec.feed(ByteSpan(bytes).first(10), 2, sink);  // the preface's first bytes: wait
+        dec.feed(ByteSpan(bytes).subspan(10), 3, sink);
+        CHECK(sink.frames.size() == 3);
+        CHECK(sink.issues.empty());
+        CHECK(dec.stats().prefaceSeen);
+        CHECK(dec.stats().skippedBytes == 0);
+    }
+}
