@@ -267,9 +267,9 @@ std::size_t FrameDecoder::scanSync(bool final) {
             if (k > 0) h.reservedBit = false;
             // An empty frame is not a starting point: its 9 bytes are too often the tail of a
             // real frame (stream id bytes + a 4-byte payload) right before a true boundary.
-            // Except a SETTINGS ACK at the first byte of a segment.
-            const bool settingsAck = h.type == static_cast<std::uint8_t>(FrameType::Settings) &&
-                                     h.flags == frame_flag::kAck;
+            // Except an empty SETTINGS (an ACK, or one with no parameters) at the first byte of
+            // a segment.
+            const bool settingsAck = h.type == static_cast<std::uint8_t>(FrameType::Settings);
             if (!isPlausibleFrameHeader(h, maxLen) ||
                 (k == 0 && h.length == 0 && !(segmentStart && settingsAck))) {
                 verdict = Reject;

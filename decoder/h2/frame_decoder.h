@@ -21,9 +21,9 @@
 // mid-connection, or a gap ended there: senders start segments at frame boundaries) is also
 // accepted with 2 plausible headers whose second frame the end cuts (a 2-packet capture:
 // HEADERS, then a DATA frame cut short; taken only when no later offset passes), and only there
-// may an empty SETTINGS ACK start the chain, or the client preface come first (consumed as the
-// preface, not skipped). Headers after the first are checked with the reserved
-// bit ignored, as a receiver must (RFC 9113 §4.1).
+// may an empty SETTINGS (an ACK, or one without parameters) start the chain, or the client preface
+// come first (consumed as the preface, not skipped). Headers after the first are checked with the
+// reserved bit ignored, as a receiver must (RFC 9113 §4.1).
 //
 // Frames decoded from the sync window carry the time of the packet that brought their last
 // byte (as every frame does), not the time of the packet where sync was found; a search that

@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
 constexpr std::size_t kEndedConnectionCost = 64 * 1024;
+constexpr std::size_t kWatchedServerBytes = 4096;  // held per HTTP/1.x connection (preface watch)
 
 // A TLS handshake record: content type 22, version 3.x.
 bool looksLikeTls(ByteSpan d) {
@@ -465,30 +466,57 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     // HTTP/1.x on this connection so far: the client may still send the HTTP/2 preface.
     void watchHttp1(std::string why) {
         m_mode = Mode::Http1;
+        m_connectRequest = asStringView(m_held[0].bytes).starts_with("CONNECT ");
         act([c = m_core, why = std::move(why)] {
             c->engine.summary().detection = Http2Detection::Http1;
             c->engine.summary().detectionDetail = why;
         });
         findPrefaceAfterHttp1(0);
+        if (m_mode == Mode::Http1) {
+            keepTail(0, kPreface.size() - 1);
+            if (m_held[1].bytes.size() > kWatchedServerBytes) {
+                keepTail(1, 0);
+                m_s2cHeldDropped = true;
+            }
+        }
     }
 
     void watchHttp1(int d, ByteSpan data, TimestampNs ts) {
-        Held& h = m_held[d];
-        if (h.bytes.size() + data.size() > kMaxHeldBytes) {
-            // Keep the last bytes only: the client's may hold the start of the preface.
-            const std::size_t keep = d == 0 ? std::min(h.bytes.size(), kPreface.size()) : 0;
-            Bytes tail(h.bytes.end() - static_cast<std::ptrdiff_t>(keep), h.bytes.end());
-            std::vector<Arrival> arrivals;
-            for (const Arrival& a : m_arrivals)
-                if (a.dir != d) arrivals.push_back(a);
-            if (keep) arrivals.insert(arrivals.begin(), Arrival{d, keep, ts});
-            m_arrivals = std::move(arrivals);
-            h.bytes = std::move(tail);
-            (d == 1 ? m_s2cHeldDropped : m_c2sHeldDropped) = true;
+        // Bounded for the connection's life: the server's last bytes (a CONNECT's 2xx and what
+        // follows it), the client's last bytes that may start the preface.
+        if (d == 1) {
+            if (m_held[1].bytes.size() + data.size() > kWatchedServerBytes) {
+                keepTail(1, 0);
+                m_s2cHeldDropped = true;
+                if (data.size() > kWatchedServerBytes) return;
+            }
+            hold(1, data, ts);
+            return;
         }
         const std::size_t before = m_held[0].bytes.size();
-        hold(d, data.first(std::min(data.size(), kMaxHeldBytes)), ts);
-        if (d == 0) findPrefaceAfterHttp1(before > kPreface.size() ? before - kPreface.size() : 0);
+        hold(0, data, ts);
+        findPrefaceAfterHttp1(before >= kPreface.size() ? before - kPreface.size() + 1 : 0);
+        if (m_mode == Mode::Http1) keepTail(0, kPreface.size() - 1);
+    }
+
+    // Keeps the last `n` held bytes of direction `d` (one arrival, first in the replay).
+    void keepTail(int d, std::size_t n) {
+        Bytes& b = m_held[d].bytes;
+        if (b.size() <= n) return;
+        const std::size_t dropped = b.size() - n;
+        if (d == 0) m_c2sDropped += dropped;
+        b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(dropped));
+        TimestampNs ts = 0;
+        std::vector<Arrival> arrivals;
+        for (const Arrival& a : m_arrivals) {
+            if (a.dir == d) {
+                ts = a.ts;
+            } else {
+                arrivals.push_back(a);
+            }
+        }
+        if (n > 0) arrivals.insert(arrivals.begin(), Arrival{d, n, ts});
+        m_arrivals = std::move(arrivals);
     }
 
     void findPrefaceAfterHttp1(std::size_t from) {
@@ -501,14 +529,14 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
         // The server's bytes after its last whole response start HTTP/2; without one seen
         // whole (held bytes dropped, a chunked body) they are searched.
         // (a CONNECT tunnel: the 2xx head ends the HTTP/1.x part, RFC 9110 §9.3.6).
-        const bool atBoundary =
-            responses > 0 && !m_s2cHeldDropped && c.starts_with("CONNECT ") && !m_c2sHeldDropped;
+        const bool atBoundary = responses > 0 && !m_s2cHeldDropped && m_connectRequest;
+        const std::uint64_t before = m_c2sDropped + at;
         auto replay = replayToEngine(at, responses);
         act(
-            [c = m_core, at, atBoundary, replay = std::move(replay)] {
+            [c = m_core, before, atBoundary, replay = std::move(replay)] {
                 c->engine.startPrefaceAfterHttp1(atBoundary);
-                c->engine.summary().detectionDetail =
-                    fmt::format("client preface after {} bytes of HTTP/1.x on the connection", at);
+                c->engine.summary().detectionDetail = fmt::format(
+                    "client preface after {} bytes of HTTP/1.x on the connection", before);
                 replay();
             },
             held);
@@ -617,9 +645,11 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     std::unique_ptr<FrameDecoder> m_probe[2];
     FrameCounter m_probeFrames[2];
     bool m_waitingForFrames = false;
-    // Http1: bytes were dropped to bound what is held.
+    // Http1: the server's bytes were dropped to bound what is held; client bytes dropped so
+    // far; the client's first request was a CONNECT.
     bool m_s2cHeldDropped = false;
-    bool m_c2sHeldDropped = false;
+    std::uint64_t m_c2sDropped = 0;
+    bool m_connectRequest = false;
     std::vector<Arrival> m_arrivals;
     bool m_sawStart;  // the SYN was captured: the streams start at their first byte
     // The feed being framed (onRecord's context).

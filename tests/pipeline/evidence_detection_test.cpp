@@ -414,3 +414,51 @@ TEST_CASE("issue 14.2: true first and last times, and packets whose time goes ba
     CHECK(j.stats.backwardsPackets == 1);
     CHECK(j.issues.empty());
 }
+
+TEST_CASE("issue 18: the preface after a long HTTP/1.1 exchange, split across segments",
+          "[issue18][detection]") {
+    // Hand-made: what is held while watching HTTP/1.x is bounded (the client's last 23 bytes,
+    // the server's last 4 KiB), so the preface is found across segments after any amount of
+    // HTTP/1.x, and the server's side is searched when its bytes were dropped.
+    HandMade m;
+    const Bytes req = bytesOf("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+    const Bytes resp = [] {
+        Bytes b = bytesOf("HTTP/1.1 200 OK\r\nContent-Length: 6000\r\n\r\n");
+        b.insert(b.end(), 6000, 'x');
+        return b;
+    }();
+    const std::string_view preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    Bytes settings{0, 0, 0, 4, 0, 0, 0, 0, 0};
+    Bytes ack{0, 0, 0, 4, 1, 0, 0, 0, 0};
+    Bytes ping{0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+    std::uint32_t cseq = 1000, sseq = 5000;
+    auto c2s = [&](const Bytes& b, double t) {
+        m.add(true, cseq, sseq, 0x18, b, epochNs(t));
+        cseq += static_cast<std::uint32_t>(b.size());
+    };
+    auto s2c = [&](const Bytes& b, double t) {
+        m.add(false, sseq, cseq, 0x18, b, epochNs(t));
+        sseq += static_cast<std::uint32_t>(b.size());
+    };
+    c2s(req, 1.0);
+    s2c(resp, 1.1);
+    c2s(req, 1.2);  // a second request: more HTTP/1.x than is held
+    s2c(resp, 1.3);
+    c2s(bytesOf(preface.substr(0, 10)), 2.0);
+    Bytes rest = bytesOf(preface.substr(10));
+    append(rest, settings);
+    c2s(rest, 2.1);
+    Bytes server = settings;
+    append(server, ack);
+    append(server, ping);
+    s2c(server, 2.2);
+    c2s(ack, 2.3);
+    const Run r = m();
+    REQUIRE(r.rec.conns.size() == 1);
+    const SeenConn& c = r.rec.conns.begin()->second;
+    CHECK(c.detection == Http2Detection::PriorKnowledge);
+    CHECK(c.detail == "client preface after " + std::to_string(2 * req.size()) +
+                          " bytes of HTTP/1.x on the connection");
+    CHECK(c.count(Direction::ClientToServer) == 2);  // SETTINGS, ACK
+    CHECK(c.count(Direction::ServerToClient) == 3);  // SETTINGS, ACK, PING
+}
