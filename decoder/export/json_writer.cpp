@@ -10,6 +10,12 @@ bool decodedHttp2(Http2Detection d) {
            d == Http2Detection::MidStream;
 }
 
+bool decodedHttp2(const ConnectionSummary& s) {
+    if (s.detection == Http2Detection::Tls)
+        return s.tlsDecrypted && !(s.tls && s.tls->notHttp2Inside);
+    return decodedHttp2(s.detection);
+}
+
 JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream& out)
     : m_format(format), m_out(&out) {
     m_ctx.options = &options;
@@ -115,7 +121,7 @@ void JsonWriter::onFrame(const FrameEvent& ev) {
 }
 
 void JsonWriter::onConnection(const ConnectionTranscript& c) {
-    if (decodedHttp2(c.summary->detection)) ++m_facts.http2Connections;
+    if (decodedHttp2(*c.summary)) ++m_facts.http2Connections;
     m_facts.anomalies += c.summary->anomalies;
     Json j = connectionJson(c, ctx());
     if (m_format == Format::Ndjson) {

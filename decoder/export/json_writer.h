@@ -60,5 +60,8 @@ class JsonWriter final : public TranscriptSink {
 
 // True for the detections whose frames h2lens decoded.
 bool decodedHttp2(Http2Detection d);
+// The connection carried HTTP/2 that was decoded: h2c, mid-connection, or TLS that was decrypted
+// with h2 inside (what the summary counts as "HTTP/2").
+bool decodedHttp2(const ConnectionSummary& s);
 
 }  // namespace h2lens

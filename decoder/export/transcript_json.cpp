@@ -464,6 +464,22 @@ Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
                                {"debug_data", g.debugData}});
     }
     j["goaways"] = std::move(goaways);
+    // What a transcript user wants as a stream's body is what its receiver accepted: DATA that
+    // arrived after the stream was reset is dropped by the receiver (RFC 9113 §5.4.2), so it is
+    // not in the stream's body size; it is listed here (tshark counts it in the stream: body
+    // size + these bytes = tshark's total). Only present when there was some.
+    if (!sum.dataAfterReset.empty()) {
+        Json late = Json::array();
+        for (const LateDataRecord& l : sum.dataAfterReset) {
+            late.push_back(Json{{"stream", l.streamId},
+                                {"from", sideName(l.from)},
+                                {"t_first", ctx.t(l.firstTs)},
+                                {"t_last", ctx.t(l.lastTs)},
+                                {"data_frames", l.frames},
+                                {"bytes", l.bytes}});
+        }
+        j["data_after_reset"] = std::move(late);
+    }
 
     Json stalls = Json::array();
     for (const FlowStall& s : sum.stalls) {
@@ -568,11 +584,13 @@ Json headerJson(const CaptureFacts& facts) {
     Json j;
     j["version"] = kExportVersion;
     j["source_file"] = facts.sourceFile;
-    j["capture_start"] = st.packets ? Json(isoTime(st.firstTs)) : Json(nullptr);
-    j["capture_end"] = st.packets ? Json(isoTime(st.lastTs)) : Json(nullptr);
+    // Earliest and latest times, not the first and last packets': pcapng files with several
+    // interfaces and clock steps are not in time order (issue 14.2).
+    j["capture_start"] = st.packets ? Json(isoTime(st.minTs)) : Json(nullptr);
+    j["capture_end"] = st.packets ? Json(isoTime(st.maxTs)) : Json(nullptr);
     j["capture_start_epoch"] =
-        st.packets ? Json(static_cast<double>(st.firstTs) / 1e9) : Json(nullptr);
-    j["duration"] = st.packets ? static_cast<double>(st.lastTs - st.firstTs) / 1e9 : 0.0;
+        st.packets ? Json(static_cast<double>(st.minTs) / 1e9) : Json(nullptr);
+    j["duration"] = st.packets ? static_cast<double>(st.maxTs - st.minTs) / 1e9 : 0.0;
     j["stats"] = {{"packets", st.packets},
                   {"captured_bytes", st.capturedBytes},
                   {"tcp_segments", st.tcpSegments},

@@ -98,6 +98,20 @@ void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Settin
     m_highestStream[0] = 1;
 }
 
+void ConnectionEngine::startAfterUpgradeResponse(TimestampNs ts) {
+    m_summary.detection = Http2Detection::Upgrade;
+    m_frames[0]->expectClientPreface();
+    StreamRecord& s = stream(1, ts);
+    s.state = StreamState::HalfClosedLocal;
+    m_highestStream[0] = 1;
+}
+
+void ConnectionEngine::startPrefaceAfterHttp1(bool serverAtBoundary) {
+    m_summary.detection = Http2Detection::PriorKnowledge;
+    m_frames[0]->expectClientPreface();
+    if (!serverAtBoundary) m_frames[1]->startMidStream();
+}
+
 void ConnectionEngine::feed(Direction dir, ByteSpan bytes, TimestampNs ts) {
     m_frames[idx(dir)]->feed(bytes, ts, *m_sinks[idx(dir)]);
 }
@@ -129,9 +143,9 @@ void ConnectionEngine::anomaly(Direction dir, const Frame* frame, std::uint32_t 
 }
 
 void ConnectionEngine::onFrameIssue(Direction dir, const FrameIssue& issue) {
-    static constexpr std::string_view kNames[] = {"PREFACE_MISMATCH", "FRAME_RESYNC", "FRAME_LOST",
-                                                  "PREFACE_LOST", "FRAME_TOO_LARGE",
-                                                  "SYNC_ABANDONED"};
+    static constexpr std::string_view kNames[] = {
+        "PREFACE_MISMATCH", "FRAME_RESYNC",   "FRAME_LOST",     "PREFACE_LOST",
+        "FRAME_TOO_LARGE",  "SYNC_ABANDONED", "FRAME_TRUNCATED"};
     const auto k = static_cast<std::size_t>(issue.kind);
     anomaly(dir, nullptr, 0, std::string(k < std::size(kNames) ? kNames[k] : "FRAME_ISSUE"),
             issue.kind == FrameIssueKind::PrefaceMismatch ? "RFC 9113 §3.4" : "", issue.message,
@@ -418,6 +432,26 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
     const int d = idx(dir);
     if (f.streamId == 0) return;
     StreamRecord* s = findStream(f.streamId);
+    if (auto r = m_resetBy.find(f.streamId); !s && r != m_resetBy.end() && r->second != dir) {
+        // In flight when the other side reset the stream: dropped by the receiver, not an error,
+        // and still counted by connection flow control (RFC 9113 §5.4.2, §6.4, §6.9).
+        auto& late = m_summary.dataAfterReset;
+        auto it = std::find_if(late.begin(), late.end(), [&](const LateDataRecord& l) {
+            return l.streamId == f.streamId && l.from == dir;
+        });
+        if (it == late.end()) {
+            late.push_back(LateDataRecord{f.streamId, dir, f.ts, f.ts, 0, 0});
+            it = late.end() - 1;
+        }
+        it->lastTs = f.ts;
+        ++it->frames;
+        it->bytes += f.data.size();
+        if (f.length > 0) {
+            m_connWindow[d] -= f.length;
+            pushWindow(m_summary.connectionWindow[d], f.ts, m_connWindow[d]);
+        }
+        return;
+    }
     if (!s) {
         const int initiator = clientInitiated(f.streamId) ? 0 : 1;
         if (!m_midStream && f.streamId <= m_highestStream[initiator]) {
@@ -570,6 +604,9 @@ void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
         }
     }
     if (!s) return;
+    m_resetBy[f.streamId] = dir;
+    constexpr std::size_t kMaxResetKept = 4096;
+    if (m_resetBy.size() > kMaxResetKept) m_resetBy.erase(m_resetBy.begin());
     s->end = fromClient ? StreamEnd::ResetByClient : StreamEnd::ResetByServer;
     s->resetCode = f.errorCode;
     closeStream(*s, f.ts);

@@ -62,6 +62,8 @@ struct ConnectionSummary {
     std::vector<PingRecord> pings;
     std::vector<GoawayRecord> goaways;
     std::vector<FlowStall> stalls;
+    // DATA after a RST_STREAM, in flight when it was sent (not in the streams' bodies).
+    std::vector<LateDataRecord> dataAfterReset;
     std::vector<WindowPoint> connectionWindow[2];  // send windows: [0] client's, [1] server's
     std::uint64_t frames[2] = {0, 0};
     std::uint64_t streams = 0;
@@ -84,6 +86,15 @@ class ConnectionEngine {
     // once the request (and its body, `requestBodyBytes`) was sent.
     void startAfterUpgrade(HeaderBlock request, std::vector<Setting> settings,
                            std::uint64_t requestBodyBytes, TimestampNs ts);
+    // h2c Upgrade whose request was not captured: the server's 101 is all there is. The client
+    // direction starts with the preface; stream 1 (the upgraded request, RFC 9113 §3.2 / RFC
+    // 7540 §3.2) is half-closed (local) with no request headers.
+    void startAfterUpgradeResponse(TimestampNs ts);
+    // The client preface came after HTTP/1.x bytes on the same connection (e.g. a CONNECT
+    // tunnel): the client direction starts with the preface; the server's starts at a frame
+    // boundary when `serverAtBoundary` (its HTTP/1.x responses were seen whole), else it is
+    // searched for frames.
+    void startPrefaceAfterHttp1(bool serverAtBoundary);
 
     void feed(Direction dir, ByteSpan bytes, TimestampNs ts);
     void gap(Direction dir, std::uint64_t length, TimestampNs ts);
@@ -146,6 +157,8 @@ class ConnectionEngine {
     std::array<std::deque<TimestampNs>, 2> m_recentSettings;
     std::array<std::deque<TimestampNs>, 2> m_recentPings;
     bool m_midStream = false;
+    // Who reset each recently reset stream (bounded: the oldest ids go first).
+    std::map<std::uint32_t, Direction> m_resetBy;
     ConnectionSummary m_summary;
 };
 

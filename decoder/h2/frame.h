@@ -89,6 +89,7 @@ struct FrameError {
 struct Frame {
     std::uint64_t offset = 0;  // byte offset of the frame header in this direction's stream
     TimestampNs ts = 0;        // time of the TCP segment that completed the frame
+    TimestampNs firstTs = 0;   // time of the TCP segment that carried its first byte
     std::uint32_t length = 0;
     std::uint8_t type = 0;
     std::uint8_t flags = 0;

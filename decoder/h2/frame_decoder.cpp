@@ -30,7 +30,7 @@ void FrameDecoder::expectClientPreface() {
 }
 
 void FrameDecoder::startMidStream() {
-    enterSync(nullptr, 0);
+    enterSync(nullptr, 0, 0, 0, true);
 }
 
 void FrameDecoder::setMaxFrameSize(std::uint32_t size) {
@@ -67,13 +67,14 @@ std::size_t FrameDecoder::run(const std::uint8_t* p, std::size_t n, bool externa
                     while (n - pos >= kFrameHeaderSize) {
                         const std::uint32_t len = loadBe24(p + pos);
                         if (len > cap || n - pos - kFrameHeaderSize < len) break;
-                        startFrame(p + pos, m_offset);
+                        startFrame(p + pos, m_offset, ts);
                         m_offset += kFrameHeaderSize + len;
                         emit(ByteSpan(p + pos + kFrameHeaderSize, len), ts, sink);
                         pos += kFrameHeaderSize + len;
                     }
                     if (pos == n) break;
                 }
+                if (m_headerHave == 0) m_headerTs = ts;
                 const std::size_t take = std::min(kFrameHeaderSize - m_headerHave, n - pos);
                 std::memcpy(m_header.data() + m_headerHave, p + pos, take);
                 m_headerHave += take;
@@ -127,7 +128,7 @@ std::size_t FrameDecoder::feedPreface(const std::uint8_t* p, std::size_t n, Time
                                       m_prefaceHave, p[i],
                                       static_cast<std::uint8_t>(kPreface[m_prefaceHave]))});
             // The matched prefix may itself be the start of a frame: search from byte 0.
-            enterSync(reinterpret_cast<const std::uint8_t*>(kPreface.data()), m_prefaceHave);
+            enterSync(reinterpret_cast<const std::uint8_t*>(kPreface.data()), m_prefaceHave, ts);
             return i;
         }
         ++i;
@@ -141,9 +142,11 @@ std::size_t FrameDecoder::feedPreface(const std::uint8_t* p, std::size_t n, Time
     return i;
 }
 
-void FrameDecoder::startFrame(const std::uint8_t* header, std::uint64_t offset) {
+void FrameDecoder::startFrame(const std::uint8_t* header, std::uint64_t offset,
+                              TimestampNs firstTs) {
     const std::uint32_t sid = loadBe32(header + 5);
     m_frame.offset = offset;
+    m_frame.firstTs = firstTs;
     m_frame.length = loadBe24(header);
     m_frame.type = header[3];
     m_frame.flags = header[4];
@@ -161,10 +164,11 @@ void FrameDecoder::headerComplete(TimestampNs ts, FrameSink& sink) {
                       fmt::format("{} frame declares {} payload bytes, above the {} byte cap; "
                                   "searching for a frame boundary",
                                   frameTypeName(m_header[3]), len, m_limits.maxFramePayload)});
-        enterSync(m_header.data() + 1, kFrameHeaderSize - 1);
+        // The header's first byte cannot start a frame any more: it counts as skipped.
+        enterSync(m_header.data() + 1, kFrameHeaderSize - 1, ts, 1);
         return;
     }
-    startFrame(m_header.data(), headerOffset);
+    startFrame(m_header.data(), headerOffset, m_headerTs);
     if (len == 0) {
         emit(ByteSpan(), ts, sink);
         return;
@@ -189,17 +193,24 @@ void FrameDecoder::emit(ByteSpan payload, TimestampNs ts, FrameSink& sink) {
     sink.onFrame(f);
 }
 
-void FrameDecoder::enterSync(const std::uint8_t* carry, std::size_t n) {
+void FrameDecoder::enterSync(const std::uint8_t* carry, std::size_t n, TimestampNs ts,
+                             std::uint64_t dropped, bool segmentStart) {
     m_state = State::Sync;
     m_headerHave = 0;
     m_sync.assign(carry, carry + n);
     m_syncStart = m_offset - n;
-    m_syncSkipped = 0;
+    m_syncSkipped = dropped;
+    m_stats.skippedBytes += dropped;
+    m_syncAtSegmentStart = segmentStart && n == 0;
+    m_syncTimes.clear();
+    if (n > 0) m_syncTimes.push_back(SyncTime{m_syncStart, ts});
 }
 
 std::size_t FrameDecoder::feedSync(const std::uint8_t* p, std::size_t n, bool external,
                                    TimestampNs ts, FrameSink& sink) {
     const std::size_t take = external ? std::min(n, kSyncBlock) : n;
+    if (take > 0 && (m_syncTimes.empty() || m_syncTimes.back().ts != ts))
+        m_syncTimes.push_back(SyncTime{m_offset, ts});
     m_sync.insert(m_sync.end(), p, p + take);
     m_offset += take;
     const std::size_t found = scanSync(false);
@@ -207,25 +218,60 @@ std::size_t FrameDecoder::feedSync(const std::uint8_t* p, std::size_t n, bool ex
     return take;
 }
 
+void FrameDecoder::dropSyncFront(std::size_t n) {
+    m_sync.erase(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(n));
+    m_syncStart += n;
+    std::size_t drop = 0;
+    while (drop + 1 < m_syncTimes.size() && m_syncTimes[drop + 1].offset <= m_syncStart) ++drop;
+    m_syncTimes.erase(m_syncTimes.begin(), m_syncTimes.begin() + static_cast<std::ptrdiff_t>(drop));
+}
+
 std::size_t FrameDecoder::scanSync(bool final) {
+    if (m_syncAtSegmentStart && m_syncSkipped == 0 && !m_sync.empty()) {
+        // The client preface at a segment start (the capture or a gap cut what came before
+        // it): it is the preface, not bytes to skip, and a frame boundary follows.
+        const std::size_t n = std::min(m_sync.size(), kPreface.size());
+        if (std::equal(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(n),
+                       kPreface.begin())) {
+            if (n < kPreface.size() && !final) return kNpos;  // wait for the rest
+            if (n == kPreface.size()) {
+                dropSyncFront(n);
+                m_stats.prefaceSeen = true;
+            }
+        }
+    }
     const std::uint32_t maxLen = syncMaxLength();
     const std::size_t size = m_sync.size();
     const std::uint8_t* b = m_sync.data();
     std::size_t i = 0;
+    std::size_t weak = kNpos;
     for (; i + kFrameHeaderSize <= size; ++i) {
+        // The first byte of a segment (capture began mid-connection, end of a gap): senders
+        // start segments at frame boundaries, so weaker chains are enough there.
+        const bool segmentStart = i == 0 && m_syncSkipped == 0 && m_syncAtSegmentStart;
         // Walk the chain of kSyncChain headers starting at i.
         enum { Reject, Accept, Undecided } verdict = Accept;
         std::size_t pos = i;
         for (std::size_t k = 0; k < kSyncChain; ++k) {
             if (pos + kFrameHeaderSize > size) {
                 const bool endsHere = pos == size && k > 0 && final;
+                // At a segment start: the end cuts the payload of the chain's second frame.
+                // Weak: taken only when no later offset passes the rules above.
+                if (pos > size && k >= 2 && final && segmentStart) weak = i;
                 verdict = endsHere ? Accept : (final ? Reject : Undecided);
                 break;
             }
-            const FrameHeader h = parseFrameHeader(b + pos);
-            // An empty frame is never a starting point: its 9 bytes are too often the tail of a
+            FrameHeader h = parseFrameHeader(b + pos);
+            // The reserved bit MUST be ignored by a receiver (RFC 9113 §4.1): only a starting
+            // point must have it clear (a set bit there is a sign of a false candidate).
+            if (k > 0) h.reservedBit = false;
+            // An empty frame is not a starting point: its 9 bytes are too often the tail of a
             // real frame (stream id bytes + a 4-byte payload) right before a true boundary.
-            if (!isPlausibleFrameHeader(h, maxLen) || (k == 0 && h.length == 0)) {
+            // Except an empty SETTINGS (an ACK, or one with no parameters) at the first byte of
+            // a segment.
+            const bool settingsAck = h.type == static_cast<std::uint8_t>(FrameType::Settings);
+            if (!isPlausibleFrameHeader(h, maxLen) ||
+                (k == 0 && h.length == 0 && !(segmentStart && settingsAck))) {
                 verdict = Reject;
                 break;
             }
@@ -234,11 +280,11 @@ std::size_t FrameDecoder::scanSync(bool final) {
         if (verdict == Accept) return i;
         if (verdict == Undecided) break;
     }
+    if (weak != kNpos) return weak;
     // Here i is the undecided candidate, or the first of the last < 9 bytes (may start a frame).
     if (final) i = size;
     if (i > 0) {
-        m_sync.erase(m_sync.begin(), m_sync.begin() + static_cast<std::ptrdiff_t>(i));
-        m_syncStart += i;
+        dropSyncFront(i);
         m_syncSkipped += i;
         m_stats.skippedBytes += i;
     }
@@ -249,9 +295,11 @@ void FrameDecoder::acceptSync(std::size_t found, TimestampNs ts, FrameSink& sink
     const std::uint64_t skipped = m_syncSkipped + found;
     m_stats.skippedBytes += found;
     ++m_stats.resyncs;
-    sink.onIssue({FrameIssueKind::Resynced, m_syncStart + found, ts, skipped,
-                  fmt::format("frame sync at offset {} after skipping {} bytes",
-                              m_syncStart + found, skipped)});
+    // Nothing skipped: the bytes began on a frame boundary, nothing to report.
+    if (skipped > 0)
+        sink.onIssue({FrameIssueKind::Resynced, m_syncStart + found, ts, skipped,
+                      fmt::format("frame sync at offset {} after skipping {} bytes",
+                                  m_syncStart + found, skipped)});
     m_state = State::Header;
     m_offset = m_syncStart + found;
     m_replayPending = true;
@@ -263,8 +311,29 @@ void FrameDecoder::replayPending(TimestampNs ts, FrameSink& sink) {
         m_replayPending = false;
         Bytes replay = std::move(m_sync);
         m_sync = Bytes();
-        const std::size_t from = m_replayFrom;
-        run(replay.data() + from, replay.size() - from, false, ts, sink);
+        std::vector<SyncTime> times = std::move(m_syncTimes);
+        m_syncTimes = {};
+        const std::uint64_t base = m_syncStart;
+        std::size_t from = m_replayFrom;
+        // Each arrival with its own packet's time, so frames keep the time their bytes came.
+        for (std::size_t k = 0; k < times.size() && from < replay.size(); ++k) {
+            std::size_t end = replay.size();
+            if (k + 1 < times.size())
+                end = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(times[k + 1].offset - base, replay.size()));
+            if (end <= from) continue;
+            run(replay.data() + from, end - from, false, times[k].ts, sink);
+            from = end;
+            if (m_replayPending && from < replay.size()) {
+                // Sync found again inside this replay: the rest goes behind the new window.
+                for (std::size_t j = k + 1; j < times.size(); ++j) m_syncTimes.push_back(times[j]);
+                m_sync.insert(m_sync.end(), replay.begin() + static_cast<std::ptrdiff_t>(from),
+                              replay.end());
+                from = replay.size();
+                break;
+            }
+        }
+        if (from < replay.size()) run(replay.data() + from, replay.size() - from, false, ts, sink);
     }
 }
 
@@ -324,7 +393,7 @@ void FrameDecoder::gap(std::uint64_t length, TimestampNs ts, FrameSink& sink) {
     auto lostThenSync = [&](std::string message) {
         sink.onIssue({FrameIssueKind::FrameLost, gapStart, ts, length, std::move(message)});
         m_offset = gapEnd;
-        enterSync(nullptr, 0);
+        enterSync(nullptr, 0, ts, 0, true);
     };
     switch (m_state) {
         case State::Preface: {
@@ -336,7 +405,7 @@ void FrameDecoder::gap(std::uint64_t length, TimestampNs ts, FrameSink& sink) {
                 m_skipRemaining = rest - length;
                 m_state = m_skipRemaining == 0 ? State::Header : State::Skip;
             } else {
-                enterSync(nullptr, 0);
+                enterSync(nullptr, 0, ts, 0, true);
             }
             return;
         }
@@ -386,12 +455,16 @@ void FrameDecoder::gap(std::uint64_t length, TimestampNs ts, FrameSink& sink) {
         case State::Finished:
             return;
         case State::Sync: {
-            sink.onIssue({FrameIssueKind::SyncAbandoned, gapStart, ts, m_syncSkipped,
-                          fmt::format("gap of {} bytes during frame-sync search ({} bytes skipped "
-                                      "so far); searching again after it",
-                                      length, m_syncSkipped)});
+            // A search that had not dropped a byte yet is not abandoned: nothing to report
+            // beyond the gap itself.
+            if (m_syncSkipped > 0)
+                sink.onIssue(
+                    {FrameIssueKind::SyncAbandoned, gapStart, ts, m_syncSkipped,
+                     fmt::format("gap of {} bytes during frame-sync search ({} bytes skipped "
+                                 "so far); searching again after it",
+                                 length, m_syncSkipped)});
             m_offset = gapEnd;
-            enterSync(nullptr, 0);
+            enterSync(nullptr, 0, ts, 0, true);
             return;
         }
     }

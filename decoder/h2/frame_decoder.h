@@ -16,9 +16,21 @@
 // size), or the chain is plausible up to where the bytes end exactly on a frame end: at finish()
 // or at a gap, never at a chunk end, so the result does not depend on chunking. The earliest such
 // X wins: a candidate whose chain runs past the bytes seen so far holds the search until more
-// bytes arrive (at most max frame size + 2 headers further), a gap or finish().
+// bytes arrive (at most max frame size + 2 headers further), a gap or finish(). When the bytes
+// end (finish() or a gap), a candidate at the first byte of a segment (the capture began
+// mid-connection, or a gap ended there: senders start segments at frame boundaries) is also
+// accepted with 2 plausible headers whose second frame the end cuts (a 2-packet capture:
+// HEADERS, then a DATA frame cut short; taken only when no later offset passes), and only there
+// may an empty SETTINGS (an ACK, or one without parameters) start the chain, or the client preface
+// come first (consumed as the preface, not skipped). Headers after the first are checked with the
+// reserved bit ignored, as a receiver must (RFC 9113 §4.1).
+//
+// Frames decoded from the sync window carry the time of the packet that brought their last
+// byte (as every frame does), not the time of the packet where sync was found; a search that
+// ends with nothing skipped (the bytes began on a frame boundary) reports no Resynced issue.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/limits.h"
@@ -89,13 +101,17 @@ class FrameDecoder {
     // final: the bytes end here (finish() or a gap): undecided candidates are rejected, a chain
     // ending exactly at the end is accepted, and every byte not accepted is dropped.
     std::size_t scanSync(bool final);
+    void dropSyncFront(std::size_t n);
     void settleSync(TimestampNs ts, FrameSink& sink);
     void acceptSync(std::size_t found, TimestampNs ts, FrameSink& sink);
     void replayPending(TimestampNs ts, FrameSink& sink);
-    void startFrame(const std::uint8_t* header, std::uint64_t offset);
+    void startFrame(const std::uint8_t* header, std::uint64_t offset, TimestampNs firstTs);
     void headerComplete(TimestampNs ts, FrameSink& sink);
     void emit(ByteSpan payload, TimestampNs ts, FrameSink& sink);
-    void enterSync(const std::uint8_t* carry, std::size_t n);
+    // `carry`: bytes already seen that the search must look at again; `dropped`: bytes already
+    // given up before them (counted as skipped); `segmentStart`: the next byte starts a segment.
+    void enterSync(const std::uint8_t* carry, std::size_t n, TimestampNs ts,
+                   std::uint64_t dropped = 0, bool segmentStart = false);
     std::uint32_t syncMaxLength() const;
 
     Limits m_limits;
@@ -104,13 +120,21 @@ class FrameDecoder {
     std::uint64_t m_offset = 0;  // stream offset of the next byte to feed
     std::array<std::uint8_t, kFrameHeaderSize> m_header{};
     std::size_t m_headerHave = 0;
+    TimestampNs m_headerTs = 0;  // time of the packet with the header's first byte
     std::size_t m_prefaceHave = 0;
     Bytes m_payload;  // straddling payload, m_payload.size() bytes so far
     std::uint64_t m_skipRemaining = 0;
     Bytes m_sync;                     // frame-sync search window
     std::uint64_t m_syncStart = 0;    // stream offset of m_sync[0]
     std::uint64_t m_syncSkipped = 0;  // bytes dropped by the current search
-    bool m_replayPending = false;     // sync found: decode m_sync[m_replayFrom..] next
+    // Arrivals in the sync window: bytes from `offset` on came with a packet of time `ts`.
+    struct SyncTime {
+        std::uint64_t offset;
+        TimestampNs ts;
+    };
+    std::vector<SyncTime> m_syncTimes;
+    bool m_syncAtSegmentStart = false;  // m_sync[0] (nothing skipped yet) starts a segment
+    bool m_replayPending = false;       // sync found: decode m_sync[m_replayFrom..] next
     std::size_t m_replayFrom = 0;
     Frame m_frame;  // reused so settings/origins keep their capacity
     FrameDecoderStats m_stats;

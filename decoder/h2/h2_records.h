@@ -49,6 +49,19 @@ struct GoawayRecord {
     std::string debugData;
 };
 
+// DATA that arrived on a stream after it was reset, from the side that did not send the
+// RST_STREAM: sent before that side saw the reset (RFC 9113 §5.4.2, §6.4). The receiver drops
+// it (it is not part of the stream's body) but counts it against the connection's flow-control
+// window (§6.9). One record per stream and sender.
+struct LateDataRecord {
+    std::uint32_t streamId = 0;
+    Direction from;
+    TimestampNs firstTs = 0;
+    TimestampNs lastTs = 0;
+    std::uint64_t frames = 0;
+    std::uint64_t bytes = 0;  // DATA payload, padding excluded, as the body counts
+};
+
 struct HeaderBlock {
     TimestampNs ts = 0;         // of the frame that completed the block
     std::uint64_t frameOffset = 0;

@@ -19,8 +19,19 @@ struct AnalyzerStats {
     std::uint64_t capturedBytes = 0;
     std::uint64_t tcpSegments = 0;
     std::uint64_t issues = 0;
-    TimestampNs firstTs = 0;
-    TimestampNs lastTs = 0;
+    // TCP segments dropped for SYN together with FIN or RST (one Issue each).
+    std::uint64_t impossibleFlagSegments = 0;
+    TimestampNs firstTs = 0;  // of the first packet in file order
+    TimestampNs lastTs = 0;   // of the last packet in file order
+    // Earliest and latest packet times whatever the order (pcapng with several interfaces,
+    // clock steps): the capture's duration is maxTs - minTs, not lastTs - firstTs.
+    TimestampNs minTs = 0;
+    TimestampNs maxTs = 0;
+    // Packets whose time is before the previous packet's, and the largest such step. The first
+    // step of at least Analyzer::kReportedBackwardsNs is also an Issue (once per capture):
+    // microsecond reordering between CPUs or queues is common on loopback and is only counted.
+    std::uint64_t backwardsPackets = 0;
+    TimestampNs maxBackwardsNs = 0;
 };
 
 class Analyzer {
@@ -40,6 +51,7 @@ class Analyzer {
     std::vector<Issue> takeIssues();
     void addIssue(Issue issue);
     static constexpr std::size_t kMaxKeptIssues = 10000;
+    static constexpr TimestampNs kReportedBackwardsNs = 1'000'000;  // 1 ms
 
     const AnalyzerStats& stats() const { return m_stats; }
     const PacketDecoder& packetDecoder() const { return m_decoder; }
@@ -51,6 +63,7 @@ class Analyzer {
     TcpSegment m_segment;
     std::vector<Issue> m_issues;
     AnalyzerStats m_stats;
+    bool m_reportedBackwards = false;
 };
 
 }  // namespace h2lens

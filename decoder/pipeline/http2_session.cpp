@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::size_t kMaxHeldBytes = 64 * 1024;  // per direction, while deciding
 constexpr std::size_t kEndedConnectionCost = 64 * 1024;
+constexpr std::size_t kWatchedServerBytes = 4096;  // held per HTTP/1.x connection (preface watch)
 
 // A TLS handshake record: content type 22, version 3.x.
 bool looksLikeTls(ByteSpan d) {
@@ -50,6 +51,34 @@ TlsFacts tlsFacts(const TlsReport& r, bool notHttp2Inside) {
     }
     return f;
 }
+
+constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// Bytes taken by complete HTTP/1.x responses (head and Content-Length body) at the start of
+// `s`: what the server said before it spoke HTTP/2.
+std::size_t http1ResponsesLength(ByteSpan s) {
+    std::size_t pos = 0;
+    while (pos < s.size()) {
+        auto head = parseHttp1Head(s.subspan(pos), false);
+        if (!head) break;
+        std::uint64_t body = 0;
+        const std::string_view cl = head->header("content-length");
+        if (head->status >= 200 && head->status != 204 && head->status != 304 && !cl.empty())
+            body = std::strtoull(std::string(cl).c_str(), nullptr, 10);
+        if (body > s.size() - pos - head->headLength) break;
+        pos += head->headLength + static_cast<std::size_t>(body);
+    }
+    return pos;
+}
+
+// Counts the frames frame-sync search finds: the evidence that a connection whose start was
+// not captured carries HTTP/2.
+class FrameCounter final : public FrameSink {
+  public:
+    void onFrame(const Frame&) override { ++frames; }
+    void onIssue(const FrameIssue&) override {}
+    std::uint64_t frames = 0;
+};
 
 const KeyLog& noKeys() {
     static const KeyLog empty;
@@ -142,6 +171,9 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
                 break;
             case Mode::Ignore:
                 return;
+            case Mode::Http1:
+                watchHttp1(d, data, ts);
+                break;
             case Mode::Tls:
                 frameTls(dir, data, ts);
                 break;
@@ -164,7 +196,11 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             }
         } else if (m_mode == Mode::Deciding) {
             // The start is lost: whatever follows can only be found by frame-sync search.
+            const bool heldMidStream = m_waitingForFrames;
             startEngine(Http2Detection::MidStream);
+            // Bytes held for evidence came before the gap: the engine must hear of it.
+            if (heldMidStream)
+                act([c = m_core, dir, length, ts] { c->engine.gap(dir, length, ts); });
         }
     }
 
@@ -172,6 +208,9 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
         if (m_mode == Mode::Deciding && m_sawStart && m_held[0].empty() && !m_held[1].empty()) {
             // Only the server spoke, from the start of the connection: a frame boundary.
             startEngine(Http2Detection::PriorKnowledge);
+        }
+        if (m_mode == Mode::Deciding && m_waitingForFrames && probeFinds(true)) {
+            startEngine(Http2Detection::MidStream);
         }
         if (m_mode == Mode::Deciding || m_mode == Mode::Upgrading) {
             // Too little to decide on: say what it looked like.
@@ -200,7 +239,9 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     }
 
   private:
-    enum class Mode : std::uint8_t { Deciding, Upgrading, Engine, Tls, Ignore };
+    // Http1: HTTP/1.x, watched for an HTTP/2 preface from the client (a CONNECT tunnel, a
+    // client that switches after an HTTP/1.1 exchange).
+    enum class Mode : std::uint8_t { Deciding, Upgrading, Engine, Tls, Ignore, Http1 };
     struct Held {
         Bytes bytes;
         TimestampNs firstTs = 0;
@@ -289,6 +330,14 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
 
     void hold(int d, ByteSpan data, TimestampNs ts) {
         Held& h = m_held[d];
+        if (m_mode == Mode::Deciding && !data.empty()) {
+            const std::size_t probeRoom = kMaxHeldBytes - std::min(kMaxHeldBytes, h.bytes.size());
+            if (!m_probe[d]) {
+                m_probe[d] = std::make_unique<FrameDecoder>(*m_limits);
+                m_probe[d]->startMidStream();
+            }
+            m_probe[d]->feed(data.first(std::min(probeRoom, data.size())), ts, m_probeFrames[d]);
+        }
         if (h.bytes.empty()) h.firstTs = ts;
         const std::size_t room = kMaxHeldBytes - std::min(kMaxHeldBytes, h.bytes.size());
         const std::size_t n = std::min(room, data.size());
@@ -348,7 +397,7 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
                 m_mode = Mode::Upgrading;
                 return;
             }
-            startEngine(Http2Detection::MidStream);
+            midStreamOnEvidence();
             return;
         }
         if (!s.empty()) {
@@ -362,11 +411,135 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
             if (looksLikeTls(s)) {
                 startTls();
             } else if (startsWithHttpStatusLine(s)) {
-                setIgnored(Http2Detection::Http1, "HTTP/1.x response without a captured request");
+                auto resp = parseHttp1Head(s, false);
+                if (!resp && s.size() < kMaxHeldBytes) return;  // the head is still coming
+                if (resp && resp->status == 101 && resp->hasToken("upgrade", "h2c")) {
+                    upgradeWithoutRequest(*resp);
+                } else {
+                    watchHttp1("HTTP/1.x response without a captured request");
+                }
             } else {
-                startEngine(Http2Detection::MidStream);
+                midStreamOnEvidence();
             }
         }
+    }
+
+    // Mid-connection HTTP/2 needs evidence: a chain of plausible frame headers in either
+    // direction (FrameDecoder's frame-sync rules), not just bytes that are nothing else. A
+    // one-byte TCP keepalive is not HTTP/2. `final`: the connection ended, decide on what there is.
+    bool probeFinds(bool final) {
+        for (int d = 0; d < 2; ++d) {
+            if (!m_probe[d]) continue;
+            if (final) m_probe[d]->finish(0, m_probeFrames[d]);
+            if (m_probeFrames[d].frames > 0) return true;
+        }
+        return false;
+    }
+
+    void midStreamOnEvidence() {
+        m_waitingForFrames = true;
+        if (probeFinds(false)) {
+            startEngine(Http2Detection::MidStream);
+        } else if (m_held[0].bytes.size() >= kMaxHeldBytes ||
+                   m_held[1].bytes.size() >= kMaxHeldBytes) {
+            setIgnored(Http2Detection::NotHttp, "no HTTP/2 frames in the first 64 KiB");
+        }
+    }
+
+    // The server's 101 to an h2c Upgrade whose request was not captured (RFC 9113 §3.2 via
+    // RFC 7540 §3.2): HTTP/2 follows the 101's head in the server's bytes and the client's
+    // preface in its own.
+    void upgradeWithoutRequest(const Http1Head& resp) {
+        m_mode = Mode::Engine;
+        const std::size_t held = heldBytes();
+        auto replay = replayToEngine(0, resp.headLength);
+        act(
+            [c = m_core, ts = m_held[1].firstTs, replay = std::move(replay)] {
+                c->engine.startAfterUpgradeResponse(ts);
+                c->engine.summary().detectionDetail =
+                    "h2c Upgrade: 101 Switching Protocols; the request was not captured";
+                replay();
+            },
+            held);
+    }
+
+    // HTTP/1.x on this connection so far: the client may still send the HTTP/2 preface.
+    void watchHttp1(std::string why) {
+        m_mode = Mode::Http1;
+        m_connectRequest = asStringView(m_held[0].bytes).starts_with("CONNECT ");
+        act([c = m_core, why = std::move(why)] {
+            c->engine.summary().detection = Http2Detection::Http1;
+            c->engine.summary().detectionDetail = why;
+        });
+        findPrefaceAfterHttp1(0);
+        if (m_mode == Mode::Http1) {
+            keepTail(0, kPreface.size() - 1);
+            if (m_held[1].bytes.size() > kWatchedServerBytes) {
+                keepTail(1, 0);
+                m_s2cHeldDropped = true;
+            }
+        }
+    }
+
+    void watchHttp1(int d, ByteSpan data, TimestampNs ts) {
+        // Bounded for the connection's life: the server's last bytes (a CONNECT's 2xx and what
+        // follows it), the client's last bytes that may start the preface.
+        if (d == 1) {
+            if (m_held[1].bytes.size() + data.size() > kWatchedServerBytes) {
+                keepTail(1, 0);
+                m_s2cHeldDropped = true;
+                if (data.size() > kWatchedServerBytes) return;
+            }
+            hold(1, data, ts);
+            return;
+        }
+        const std::size_t before = m_held[0].bytes.size();
+        hold(0, data, ts);
+        findPrefaceAfterHttp1(before >= kPreface.size() ? before - kPreface.size() + 1 : 0);
+        if (m_mode == Mode::Http1) keepTail(0, kPreface.size() - 1);
+    }
+
+    // Keeps the last `n` held bytes of direction `d` (one arrival, first in the replay).
+    void keepTail(int d, std::size_t n) {
+        Bytes& b = m_held[d].bytes;
+        if (b.size() <= n) return;
+        const std::size_t dropped = b.size() - n;
+        if (d == 0) m_c2sDropped += dropped;
+        b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(dropped));
+        TimestampNs ts = 0;
+        std::vector<Arrival> arrivals;
+        for (const Arrival& a : m_arrivals) {
+            if (a.dir == d) {
+                ts = a.ts;
+            } else {
+                arrivals.push_back(a);
+            }
+        }
+        if (n > 0) arrivals.insert(arrivals.begin(), Arrival{d, n, ts});
+        m_arrivals = std::move(arrivals);
+    }
+
+    void findPrefaceAfterHttp1(std::size_t from) {
+        const std::string_view c = asStringView(m_held[0].bytes);
+        const std::size_t at = c.find(kPreface, from);
+        if (at == std::string_view::npos) return;
+        m_mode = Mode::Engine;
+        const std::size_t held = heldBytes();
+        const std::size_t responses = http1ResponsesLength(m_held[1].bytes);
+        // The server's bytes after its last whole response start HTTP/2; without one seen
+        // whole (held bytes dropped, a chunked body) they are searched.
+        // (a CONNECT tunnel: the 2xx head ends the HTTP/1.x part, RFC 9110 §9.3.6).
+        const bool atBoundary = responses > 0 && !m_s2cHeldDropped && m_connectRequest;
+        const std::uint64_t before = m_c2sDropped + at;
+        auto replay = replayToEngine(at, responses);
+        act(
+            [c = m_core, before, atBoundary, replay = std::move(replay)] {
+                c->engine.startPrefaceAfterHttp1(atBoundary);
+                c->engine.summary().detectionDetail = fmt::format(
+                    "client preface after {} bytes of HTTP/1.x on the connection", before);
+                replay();
+            },
+            held);
     }
 
     // TLS: every byte goes through a TlsSession (keys from --keylog or pcapng DSBs); without
@@ -386,19 +559,17 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     void upgrade() {
         auto req = parseHttp1Head(m_held[0].bytes, true);
         if (!req) {
-            if (m_held[0].bytes.size() >= kMaxHeldBytes)
-                setIgnored(Http2Detection::Http1, "HTTP/1.x");
+            if (m_held[0].bytes.size() >= kMaxHeldBytes) watchHttp1("HTTP/1.x");
             return;
         }
         if (!req->hasToken("upgrade", "h2c") || req->header("http2-settings").empty()) {
-            setIgnored(Http2Detection::Http1, "HTTP/1.x without Upgrade: h2c");
+            watchHttp1("HTTP/1.x without Upgrade: h2c");
             return;
         }
         auto resp = parseHttp1Head(m_held[1].bytes, false);
         if (!resp) return;  // wait for the server's answer
         if (resp->status != 101) {
-            setIgnored(Http2Detection::Http1,
-                       fmt::format("h2c Upgrade declined: the server answered {}", resp->status));
+            watchHttp1(fmt::format("h2c Upgrade declined: the server answered {}", resp->status));
             return;
         }
         auto settings = decodeHttp2SettingsHeader(req->header("http2-settings"));
@@ -470,6 +641,15 @@ class Http2Session final : public FlowConsumer, private TlsRecordHandler {
     std::shared_ptr<SessionCore> m_core;
     Mode m_mode = Mode::Deciding;
     Held m_held[2];
+    // Frame-sync search over what is held while deciding, per direction (midStreamOnEvidence).
+    std::unique_ptr<FrameDecoder> m_probe[2];
+    FrameCounter m_probeFrames[2];
+    bool m_waitingForFrames = false;
+    // Http1: the server's bytes were dropped to bound what is held; client bytes dropped so
+    // far; the client's first request was a CONNECT.
+    bool m_s2cHeldDropped = false;
+    std::uint64_t m_c2sDropped = 0;
+    bool m_connectRequest = false;
     std::vector<Arrival> m_arrivals;
     bool m_sawStart;  // the SYN was captured: the streams start at their first byte
     // The feed being framed (onRecord's context).

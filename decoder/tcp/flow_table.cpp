@@ -281,6 +281,9 @@ void FlowTable::endFlow(Live& live, FlowEnd end, TimestampNs ts) {
         live.rolesKnown = true;
         rec.client = live.clientIsLo ? live.key.lo : live.key.hi;
         rec.server = live.clientIsLo ? live.key.hi : live.key.lo;
+        // Consumers hear of every connection the table lists, also those of bare ACKs or a
+        // lone FIN (a capture's only packet of a connection, port 0 included).
+        if (m_factory) live.consumer = m_factory->create(rec);
     }
     for (int side = 0; side < 2; ++side) {
         const Direction dir = live.dirOf(side);

@@ -1,5 +1,6 @@
 // Differential test: the bytes h2lens reassembles for every TCP connection of every real capture
 // equal what tshark's "follow tcp raw" gives for the same connection.
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <string>
@@ -173,8 +174,12 @@ TEST_CASE("tshark counts a malformed TCP header as a connection; h2lens reports 
         for (auto& i : analyzer.takeIssues()) issues.push_back(i);
     }
     analyzer.finish();
-    REQUIRE(!issues.empty());
-    CHECK(issues[0].packetNumber == 11);
+    // Packet 2's time is before packet 1's (the reproducer's timestamps are corrupt too), which
+    // is reported first since issue 14: look for packet 11's issue among them.
+    const bool packet11 = std::any_of(issues.begin(), issues.end(), [](const Issue& i) {
+        return i.packetNumber == 11 && i.message.find("TCP data offset") != std::string::npos;
+    });
+    CHECK(packet11);
     for (const FlowRecord& r : analyzer.flows().records()) {
         CHECK(r.server.port != 44354);
         CHECK(r.client.port != 44354);

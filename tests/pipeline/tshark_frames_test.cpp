@@ -30,6 +30,7 @@ struct ConnFrames {
     ConnectionInfo info;
     Http2Detection detection = Http2Detection::None;
     bool decrypted = false;
+    bool prefaceAfterHttp1 = false;  // HTTP/1.x bytes, then the preface
     std::vector<FrameKey> frames[2];
     std::vector<std::pair<std::string, std::string>> headers[2];
 };
@@ -51,6 +52,7 @@ public:
         c.info = info;
         c.detection = s.detection;
         c.decrypted = s.tlsDecrypted;
+        c.prefaceAfterHttp1 = s.detectionDetail.starts_with("client preface after");
     }
 };
 
@@ -141,6 +143,9 @@ TEST_CASE("Frames and header lists of every HTTP/2 connection equal tshark's dec
         for (const auto& [id, c] : rec.conns) {
             if (c.detection == Http2Detection::Tls) decodeAs[c.info.server.port] = "tls";
             else if (c.detection == Http2Detection::Upgrade) decodeAs[c.info.server.port] = "http";
+            // After HTTP/1.x bytes tshark must keep its HTTP dissector, which finds the preface.
+            else if (c.detection == Http2Detection::PriorKnowledge && c.prefaceAfterHttp1)
+                decodeAs[c.info.server.port] = "http";
             else if (c.detection == Http2Detection::PriorKnowledge) decodeAs.try_emplace(c.info.server.port, "http2");
         }
         std::string opts = haveKeylog ? "-o tls.keylog_file:" + shellQuote(keylog.string()) + " " : "";
@@ -161,7 +166,18 @@ TEST_CASE("Frames and header lists of every HTTP/2 connection equal tshark's dec
             const int tc2s = t->a == c.info.client.toString() ? 0 : 1;
             for (int d = 0; d < 2; ++d) {
                 const auto& theirs = t->frames[d == 0 ? tc2s : 1 - tc2s];
-                const auto& ours = c.frames[d];
+                auto ours = c.frames[d];
+                // Verdict (issue 18), tshark defect: in drop-protocol-change the client's h2c
+                // Upgrade request was lost (packet 1 is a broken IP fragment), so tshark's HTTP
+                // dissector, which switches to HTTP/2 on the request's Upgrade, decodes the
+                // server's 101 as HTTP only and not the 18-byte SETTINGS that follows its head in
+                // the same segment (bytes 00 00 12 04 00 00 00 00 00 ...). RFC 7540 §3.2 / RFC
+                // 9113 §3.4: the server's first HTTP/2 bytes after the 101 are its SETTINGS.
+                if (file.filename() == "input.pcap" &&
+                    file.parent_path().filename() == "drop-protocol-change" && d == 1 &&
+                    ours.size() == theirs.size() + 1 && ours.front().type == 0x4) {
+                    ours.erase(ours.begin());
+                }
                 INFO("direction " << (d == 0 ? "c2s" : "s2c"));
                 REQUIRE(ours.size() == theirs.size());
                 for (std::size_t i = 0; i < ours.size(); ++i) {
