@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "export/body_text.h"
 #include "h2/names.h"
+
+#include <algorithm>
 
 namespace h2lens::cli {
 
@@ -55,6 +58,16 @@ std::string typeDetails(const Frame& f) {
     }
 }
 
+// A header value as a terminal may print it: binary (gRPC -bin metadata) or control bytes that
+// could drive the terminal are quoted and escaped, "\xff", never written raw.
+std::string shownValue(const std::string& v) {
+    const bool plain = isUtf8Text(asBytes(v)) && std::none_of(v.begin(), v.end(), [](char c) {
+                           const auto u = static_cast<unsigned char>(c);
+                           return (u < 0x20 && u != '\t') || u == 0x7f;
+                       });
+    return plain ? v : fmt::format("{:?}", v);
+}
+
 }  // namespace
 
 std::string frameDetails(const Frame& f) {
@@ -90,7 +103,8 @@ std::string frameText(const FrameEvent& ev, std::string_view time, const FrameTe
                     f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "", off);
     if (ev.headers) {
         for (const HeaderField& h : ev.headers->fields) {
-            std::string value = h.valueKnown ? h.value : "<unknown " + h.unknownRef + ">";
+            std::string value =
+                h.valueKnown ? shownValue(h.value) : "<unknown " + h.unknownRef + ">";
             if (style.redactor && h.nameKnown && style.redactor->hides(h.name)) {
                 value = "[REDACTED]";
             }

@@ -175,10 +175,19 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
                      : plural(collector.streams.size(), "stream", "streams");
         fmt::print("{}: {} over {:.3f} s, {} ({} HTTP/2), {}, {}, {}\n",
                    captureName(common.run.path), plural(st.packets, "packet", "packets"),
-                   static_cast<double>(st.lastTs - st.firstTs) / 1e9,
+                   static_cast<double>(st.maxTs - st.minTs) / 1e9,
                    plural(analyzer.flows().records().size(), "TCP connection", "TCP connections"),
                    h2, streamsText, plural(anomalyCount, "anomaly", "anomalies"),
                    plural(run.issues, "capture problem", "capture problems"));
+        if (st.maxBackwardsNs >= 1'000'000) {  // not the microseconds CPUs reorder loopback by
+            // Several interfaces, or a clock step: the span is from the earliest to the latest
+            // time.
+            fmt::print(
+                "times go backwards at {} (by up to {:.3f} s); the duration is from the "
+                "earliest to the latest\n",
+                plural(st.backwardsPackets, "packet", "packets"),
+                static_cast<double>(st.maxBackwardsNs) / 1e9);
+        }
         if (filtered) fmt::print("display filter: {}\n", view->filterText);
 
         std::vector<const ConnRow*> shownConns;

@@ -177,7 +177,9 @@ void ConnectionEngine::pushWindow(std::vector<WindowPoint>& series, TimestampNs 
 
 void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
     s.state = StreamState::Closed;
-    s.closed = ts;
+    // After a resync one direction's frames may be applied after the other's later ones: the
+    // stream closed when the later of its two ends was sent, not when the last was applied.
+    s.closed = std::max({ts, s.requestEnd.value_or(ts), s.responseEnd.value_or(ts)});
     for (int d = 0; d < 2; ++d) updateStall(static_cast<Direction>(d), s.id, false, ts);
     if (m_listener) m_listener->onStreamDone(m_info, s);
     m_streams.erase(s.id);

@@ -328,3 +328,57 @@ TEST_CASE("frames shows ALTSVC fields and padding as tshark decodes them", "[cli
     REQUIRE(!expected.empty());
     CHECK(got == expected);
 }
+
+TEST_CASE("A clock step back: the duration is earliest to latest, and the summary says so",
+          "[cli]") {
+    // tests/data/issue14/clock_step.pcap: h2c_nano.pcap with packets 17.. an hour earlier.
+    const std::string capture =
+        shellQuote((sourceDir() / "tests/data/issue14/clock_step.pcap").string());
+    int code = -1;
+    const std::string out = cli(capture, &code, true);
+    CHECK(code == 0);  // a capture problem, not a damaged file
+    // capinfos: "Capture duration: 3599.999983435 seconds".
+    CHECK(out.find("31 packets over 3600.000 s") != std::string::npos);
+    CHECK(out.find("times go backwards at 1 packet (by up to 3600.000 s)") != std::string::npos);
+    CHECK(out.find("packet 17: time goes backwards") != std::string::npos);
+    cli("--strict " + capture, &code);
+    CHECK(code == 1);
+    // The unmodified sample says nothing of the kind.
+    CHECK(cli(sample("h2c_nano.pcap")).find("backwards") == std::string::npos);
+}
+
+TEST_CASE("A resynced mid-connection gRPC call keeps tshark's times and its real duration",
+          "[cli][real]") {
+    H2LENS_REQUIRE_SHARED();
+    // deepflow's grpc-unknown.pcap: 3 packets, the request (t=0) and the response (t=2.251 ms,
+    // END_STREAM at 2.405 ms, as tshark -T fields -e frame.time_relative shows). The response
+    // direction regains frame sync first, so its frames are applied first.
+    const auto capture =
+        shellQuote((sharedDir() / "corpus/pcaps/deepflow/grpc-unknown.pcap").string());
+    const auto rows = nlohmann::json::parse(cli("streams -q --json " + capture));
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["start"].get<double>() == Approx(0.0).margin(1e-9));
+    CHECK(rows[0]["duration"].get<double>() == Approx(0.002405).margin(1e-6));
+    std::size_t at0 = 0;
+    for (const auto& l : lines(cli("frames -q --json " + capture))) {
+        const auto j = nlohmann::json::parse(l);
+        if (j["dir"] == "c2s") {
+            CHECK(j["t"].get<double>() == Approx(0.0).margin(1e-9));
+            ++at0;
+        } else {
+            CHECK(j["t"].get<double>() >= 0.002251 - 1e-9);
+        }
+    }
+    CHECK(at0 == 2);
+}
+
+TEST_CASE("Binary header values are escaped in frames text, never sent raw to a terminal",
+          "[cli]") {
+    // tests/data/issue18/h2c_bin_header_ff.pcap: gRPC-style x-trace-bin metadata 0xff 0x01 "abc".
+    const std::string out =
+        cli("frames -q " +
+            shellQuote((sourceDir() / "tests/data/issue18/h2c_bin_header_ff.pcap").string()));
+    CHECK(out.find("x-trace-bin: \"\\xff\\x01abc\"") != std::string::npos);
+    CHECK(out.find('\xff') == std::string::npos);
+    CHECK(out.find('\x01') == std::string::npos);
+}

@@ -4,6 +4,7 @@
 // the earliest and latest packet times.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <sstream>
 
 #include "export/json_writer.h"
@@ -11,6 +12,7 @@
 #include "pcap/capture_file.h"
 #include "pipeline/analyzer.h"
 #include "pipeline/http2_session.h"
+#include "schema_validator.h"
 #include "test_paths.h"
 
 using namespace h2lens;
@@ -42,7 +44,7 @@ nlohmann::json exportWithKeys(const std::filesystem::path& capture,
 }  // namespace
 
 TEST_CASE("export counts decrypted TLS connections with h2 inside as HTTP/2",
-          "[export][issue14][real]") {
+          "[export][issue14][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // curl -> nginx over TLS 1.3, keys in keylog.txt: the summary says "3 TCP connections
     // (3 HTTP/2)".
@@ -56,7 +58,7 @@ TEST_CASE("export counts decrypted TLS connections with h2 inside as HTTP/2",
 }
 
 TEST_CASE("DATA that arrived after the stream's RST_STREAM is listed, not counted as body",
-          "[export][issue18][real]") {
+          "[export][issue18][real][uses-captures]") {
     // tests/data/issue18/h2c_rst_mid_body.pcap (rst_client.py against nghttpd, see README.md):
     // the client resets stream 1 (CANCEL) after 100 KB of a 400 000-byte body; the server had
     // already sent the rest. tshark counts 400 000 DATA bytes on the stream, h2lens counted
@@ -94,4 +96,13 @@ TEST_CASE("DATA that arrived after the stream's RST_STREAM is listed, not counte
     const auto& s = c.at("streams")[0];
     CHECK(s.at("response").at("body").at("size") == 212992);
     for (const auto& a : c.at("anomalies")) CHECK(a.at("name") != "DATA_ON_CLOSED_STREAM");
+    // The field is in the schema (docs/transcript.schema.json), and a wrong one is refused.
+    std::ifstream schemaFile(sourceDir() / "docs" / "transcript.schema.json");
+    REQUIRE(schemaFile);
+    SchemaValidator schema(nlohmann::json::parse(schemaFile));
+    const auto doc = nlohmann::ordered_json::parse(out.str());
+    for (const auto& e : schema.validate(doc)) FAIL_CHECK(e);
+    auto bad = doc;
+    bad["connections"][0]["data_after_reset"][0].erase("bytes");
+    CHECK_FALSE(schema.validate(bad).empty());
 }
