@@ -12,11 +12,7 @@ namespace h2lens {
 namespace {
 
 constexpr std::int64_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
-constexpr std::size_t kRapidResetCount = 100;      // client resets within one second
-constexpr std::size_t kControlFloodCount = 100;    // SETTINGS or PINGs from one side per second
 constexpr std::size_t kMaxPingRecords = 10000;
-constexpr TimestampNs kSecond = 1'000'000'000;
-constexpr std::uint32_t kContinuationFlood = 64;   // CONTINUATION frames in one block
 
 int idx(Direction d) { return static_cast<int>(d); }
 bool clientInitiated(std::uint32_t id) { return id % 2 == 1; }
@@ -237,11 +233,7 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
                     "CONTINUATION without a preceding HEADERS/PUSH_PROMISE on this stream");
         } else {
             ++block.continuations;
-            if (block.continuations == kContinuationFlood) {
-                anomaly(dir, &f, 0, "CONTINUATION_FLOOD", "RFC 9113 §10.5",
-                        fmt::format("{} CONTINUATION frames in one header block",
-                                    block.continuations));
-            }
+            if (auto flood = FloodWatch::continuation(block.continuations)) raise(dir, f, *flood);
             if (block.bytes.size() + f.headerBlockFragment.size() > m_limits->maxHeaderBlockBytes) {
                 if (!block.overflow) {
                     anomaly(dir, &f, 0, "HEADER_BLOCK_TOO_LARGE", "RFC 9113 §10.5.1",
@@ -561,10 +553,7 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
         }
         return;
     }
-    if (floodReached(m_recentSettings[d], f.ts, kControlFloodCount)) {
-        anomaly(dir, &f, 0, "SETTINGS_FLOOD", "RFC 9113 §10.5 (CVE-2019-9515)",
-                fmt::format("{} SETTINGS frames within one second", kControlFloodCount));
-    }
+    if (auto flood = m_floods.settings(dir, f.ts)) raise(dir, f, *flood);
     SettingsRecord rec{dir, f.ts, f.settings, false, std::nullopt};
     PeerSettings& ps = m_summary.settings[d];
     const std::int64_t oldInitial = ps.initialWindowSize;
@@ -588,11 +577,8 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
     m_unackedSettings[d].push_back(m_summary.settingsHistory.size() - 1);
 }
 
-bool ConnectionEngine::floodReached(std::deque<TimestampNs>& recent, TimestampNs ts,
-                                    std::size_t limit) {
-    recent.push_back(ts);
-    while (!recent.empty() && ts - recent.front() > kSecond) recent.pop_front();
-    return recent.size() == limit;
+void ConnectionEngine::raise(Direction dir, const Frame& f, FloodFinding& finding) {
+    anomaly(dir, &f, 0, std::move(finding.name), std::move(finding.rfc), std::move(finding.detail));
 }
 
 void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
@@ -600,10 +586,7 @@ void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
     const bool fromClient = dir == Direction::ClientToServer;
     if (fromClient) {
         ++m_summary.clientResets;
-        if (floodReached(m_recentClientResets, f.ts, kRapidResetCount)) {
-            anomaly(dir, &f, 0, "RAPID_RESET", "RFC 9113 §10.5 (CVE-2023-44487)",
-                    fmt::format("client reset {} streams within one second", kRapidResetCount));
-        }
+        if (auto flood = m_floods.clientReset(f.ts)) raise(dir, f, *flood);
     }
     if (!s) return;
     m_resetBy[f.streamId] = dir;
@@ -637,10 +620,7 @@ void ConnectionEngine::onGoaway(Direction dir, const Frame& f) {
 
 void ConnectionEngine::onPing(Direction dir, const Frame& f) {
     if (!f.hasFlag(frame_flag::kAck)) {
-        if (floodReached(m_recentPings[idx(dir)], f.ts, kControlFloodCount)) {
-            anomaly(dir, &f, 0, "PING_FLOOD", "RFC 9113 §10.5 (CVE-2019-9512)",
-                    fmt::format("{} PINGs within one second", kControlFloodCount));
-        }
+        if (auto flood = m_floods.ping(dir, f.ts)) raise(dir, f, *flood);
         // Bounded: a flood must not grow the record without limit.
         if (m_summary.pings.size() < kMaxPingRecords) {
             m_summary.pings.push_back(PingRecord{dir, f.ts, f.pingData, std::nullopt});

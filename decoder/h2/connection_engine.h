@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/limits.h"
+#include "h2/flood_watch.h"
 #include "h2/frame_decoder.h"
 #include "h2/h2_listener.h"
 #include "hpack/hpack_decoder.h"
@@ -136,8 +137,7 @@ class ConnectionEngine {
     void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
     void pushWindow(std::vector<WindowPoint>& series, TimestampNs ts, std::int64_t value);
     void updateStall(Direction sender, std::uint32_t streamId, bool blocked, TimestampNs ts);
-    // Counts one event in a one-second window; true exactly when the count reaches `limit`.
-    static bool floodReached(std::deque<TimestampNs>& recent, TimestampNs ts, std::size_t limit);
+    void raise(Direction dir, const Frame& f, FloodFinding& finding);
 
     const Limits* m_limits;
     ConnectionInfo m_info;
@@ -152,10 +152,7 @@ class ConnectionEngine {
     std::array<std::deque<std::size_t>, 2> m_unackedSettings;  // indexes into settingsHistory
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
     std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
-    std::deque<TimestampNs> m_recentClientResets;
-    // Non-ACK SETTINGS and PINGs per sender within the last second (flood detection).
-    std::array<std::deque<TimestampNs>, 2> m_recentSettings;
-    std::array<std::deque<TimestampNs>, 2> m_recentPings;
+    FloodWatch m_floods;  // rates of resets, SETTINGS, PINGs (abuse detection, §10.5)
     bool m_midStream = false;
     // Who reset each recently reset stream (bounded: the oldest ids go first).
     std::map<std::uint32_t, Direction> m_resetBy;

@@ -1,0 +1,41 @@
+#include "h2/flood_watch.h"
+
+#include <fmt/format.h>
+
+namespace h2lens {
+
+namespace {
+constexpr TimestampNs kSecond = 1'000'000'000;
+}
+
+bool FloodWatch::reached(std::deque<TimestampNs>& recent, TimestampNs ts, std::size_t limit) {
+    recent.push_back(ts);
+    while (!recent.empty() && ts - recent.front() > kSecond) recent.pop_front();
+    return recent.size() == limit;
+}
+
+std::optional<FloodFinding> FloodWatch::clientReset(TimestampNs ts) {
+    if (!reached(m_clientResets, ts, kRapidResetCount)) return std::nullopt;
+    return FloodFinding{"RAPID_RESET", "RFC 9113 §10.5 (CVE-2023-44487)",
+                        fmt::format("client reset {} streams within one second", kRapidResetCount)};
+}
+
+std::optional<FloodFinding> FloodWatch::settings(Direction from, TimestampNs ts) {
+    if (!reached(m_settings[static_cast<int>(from)], ts, kControlFloodCount)) return std::nullopt;
+    return FloodFinding{"SETTINGS_FLOOD", "RFC 9113 §10.5 (CVE-2019-9515)",
+                        fmt::format("{} SETTINGS frames within one second", kControlFloodCount)};
+}
+
+std::optional<FloodFinding> FloodWatch::ping(Direction from, TimestampNs ts) {
+    if (!reached(m_pings[static_cast<int>(from)], ts, kControlFloodCount)) return std::nullopt;
+    return FloodFinding{"PING_FLOOD", "RFC 9113 §10.5 (CVE-2019-9512)",
+                        fmt::format("{} PINGs within one second", kControlFloodCount)};
+}
+
+std::optional<FloodFinding> FloodWatch::continuation(std::uint32_t continuations) {
+    if (continuations != kContinuationFlood) return std::nullopt;
+    return FloodFinding{"CONTINUATION_FLOOD", "RFC 9113 §10.5",
+                        fmt::format("{} CONTINUATION frames in one header block", continuations)};
+}
+
+}  // namespace h2lens
