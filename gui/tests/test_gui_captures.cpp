@@ -27,9 +27,11 @@
 #include "models/table_models.h"
 #include "models/timeline_data.h"
 #include "reference_decode.h"
+#include "synthetic_connection.h"
 
 using namespace h2lens;
 using namespace h2lens::gui;
+using h2lens::gui::test::SyntheticConnection;
 using h2lens::test::sharedPath;
 
 namespace {
@@ -108,28 +110,10 @@ QString firstOverlap(const std::vector<QRectF>& rects) {
 // A connection the way the issue describes one: 19 streams within its first 2 s, then PINGs at
 // 60, 120 and 190 s, a PRIORITY-only stream at 150 s and a GOAWAY at 194 s.
 DecodeBatch lateGoawayConnection() {
-    DecodeBatch b;
-    const TimestampNs t0 = 1'700'000'000'000'000'000;
-    ConnectionInfo info;
-    info.id = 0;
-    b.connections.push_back({info, t0});
-    DecodeBatch::Frames fr;
-    fr.connId = 0;
-    std::uint64_t off[2] = {24, 0};
-    auto frame = [&](TimestampNs ts, std::uint32_t stream, std::uint8_t type, std::uint8_t flags,
-                     Direction d, std::uint32_t len) {
-        FrameMark f;
-        f.ts = ts;
-        f.streamId = stream;
-        f.type = type;
-        f.flags = flags;
-        f.dir = d;
-        f.length = len;
-        f.dataLength = type == 0 ? len : 0;
-        f.offset = off[static_cast<int>(d)];
-        off[static_cast<int>(d)] += len + 9;
-        fr.frames.push_back(f);
-    };
+    SyntheticConnection c;
+    const TimestampNs t0 = SyntheticConnection::kStart;
+    auto frame = [&c](TimestampNs ts, std::uint32_t stream, std::uint8_t type, std::uint8_t flags,
+                      Direction d, std::uint32_t len) { c.frame(ts, stream, type, flags, d, len); };
     frame(t0, 0, 0x4, 0, Direction::ClientToServer, 18);
     frame(t0 + 1'000'000, 0, 0x4, 0, Direction::ServerToClient, 18);
     for (int k = 0; k < 19; ++k) {
@@ -144,7 +128,7 @@ DecodeBatch lateGoawayConnection() {
         sd.rec.requestStart = s;
         sd.rec.closed = s + 60'000'000;
         sd.rec.end = StreamEnd::Complete;
-        b.streams.push_back(std::move(sd));
+        c.stream(std::move(sd));
     }
     for (TimestampNs at : {60, 120, 190}) {
         frame(t0 + at * 1'000'000'000, 0, 0x6, 0, Direction::ClientToServer, 8);
@@ -153,10 +137,7 @@ DecodeBatch lateGoawayConnection() {
     frame(t0 + 194'000'000'000, 0, 0x7, 0, Direction::ServerToClient, 8);
     // A browser-style PRIORITY for a stream that never carries a message, late.
     frame(t0 + 150'000'000'000, 41, 0x2, 0, Direction::ClientToServer, 5);
-    std::sort(fr.frames.begin(), fr.frames.end(), [](auto& a, auto& c) { return a.ts < c.ts; });
-    fr.lastTs = fr.frames.back().ts;
-    b.frames.push_back(std::move(fr));
-    return b;
+    return c.take();
 }
 
 void sendWheel(QWidget* w, QPointF at, int angle) {

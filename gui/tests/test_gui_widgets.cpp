@@ -18,9 +18,11 @@
 #include "app/timeline_widget.h"
 #include "app/window_chart.h"
 #include "reference_decode.h"
+#include "synthetic_connection.h"
 
 using namespace h2lens;
 using namespace h2lens::gui;
+using h2lens::gui::test::SyntheticConnection;
 using h2lens::test::referenceDecode;
 using h2lens::test::sourcePath;
 
@@ -29,28 +31,10 @@ namespace {
 // One connection, `n` streams, each: HEADERS C->S, HEADERS S->C, 8 DATA S->C (END_STREAM on the
 // last), WINDOW_UPDATEs on stream 0: about 11 frames per stream.
 DecodeBatch syntheticConnection(int n) {
-    DecodeBatch b;
-    const TimestampNs t0 = 1'700'000'000'000'000'000;
-    ConnectionInfo info;
-    info.id = 0;
-    b.connections.push_back({info, t0});
-    DecodeBatch::Frames fr;
-    fr.connId = 0;
-    std::uint64_t off[2] = {24, 0};
-    auto frame = [&](TimestampNs ts, std::uint32_t stream, std::uint8_t type, std::uint8_t flags,
-                     Direction d, std::uint32_t len) {
-        FrameMark f;
-        f.ts = ts;
-        f.streamId = stream;
-        f.type = type;
-        f.flags = flags;
-        f.dir = d;
-        f.length = len;
-        f.dataLength = type == 0 ? len : 0;
-        f.offset = off[static_cast<int>(d)];
-        off[static_cast<int>(d)] += len + 9;
-        fr.frames.push_back(f);
-    };
+    SyntheticConnection c;
+    const TimestampNs t0 = SyntheticConnection::kStart;
+    auto frame = [&c](TimestampNs ts, std::uint32_t stream, std::uint8_t type, std::uint8_t flags,
+                      Direction d, std::uint32_t len) { c.frame(ts, stream, type, flags, d, len); };
     for (int k = 0; k < n; ++k) {
         const std::uint32_t id = 2 * k + 1;
         const TimestampNs s = t0 + k * 100'000;  // a stream every 100 us, overlapping
@@ -75,12 +59,9 @@ DecodeBatch syntheticConnection(int n) {
         p.value = "/object/" + std::to_string(k);
         req.fields = {m, p};
         sd.rec.request = req;
-        b.streams.push_back(std::move(sd));
+        c.stream(std::move(sd));
     }
-    std::sort(fr.frames.begin(), fr.frames.end(), [](auto& a, auto& c) { return a.ts < c.ts; });
-    fr.lastTs = fr.frames.back().ts;
-    b.frames.push_back(std::move(fr));
-    return b;
+    return c.take();
 }
 
 double paintMs(QWidget& w, QImage& img) {
