@@ -14,8 +14,12 @@ namespace {
 constexpr std::int64_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
 constexpr std::size_t kMaxPingRecords = 10000;
 
-int idx(Direction d) { return static_cast<int>(d); }
-bool clientInitiated(std::uint32_t id) { return id % 2 == 1; }
+int idx(Direction d) {
+    return static_cast<int>(d);
+}
+bool clientInitiated(std::uint32_t id) {
+    return id % 2 == 1;
+}
 
 bool isConnectionSpecific(std::string_view name) {
     return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
@@ -25,14 +29,39 @@ bool isConnectionSpecific(std::string_view name) {
 }  // namespace
 
 class ConnectionEngine::DirectionSink final : public FrameSink {
-public:
+  public:
     DirectionSink(ConnectionEngine* engine, Direction dir) : m_engine(engine), m_dir(dir) {}
-    void onFrame(const Frame& frame) override { m_engine->onFrame(m_dir, frame); }
+    void onFrame(const Frame& frame) override { m_engine->receive(m_dir, frame); }
     void onIssue(const FrameIssue& issue) override { m_engine->onFrameIssue(m_dir, issue); }
 
-private:
+  private:
     ConnectionEngine* m_engine;
     Direction m_dir;
+};
+
+// A frame kept beyond its FrameSink call: its spans point into `store`.
+struct ConnectionEngine::HeldFrame {
+    Frame frame;
+    std::vector<Bytes> store;
+    std::size_t bytes = 0;
+
+    explicit HeldFrame(const Frame& f) : frame(f) {
+        auto keep = [this](ByteSpan& span) {
+            if (span.empty()) return;
+            store.emplace_back(span.begin(), span.end());
+            bytes += span.size();
+            span = ByteSpan(store.back());
+        };
+        store.reserve(8 + f.origins.size());
+        keep(frame.payload);
+        keep(frame.debugData);
+        keep(frame.headerBlockFragment);
+        keep(frame.data);
+        keep(frame.altSvcOrigin);
+        keep(frame.altSvcValue);
+        keep(frame.priorityFieldValue);
+        for (ByteSpan& o : frame.origins) keep(o);
+    }
 };
 
 struct ConnectionEngine::BlockInProgress {
@@ -70,6 +99,7 @@ void ConnectionEngine::startPriorKnowledge() {
 void ConnectionEngine::startMidStream() {
     m_summary.detection = Http2Detection::MidStream;
     m_midStream = true;
+    m_holding = true;
     for (int d = 0; d < 2; ++d) {
         m_frames[d]->startMidStream();
         m_hpack[d]->setMidStream(true);
@@ -110,10 +140,52 @@ void ConnectionEngine::startPrefaceAfterHttp1(bool serverAtBoundary) {
 
 void ConnectionEngine::feed(Direction dir, ByteSpan bytes, TimestampNs ts) {
     m_frames[idx(dir)]->feed(bytes, ts, *m_sinks[idx(dir)]);
+    if (!m_holding) return;
+    // Both directions found their frames (the burst a resync replays is in), or the hold grew too
+    // big or too long: from here on frames are applied as they come.
+    const auto& a = m_held[0];
+    const auto& b = m_held[1];
+    const std::size_t frames = a.size() + b.size();
+    TimestampNs first = 0, last = 0;
+    for (const auto* q : {&a, &b}) {
+        if (q->empty()) continue;
+        first = first == 0 ? q->front().frame.ts : std::min(first, q->front().frame.ts);
+        last = std::max(last, q->back().frame.ts);
+    }
+    if ((m_heldFrom[0] && m_heldFrom[1]) || frames >= kMaxHeldFrames ||
+        m_heldBytes >= kMaxHeldBytes || last - first > kMaxHeldSpan) {
+        releaseHeld();
+    }
+}
+
+void ConnectionEngine::receive(Direction dir, const Frame& f) {
+    if (!m_holding) return onFrame(dir, f);
+    m_heldFrom[idx(dir)] = true;
+    m_held[idx(dir)].emplace_back(f);
+    m_heldBytes += m_held[idx(dir)].back().bytes;
+}
+
+// Applies the held frames in time order, each direction in its own order (its HPACK state
+// depends on it); a frame whose time ties goes client side first.
+void ConnectionEngine::releaseHeld() {
+    if (!m_holding) return;
+    m_holding = false;
+    auto& c = m_held[0];
+    auto& s = m_held[1];
+    while (!c.empty() || !s.empty()) {
+        const bool fromClient =
+            s.empty() || (!c.empty() && c.front().frame.ts <= s.front().frame.ts);
+        auto& q = fromClient ? c : s;
+        onFrame(fromClient ? Direction::ClientToServer : Direction::ServerToClient,
+                q.front().frame);
+        q.pop_front();
+    }
+    m_heldBytes = 0;
 }
 
 void ConnectionEngine::gap(Direction dir, std::uint64_t length, TimestampNs ts) {
     m_frames[idx(dir)]->gap(length, ts, *m_sinks[idx(dir)]);
+    releaseHeld();  // what came before the gap is applied before the gap's effects
     // A lost HEADERS frame may have changed the dynamic table: from now on references past
     // what we know are "unknown", not errors.
     m_hpack[idx(dir)]->setMidStream(true);
@@ -189,8 +261,9 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
                 std::string(f.error->text));
     }
     if (f.oversize) {
-        anomaly(dir, &f, 0, "FRAME_SIZE_ERROR", "RFC 9113 §4.2",
-                fmt::format("{}-byte frame above the receiver's SETTINGS_MAX_FRAME_SIZE", f.length));
+        anomaly(
+            dir, &f, 0, "FRAME_SIZE_ERROR", "RFC 9113 §4.2",
+            fmt::format("{}-byte frame above the receiver's SETTINGS_MAX_FRAME_SIZE", f.length));
     }
 
     auto& block = *m_block[d];
@@ -267,7 +340,9 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
     if (m_listener) m_listener->onFrame(FrameEvent{&m_info, dir, &f, completed});
 
     switch (type) {
-        case FrameType::Data: onData(dir, f); break;
+        case FrameType::Data:
+            onData(dir, f);
+            break;
         case FrameType::Headers:
         case FrameType::Continuation:
             if (completed) {
@@ -281,12 +356,23 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
         case FrameType::PushPromise:
             if (completed) onPushPromise(dir, f, std::move(decoded));
             break;
-        case FrameType::Settings: onSettings(dir, f); break;
-        case FrameType::WindowUpdate: onWindowUpdate(dir, f); break;
-        case FrameType::RstStream: onRstStream(dir, f); break;
-        case FrameType::Goaway: onGoaway(dir, f); break;
-        case FrameType::Ping: onPing(dir, f); break;
-        default: break;
+        case FrameType::Settings:
+            onSettings(dir, f);
+            break;
+        case FrameType::WindowUpdate:
+            onWindowUpdate(dir, f);
+            break;
+        case FrameType::RstStream:
+            onRstStream(dir, f);
+            break;
+        case FrameType::Goaway:
+            onGoaway(dir, f);
+            break;
+        case FrameType::Ping:
+            onPing(dir, f);
+            break;
+        default:
+            break;
     }
 }
 
@@ -334,8 +420,10 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
         } else if (!s.response) {
             checkHeaderFields(dir, f, block, false, false);
             s.response = std::move(block);
-            if (s.state == StreamState::ReservedRemote) s.state = StreamState::HalfClosedLocal;
-            else if (s.state == StreamState::Idle) s.state = StreamState::Open;
+            if (s.state == StreamState::ReservedRemote)
+                s.state = StreamState::HalfClosedLocal;
+            else if (s.state == StreamState::Idle)
+                s.state = StreamState::Open;
         } else {
             checkHeaderFields(dir, f, block, false, true);
             s.responseTrailers = std::move(block);
@@ -364,10 +452,14 @@ void ConnectionEngine::checkHeaderFields(Direction dir, const Frame& f, const He
                 anomaly(dir, &f, 0, "PSEUDO_HEADER_AFTER_REGULAR", "RFC 9113 §8.3",
                         fmt::format("'{}' after a regular header field", n));
             }
-            if (n == ":method") ++method, methodValue = h.value;
-            else if (n == ":scheme") ++scheme;
-            else if (n == ":path") ++path;
-            else if (n == ":status") ++status;
+            if (n == ":method")
+                ++method, methodValue = h.value;
+            else if (n == ":scheme")
+                ++scheme;
+            else if (n == ":path")
+                ++path;
+            else if (n == ":status")
+                ++status;
             else if (n != ":authority" && n != ":protocol") {
                 anomaly(dir, &f, 0, "UNKNOWN_PSEUDO_HEADER", "RFC 9113 §8.3",
                         fmt::format("'{}' is not a defined pseudo-header", n));
@@ -399,8 +491,10 @@ void ConnectionEngine::checkHeaderFields(Direction dir, const Frame& f, const He
 
 void ConnectionEngine::endStream(Direction dir, StreamRecord& s, TimestampNs ts) {
     const bool fromClient = dir == Direction::ClientToServer;
-    if (fromClient) s.requestEnd = ts;
-    else s.responseEnd = ts;
+    if (fromClient)
+        s.requestEnd = ts;
+    else
+        s.responseEnd = ts;
     switch (s.state) {
         case StreamState::Open:
         case StreamState::Idle:
@@ -418,7 +512,8 @@ void ConnectionEngine::endStream(Direction dir, StreamRecord& s, TimestampNs ts)
                 closeStream(s, ts);
             }
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
@@ -565,7 +660,8 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
         for (auto& [id, s] : m_streams) {
             const std::int64_t w = s.window[sender].back().value + delta;
             pushWindow(s.window[sender], f.ts, w);
-            const bool senderDone = sender == 0 ? s.requestEnd.has_value() : s.responseEnd.has_value();
+            const bool senderDone =
+                sender == 0 ? s.requestEnd.has_value() : s.responseEnd.has_value();
             updateStall(static_cast<Direction>(sender), id, w <= 0 && !senderDone, f.ts);
             if (w > kMaxWindow) {
                 anomaly(dir, &f, id, "WINDOW_OVERFLOW", "RFC 9113 §6.9.2",
@@ -598,8 +694,7 @@ void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
 }
 
 void ConnectionEngine::onGoaway(Direction dir, const Frame& f) {
-    GoawayRecord g{dir, f.ts, f.lastStreamId, f.errorCode,
-                   std::string(asStringView(f.debugData))};
+    GoawayRecord g{dir, f.ts, f.lastStreamId, f.errorCode, std::string(asStringView(f.debugData))};
     m_summary.goaways.push_back(std::move(g));
     m_goawayLast[idx(dir)] = f.lastStreamId;
     // Streams the receiver of the GOAWAY opened above last-stream-id were never processed.
@@ -649,9 +744,9 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
                 "PUSH_PROMISE after the client sent SETTINGS_ENABLE_PUSH=0");
     }
     if (promised % 2 != 0 || promised <= m_highestStream[1]) {
-        anomaly(dir, &f, 0, "BAD_PROMISED_STREAM_ID", "RFC 9113 §6.6",
-                fmt::format("promised stream {} is odd or not above {}", promised,
-                            m_highestStream[1]));
+        anomaly(
+            dir, &f, 0, "BAD_PROMISED_STREAM_ID", "RFC 9113 §6.6",
+            fmt::format("promised stream {} is odd or not above {}", promised, m_highestStream[1]));
     }
     m_highestStream[1] = std::max(m_highestStream[1], promised);
     StreamRecord& s = stream(promised, f.ts);
@@ -665,6 +760,7 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
 
 void ConnectionEngine::finish(TimestampNs ts) {
     for (int d = 0; d < 2; ++d) m_frames[d]->finish(ts, *m_sinks[d]);
+    releaseHeld();
     for (auto& stall : m_summary.stalls) {
         if (!stall.end) stall.end = ts;
     }

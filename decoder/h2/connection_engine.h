@@ -57,8 +57,8 @@ struct ConnectionSummary {
     // The TCP connection as it was when it ended (the flow table's record goes on counting late
     // ACKs, and a listener may hear of the end later than it happened: see DecodeBacklog).
     std::optional<FlowRecord> flow;
-    bool tlsDecrypted = false;    // = tls && tls->decrypted, kept for existing readers
-    PeerSettings settings[2];     // [0] the client's, [1] the server's, as last sent
+    bool tlsDecrypted = false;  // = tls && tls->decrypted, kept for existing readers
+    PeerSettings settings[2];   // [0] the client's, [1] the server's, as last sent
     std::vector<SettingsRecord> settingsHistory;
     std::vector<PingRecord> pings;
     std::vector<GoawayRecord> goaways;
@@ -116,6 +116,15 @@ class ConnectionEngine {
   private:
     class DirectionSink;
     struct BlockInProgress;
+    struct HeldFrame;
+    // Mid-stream, each direction finds its first frame by frame-sync search, maybe many packets
+    // after the other did: until both have, frames wait (copied, bounded) and are then applied
+    // in time order, so a request is not applied after its response.
+    void receive(Direction dir, const Frame& frame);
+    void releaseHeld();
+    static constexpr std::size_t kMaxHeldFrames = 4096;
+    static constexpr std::size_t kMaxHeldBytes = 4 << 20;
+    static constexpr TimestampNs kMaxHeldSpan = 1'000'000'000;  // 1 s of capture time
     void onFrame(Direction dir, const Frame& frame);
     void onFrameIssue(Direction dir, const FrameIssue& issue);
     void anomaly(Direction dir, const Frame* frame, std::uint32_t stream, std::string name,
@@ -154,6 +163,10 @@ class ConnectionEngine {
     std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
     FloodWatch m_floods;  // rates of resets, SETTINGS, PINGs (abuse detection, §10.5)
     bool m_midStream = false;
+    bool m_holding = false;
+    std::array<std::deque<HeldFrame>, 2> m_held;
+    std::array<bool, 2> m_heldFrom{false, false};
+    std::size_t m_heldBytes = 0;
     // Who reset each recently reset stream (bounded: the oldest ids go first).
     std::map<std::uint32_t, Direction> m_resetBy;
     ConnectionSummary m_summary;

@@ -360,6 +360,13 @@ TEST_CASE("A resynced mid-connection gRPC call keeps tshark's times and its real
     CHECK(rows[0]["start"].get<double>() == Approx(0.0).margin(1e-9));
     CHECK(rows[0]["duration"].get<double>() == Approx(0.002405).margin(1e-6));
     std::size_t at0 = 0;
+    bool responseSeen = false;
+    for (const auto& l : lines(cli("frames -q --json " + capture))) {
+        const auto j = nlohmann::json::parse(l);
+        // The request comes first, as on the wire, though its direction synced last.
+        if (j["dir"] == "s2c") responseSeen = true;
+        if (j["dir"] == "c2s") CHECK_FALSE(responseSeen);
+    }
     for (const auto& l : lines(cli("frames -q --json " + capture))) {
         const auto j = nlohmann::json::parse(l);
         if (j["dir"] == "c2s") {
