@@ -175,7 +175,6 @@ class FramePrinter final : public H2Listener {
 };
 
 struct StreamRow {
-    std::uint64_t conn;
     ConnectionInfo info;
     StreamRecord s;
     std::uint64_t order;  // completion order
@@ -195,7 +194,7 @@ class StreamCollector final : public H2Listener {
         : m_args(args), m_front(front) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (!m_args.selection.matches(c.id, s.id)) return;
-        if (m_front.judge(c.id, s)) rows.push_back({c.id, c, s, rows.size()});
+        if (m_front.judge(c.id, s)) rows.push_back({c, s, rows.size()});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
         if (m_args.selection.matches(c.id)) {
@@ -232,7 +231,7 @@ std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
 // --sort: the order of the rows; ties keep connection, then start, then stream id.
 void sortRows(std::vector<StreamRow>& rows, const std::string& key) {
     auto byConnStart = [](const StreamRow& a, const StreamRow& b) {
-        if (a.conn != b.conn) return a.conn < b.conn;
+        if (a.info.id != b.info.id) return a.info.id < b.info.id;
         const auto sa = rowStart(a.s), sb = rowStart(b.s);
         if (sa != sb) return sa < sb;  // streams without a start come first, as nullopt sorts
         return a.s.id < b.s.id;
@@ -338,7 +337,7 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         const Redactor redactor(args->redact);
         if (args->json) {
             Json out = Json::array();
-            for (const auto& [conn, info, s, order] : collector.rows) {
+            for (const auto& [info, s, order] : collector.rows) {
                 Json j = streamRowJson(info, s, base, redactor);
                 out.push_back(j);
             }
@@ -356,19 +355,15 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                        "conn", "stream", "method", "authority", "path", "status", "req bytes",
                        "resp bytes", startHeading, startWidth, "dur ms", "end");
         }
-        for (const auto& [conn, info, s, order] : collector.rows) {
+        for (const auto& [info, s, order] : collector.rows) {
             auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
                 return b ? std::string(b->value(n)) : std::string();
             };
             std::string path = v(s.request, ":path");
             if (path.size() > 40) path = path.substr(0, 37) + "...";
-            std::string end(streamEndName(s.end));
-            if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
-                end += " (" + errorCodeName(s.resetCode) + ")";
-            }
-            if (s.pushed) end += " pushed";
+            const std::string end = streamEndColumn(s);
             fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}  {}\n",
-                       conn, s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
+                       info.id, s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
                        v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
                        s.requestStart ? time(*s.requestStart) : std::string("-"), startWidth,
                        rowDuration(s)

@@ -63,15 +63,6 @@ double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
 }
 
-std::string endText(const StreamRecord& s) {
-    std::string end(streamEndName(s.end));
-    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
-        end += " (" + errorCodeName(s.resetCode) + ")";
-    }
-    if (s.pushed) end += " pushed";
-    return end;
-}
-
 // Prints as events arrive and keeps nothing, so memory does not grow with the capture.
 class LivePrinter final : public H2Listener {
   public:
@@ -124,7 +115,7 @@ class LivePrinter final : public H2Listener {
             s.closed && s.requestStart
                 ? fmt::format("{:.3f}", static_cast<double>(*s.closed - *s.requestStart) / 1e6)
                 : "-",
-            endText(s));
+            streamEndColumn(s));
     }
 
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "h2/names.h"
+
 namespace h2lens::cli {
 
 void ViewOptions::prepare() {
@@ -70,6 +72,15 @@ std::string withKeyLogHint(const std::string& detail, bool keyLogGiven) {
         return detail;
     }
     return detail + "; no key log was given: pass --keylog with the client's SSLKEYLOGFILE";
+}
+
+std::string streamEndColumn(const StreamRecord& s) {
+    std::string end(streamEndName(s.end));
+    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
+        end += " (" + errorCodeName(s.resetCode) + ")";
+    }
+    if (s.pushed) end += " pushed";
+    return end;
 }
 
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {

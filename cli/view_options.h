@@ -63,6 +63,9 @@ class FilterFront {
 // A connection's "not decrypted" reason, with what to do when no key log was given at all.
 std::string withKeyLogHint(const std::string& detail, bool keyLogGiven);
 
+// The end column of `streams` and `live`: "reset_by_client (CANCEL) pushed", "complete", ...
+std::string streamEndColumn(const StreamRecord& s);
+
 // "1 stream", "2 streams".
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many);
 
