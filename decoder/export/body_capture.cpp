@@ -23,6 +23,15 @@ void BodyCapture::expect(std::uint64_t contentLength, std::size_t maxRetained) {
     if (want > retained.capacity()) retained.reserve(static_cast<std::size_t>(want));
 }
 
+void BodyCapture::dropRetained() {
+    if (!m_runningHash) {
+        m_running.update(retained);
+        m_runningHash = true;
+    }
+    Bytes().swap(retained);
+    retainedAll = false;
+}
+
 std::string BodyCapture::sha256Hex() const {
     return m_runningHash ? m_running.hex() : Sha256::of(retained);
 }

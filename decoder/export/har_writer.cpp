@@ -103,7 +103,10 @@ HarWriter::HarWriter(const ExportOptions& options, std::ostream& out) : m_out(&o
 }
 
 const JsonContext& HarWriter::ctx() {
-    if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
+    if (m_analyzer)
+        m_ctx.base = m_analyzer->stats().firstTs;
+    else if (m_stats)
+        m_ctx.base = m_stats->firstTs;
     return m_ctx;
 }
 

@@ -8,6 +8,7 @@
 //   receive = first response HEADERS .. response END_STREAM (or reset).
 // dns/connect/ssl are -1: a capture of one connection cannot attribute them to a request.
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@ class HarWriter final : public TranscriptSink {
   public:
     HarWriter(const ExportOptions& options, std::ostream& out);
     void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
+    // Instead of an Analyzer, for a capture decoded earlier (a TranscriptStore's replay).
+    void setStats(const AnalyzerStats& stats, std::uint64_t tcpConnections) {
+        m_stats = stats;
+        m_tcpConnections = tcpConnections;
+    }
 
     void onStream(const StreamTranscript& s) override;
     void onConnection(const ConnectionTranscript& c) override;
@@ -39,6 +45,8 @@ class HarWriter final : public TranscriptSink {
     JsonContext m_ctx;
     std::ostream* m_out;
     const Analyzer* m_analyzer = nullptr;
+    std::optional<AnalyzerStats> m_stats;  // setStats()
+    std::uint64_t m_tcpConnections = 0;
     std::map<std::uint64_t, std::vector<Pending>> m_open;  // per connection, until it ends
     std::vector<Pending> m_done;
 };

@@ -23,7 +23,10 @@ JsonWriter::JsonWriter(const ExportOptions& options, Format format, std::ostream
 }
 
 const JsonContext& JsonWriter::ctx() {
-    if (m_analyzer) m_ctx.base = m_analyzer->stats().firstTs;
+    if (m_analyzer)
+        m_ctx.base = m_analyzer->stats().firstTs;
+    else if (m_stats)
+        m_ctx.base = m_stats->firstTs;
     return m_ctx;
 }
 
@@ -152,6 +155,9 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
     if (m_analyzer) {
         m_facts.stats = m_analyzer->stats();
         m_facts.tcpConnections = m_analyzer->flows().records().size();
+    } else if (m_stats) {
+        m_facts.stats = *m_stats;
+        m_facts.tcpConnections = m_tcpConnections;
     }
     Json header = headerJson(m_facts);
     if (m_format == Format::Ndjson) {

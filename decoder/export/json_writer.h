@@ -11,6 +11,7 @@
 //   {"record":"capture","h2lens":{...}}                   last line
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -25,6 +26,11 @@ class JsonWriter final : public TranscriptSink {
     enum class Format : std::uint8_t { Document, Ndjson };
     JsonWriter(const ExportOptions& options, Format format, std::ostream& out);
     void setAnalyzer(const Analyzer* analyzer) { m_analyzer = analyzer; }
+    // Instead of an Analyzer, for a capture decoded earlier (a TranscriptStore's replay).
+    void setStats(const AnalyzerStats& stats, std::uint64_t tcpConnections) {
+        m_stats = stats;
+        m_tcpConnections = tcpConnections;
+    }
 
     void onStream(const StreamTranscript& s) override;
     // NDJSON with a scheduler: the stream is hashed and serialised by a scheduler's job; lines
@@ -50,6 +56,8 @@ class JsonWriter final : public TranscriptSink {
     Format m_format;
     std::ostream* m_out;
     const Analyzer* m_analyzer = nullptr;
+    std::optional<AnalyzerStats> m_stats;  // setStats()
+    std::uint64_t m_tcpConnections = 0;
     std::map<std::uint64_t, std::map<std::uint32_t, Json>> m_streams;  // document: open conns
     std::map<std::uint64_t, Json> m_frames;                            // document: open conns
     std::map<std::uint64_t, Json> m_connections;                       // document: done conns

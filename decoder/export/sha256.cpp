@@ -17,6 +17,14 @@ Sha256::Sha256() : m_ctx(std::make_unique<Ctx>()) {
     }
 }
 Sha256::~Sha256() = default;
+Sha256::Sha256(const Sha256& other) : Sha256() {
+    if (EVP_MD_CTX_copy_ex(m_ctx->md, other.m_ctx->md) != 1)
+        throw std::runtime_error("OpenSSL: cannot copy a SHA-256 state");
+}
+Sha256& Sha256::operator=(const Sha256& other) {
+    if (this != &other) *this = Sha256(other);
+    return *this;
+}
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 

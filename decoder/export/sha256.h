@@ -16,6 +16,9 @@ class Sha256 {
     ~Sha256();
     Sha256(Sha256&&) noexcept;
     Sha256& operator=(Sha256&&) noexcept;
+    // A copy goes on from the same state (a kept transcript copied while its digest runs).
+    Sha256(const Sha256& other);
+    Sha256& operator=(const Sha256& other);
 
     void update(ByteSpan bytes);
     // Lowercase hex of the digest of everything given so far; the object stays usable.

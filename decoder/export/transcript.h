@@ -35,6 +35,8 @@ struct BodyCapture {
     // The message announced `contentLength` bytes: room for what will be retained is made once,
     // instead of the buffer doubling (and copying) as DATA frames arrive.
     void expect(std::uint64_t contentLength, std::size_t maxRetained);
+    // Lets go of the retained bytes (a store over its budget); size and digest stay exact.
+    void dropRetained();
     // SHA-256 of all `size` bytes, lowercase hex.
     std::string sha256Hex() const;
 

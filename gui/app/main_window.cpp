@@ -639,6 +639,8 @@ void MainWindow::exportTo(ExportFormat format, bool selectionOnly) {
     req.capturePath = m_loader->path().toStdString();
     req.keylogPath = m_keylogPath.toStdString();
     req.format = format;
+    // The decode on screen, unless it is still running (then the file is read again).
+    if (!m_loader->isRunning()) req.transcripts = m_loader->lastResult().transcripts;
     if (selectionOnly) {
         const StreamData* s = currentStream();
         if (!s) {

@@ -1,6 +1,7 @@
 #include "models/decode_job.h"
 
 #include "session/decode_session.h"
+#include "session/listener_tee.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "h2/names.h"
+#include "h2/frame_details.h"
 #include "pcap/capture_file.h"
 
 namespace h2lens::gui {
@@ -18,52 +19,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string priorityText(const PriorityFields& p) {
-    return fmt::format("dependency={} weight={} exclusive={}", p.dependency, p.weight + 1,
-                       p.exclusive ? 1 : 0);
-}
-
-// The variable-length fields of a frame, as one line, or "" when there are none.
+// A frame's fields and problems as the CLI's frames view words them (h2/frame_details.h).
 std::string extraText(const Frame& f) {
-    std::string s;
-    switch (f.frameType()) {
-        case FrameType::Settings:
-            for (const Setting& x : f.settings) {
-                s += fmt::format("{}{}={}", s.empty() ? "" : " ", settingName(x.id), x.value);
-            }
-            break;
-        case FrameType::Ping:
-            s = "opaque=" + hexString(f.pingData);
-            break;
-        case FrameType::Goaway:
-            s = fmt::format("last_stream_id={} error={}", f.lastStreamId,
-                            errorCodeName(f.errorCode));
-            if (!f.debugData.empty()) {
-                s += fmt::format(" debug=\"{}\"",
-                                 asStringView(f.debugData.first(
-                                     std::min<std::size_t>(f.debugData.size(), 200))));
-            }
-            break;
-        case FrameType::Altsvc:
-            s = fmt::format("origin=\"{}\" value=\"{}\"", asStringView(f.altSvcOrigin),
-                            asStringView(f.altSvcValue));
-            break;
-        case FrameType::Origin:
-            for (ByteSpan o : f.origins)
-                s += fmt::format("{}{}", s.empty() ? "" : " ", asStringView(o));
-            break;
-        case FrameType::PriorityUpdate:
-            s = fmt::format("prioritized_stream={} \"{}\"", f.prioritizedStreamId,
-                            asStringView(f.priorityFieldValue));
-            break;
-        default:
-            break;
-    }
-    if (f.priority) s += (s.empty() ? "" : " ") + priorityText(*f.priority);
-    if (f.padded) s += fmt::format("{}pad_length={}", s.empty() ? "" : " ", f.padLength);
-    if (f.oversize) s += std::string(s.empty() ? "" : " ") + "OVERSIZE";
-    if (f.reservedBit) s += std::string(s.empty() ? "" : " ") + "R-bit set";
-    if (f.error) s += fmt::format("{}MALFORMED: {}", s.empty() ? "" : " ", f.error->text);
+    std::string s = frameDetails(f);
+    const std::string problem = frameProblem(f);
+    if (!problem.empty()) s += (s.empty() ? "" : " ") + problem;
     return s;
 }
 
@@ -260,6 +220,18 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     DecodeResult result;
     const auto start = Clock::now();
     Recorder recorder(options);
+    // The exporters' view of the same decode, kept for File > Export (export_bridge.h).
+    const ExportOptions exportOptions;
+    auto transcripts = options.maxTranscriptBodyBytes > 0
+                           ? std::make_shared<TranscriptStore>(options.maxTranscriptBodyBytes)
+                           : nullptr;
+    std::optional<TranscriptCollector> collector;
+    std::optional<ListenerTee> tee;
+    H2Listener* listener = &recorder;
+    if (transcripts) {
+        collector.emplace(exportOptions, transcripts.get());
+        listener = &tee.emplace(recorder, *collector);
+    }
     SessionOptions sessionOptions;
     sessionOptions.limits = options.limits;
     sessionOptions.keyLogPath = options.keylogPath;
@@ -269,7 +241,7 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     std::unique_ptr<DecodeSession> sessionPtr;
     try {
         sessionPtr = std::make_unique<DecodeSession>(
-            sessionOptions, recorder, [&](FlowConsumerFactory& h2) -> FlowConsumerFactory& {
+            sessionOptions, *listener, [&](FlowConsumerFactory& h2) -> FlowConsumerFactory& {
                 return tcpRecorder.emplace(h2, recorder);
             });
     } catch (const std::exception& e) {
@@ -374,6 +346,10 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     result.keylog.secrets = session.keys().acceptedLines();
     result.keylog.randoms = session.keys().randomCount();
     result.keylog.malformed = session.keys().malformedLines();
+    if (transcripts && !result.cancelled) {
+        transcripts->setTotals(analyzer, result.issueCount);
+        result.transcripts = std::move(transcripts);
+    }
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
 }

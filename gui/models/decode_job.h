@@ -16,6 +16,7 @@
 #include "capture/packet_source.h"
 #include "common/issue.h"
 #include "common/limits.h"
+#include "export/transcript_store.h"
 #include "models/capture_data.h"
 #include "pipeline/analyzer.h"
 
@@ -37,6 +38,9 @@ struct DecodeOptions {
     std::chrono::milliseconds keylogPollInterval{200};
     std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
+    // The transcripts File > Export writes (DecodeResult::transcripts), bodies included up to
+    // this many bytes in all; past it the export reads the capture again. 0: none kept.
+    std::uint64_t maxTranscriptBodyBytes = 128ull * 1024 * 1024;
     std::chrono::milliseconds flushInterval{100};
     std::size_t flushStreams = 20000;  // also flush once this many streams are waiting
     // Look at the flush clock after every packet instead of every 256: a live capture may
@@ -62,6 +66,9 @@ struct DecodeResult {
     std::vector<Issue> issues;  // capped at Analyzer::kMaxKeptIssues
     std::uint64_t issueCount = 0;
     KeyLogReport keylog;
+    // Every stream and connection as the exporters see them (null: cancelled, failed, or not
+    // asked for). Shared: the export reads it on the GUI thread after the decode ended.
+    std::shared_ptr<const TranscriptStore> transcripts;
 };
 
 using BatchSink = std::function<void(DecodeBatch&&)>;

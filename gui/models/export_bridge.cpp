@@ -41,7 +41,7 @@ class SelectionSink final : public TranscriptSink {
 
 }  // namespace
 
-std::string exportCapture(const ExportRequest& request) {
+std::string exportCapture(const ExportRequest& request, ExportSource* source) {
     try {
         std::ofstream out(request.outputPath, std::ios::binary | std::ios::trunc);
         if (!out) return "cannot write " + request.outputPath;
@@ -60,6 +60,19 @@ std::string exportCapture(const ExportRequest& request) {
             writer = std::move(w);
         }
         SelectionSink selection(writer.get(), request.selection);
+        if (request.transcripts && request.transcripts->complete()) {
+            const CaptureTotals& totals = request.transcripts->totals();
+            if (json) json->setStats(totals.stats, totals.tcpConnections);
+            if (har) har->setStats(totals.stats, totals.tcpConnections);
+            request.transcripts->replay(selection);
+            if (json) json->finish(request.capturePath, totals.issues);
+            if (har) har->finish();
+            if (source) *source = ExportSource::Transcripts;
+            out.flush();
+            if (!out) return "writing " + request.outputPath + " failed";
+            return {};
+        }
+        if (source) *source = ExportSource::Capture;
         TranscriptCollector collector(options, &selection);
         SessionOptions sessionOptions;
         sessionOptions.limits = limits;

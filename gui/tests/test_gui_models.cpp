@@ -39,6 +39,17 @@ void loadInto(CaptureStore& store, const std::string& path, std::size_t* batches
     QVERIFY2(r.error.empty(), r.error.c_str());
 }
 
+// The (connection, stream) a store kept last.
+std::pair<std::uint64_t, std::uint32_t> lastStream(const TranscriptStore& store) {
+    struct Last final : TranscriptSink {
+        std::pair<std::uint64_t, std::uint32_t> key{0, 0};
+        void onStream(const StreamTranscript& s) override { key = {s.conn.id, s.record.id}; }
+        void onConnection(const ConnectionTranscript&) override {}
+    } last;
+    store.replay(last);
+    return last.key;
+}
+
 std::string value(const std::optional<HeaderBlock>& b, std::string_view n) {
     return b ? std::string(b->value(n)) : std::string();
 }
@@ -60,6 +71,7 @@ class TestGuiModels : public QObject {
     void bodyDecodingAndCurl();
     void loaderRunsOnWorkerAndCancels();
     void exportWritesTheSelection();
+    void exportWritesTheDecodeOnScreen();
     void tlsDecryptsWithKeyLogAndEmbeddedSecrets();
 };
 
@@ -444,14 +456,15 @@ void TestGuiModels::exportWritesTheSelection() {
         return QJsonDocument::fromJson(f.readAll()).object();
     };
     ExportRequest all{
-        capture, (dir + "/h2lens_gui_all.json").toStdString(), ExportFormat::Json, {}, {}};
+        capture, (dir + "/h2lens_gui_all.json").toStdString(), ExportFormat::Json, {}, {}, {}};
     QCOMPARE(QString::fromStdString(exportCapture(all)), QString());
     const QJsonArray conns = read(all.outputPath)["connections"].toArray();
     QCOMPARE(conns.size(), 1);
     QCOMPARE(conns[0].toObject()["streams"].toArray().size(), 6);
 
     ExportRequest one{
-        capture, (dir + "/h2lens_gui_one.json").toStdString(), ExportFormat::Json, {}, {{0, 21}}};
+        capture, (dir + "/h2lens_gui_one.json").toStdString(), ExportFormat::Json, {}, {{0, 21}},
+        {}};
     QCOMPARE(QString::fromStdString(exportCapture(one)), QString());
     const QJsonArray streams =
         read(one.outputPath)["connections"].toArray()[0].toObject()["streams"].toArray();
@@ -459,15 +472,78 @@ void TestGuiModels::exportWritesTheSelection() {
     QCOMPARE(streams[0].toObject()["id"].toInt(), 21);
 
     ExportRequest har{
-        capture, (dir + "/h2lens_gui_one.har").toStdString(), ExportFormat::Har, {}, {{0, 21}}};
+        capture, (dir + "/h2lens_gui_one.har").toStdString(), ExportFormat::Har, {}, {{0, 21}}, {}};
     QCOMPARE(QString::fromStdString(exportCapture(har)), QString());
     const QJsonArray entries = read(har.outputPath)["log"].toObject()["entries"].toArray();
     QCOMPARE(entries.size(), 1);
     QCOMPARE(entries[0].toObject()["response"].toObject()["httpVersion"].toString(), QString("h2"));
 
     ExportRequest bad{
-        "/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}};
+        "/nonexistent.pcap", (dir + "/x.json").toStdString(), ExportFormat::Json, {}, {}, {}};
     QVERIFY(!exportCapture(bad).empty());
+}
+
+// Issue 13: File > Export writes the transcripts the decode on screen kept, without reading the
+// capture again, and the bytes are those of an export that reads it (JSON, HAR, a selection, a
+// TLS capture with its key log); a decode whose bodies went over the budget reads it again.
+void TestGuiModels::exportWritesTheDecodeOnScreen() {
+    struct Case {
+        std::string capture, keylog;
+    };
+    std::vector<Case> cases{{sourcePath("samples/h2c_nghttp.pcap"), {}},
+                            {sourcePath("samples/h2c_curl_post.pcap"), {}}};
+    const std::string tls = sharedPath("captures/03a_tls13_curl_nginx");
+    if (!tls.empty()) cases.push_back({tls + "/capture.pcap", tls + "/keylog.txt"});
+    const std::string grpc = sharedPath("captures/13_grpc_python");
+    if (!grpc.empty()) cases.push_back({grpc + "/capture.pcap", {}});
+    auto slurp = [](const std::string& path) {
+        QFile f(QString::fromStdString(path));
+        f.open(QIODevice::ReadOnly);
+        return f.readAll();
+    };
+    const QString dir = QDir::tempPath();
+    for (const Case& c : cases) {
+        if (!QFile::exists(QString::fromStdString(c.capture))) continue;
+        DecodeOptions opt;
+        opt.keylogPath = c.keylog;
+        const DecodeResult r = decodeCapture(c.capture, opt, nullptr, [](DecodeBatch&&) {});
+        QVERIFY2(r.error.empty(), r.error.c_str());
+        QVERIFY(r.transcripts);
+        QVERIFY(r.transcripts->complete());
+        QVERIFY(r.transcripts->streams() > 0);
+        for (ExportFormat format : {ExportFormat::Json, ExportFormat::Har}) {
+            for (bool selection : {false, true}) {
+                ExportRequest kept{
+                    c.capture, (dir + "/h2lens_gui_kept").toStdString(), format, c.keylog, {}, {}};
+                if (selection) kept.selection.push_back(lastStream(*r.transcripts));
+                kept.transcripts = r.transcripts;
+                ExportRequest reread = kept;
+                reread.outputPath = (dir + "/h2lens_gui_reread").toStdString();
+                reread.transcripts = nullptr;
+                ExportSource from = ExportSource::Capture;
+                QCOMPARE(QString::fromStdString(exportCapture(kept, &from)), QString());
+                QVERIFY(from == ExportSource::Transcripts);
+                QCOMPARE(QString::fromStdString(exportCapture(reread, &from)), QString());
+                QVERIFY(from == ExportSource::Capture);
+                const QByteArray a = slurp(kept.outputPath), b = slurp(reread.outputPath);
+                QVERIFY2(a.size() > 100, c.capture.c_str());
+                QVERIFY2(a == b, c.capture.c_str());
+            }
+        }
+    }
+    // Over the budget: the export reads the capture again, and says so.
+    DecodeOptions tight;
+    tight.maxTranscriptBodyBytes = 100;
+    const std::string capture = sourcePath("samples/h2c_nghttp.pcap");
+    const DecodeResult r = decodeCapture(capture, tight, nullptr, [](DecodeBatch&&) {});
+    QVERIFY(r.transcripts);
+    QVERIFY(!r.transcripts->complete());
+    ExportRequest req{
+        capture, (dir + "/h2lens_gui_tight.json").toStdString(), ExportFormat::Json, {}, {}, {}};
+    req.transcripts = r.transcripts;
+    ExportSource from = ExportSource::Transcripts;
+    QCOMPARE(QString::fromStdString(exportCapture(req, &from)), QString());
+    QVERIFY(from == ExportSource::Capture);
 }
 
 // The GUI decodes TLS like the CLI: with a key log file, and with secrets a pcapng carries.

@@ -1,0 +1,75 @@
+#pragma once
+// The transcripts of a whole capture, kept once it is decoded, so every later export (the GUI's
+// File > Export, the selection, JSON or HAR) is written from what was decoded instead of reading
+// the capture again. Streams and connections are kept in the order the collector handed them
+// out, with their bodies, and replayed in that order into any TranscriptSink: the writers cannot
+// tell a replay from a decode, so the bytes are the ones the CLI writes.
+//
+// Bodies are what makes a store large: past `maxBodyBytes` (all streams together) the store
+// keeps recording streams and connections but drops the bodies of the streams that finish after
+// that, and says so (complete() is false): their records, sizes and digests stay but a replay
+// writes them without body text, so a caller that needs the whole document decodes the capture
+// again.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <variant>
+
+#include "export/transcript_collector.h"
+#include "pipeline/analyzer.h"
+
+namespace h2lens {
+
+// What a JSON document says about the capture as a whole, taken from the Analyzer at the end.
+struct CaptureTotals {
+    AnalyzerStats stats;
+    std::size_t tcpConnections = 0;
+    std::uint64_t issues = 0;
+};
+
+class TranscriptStore final : public TranscriptSink {
+  public:
+    static constexpr std::uint64_t kDefaultMaxBodyBytes = 256ull * 1024 * 1024;
+    explicit TranscriptStore(std::uint64_t maxBodyBytes = kDefaultMaxBodyBytes)
+        : m_maxBodyBytes(maxBodyBytes) {}
+
+    void onStream(const StreamTranscript& s) override;
+    void onStreamMoved(StreamTranscript&& s) override;
+    void onConnection(const ConnectionTranscript& c) override;
+
+    // After the decode: the capture-wide facts a document's header states.
+    void setTotals(const Analyzer& analyzer, std::uint64_t issues);
+    const CaptureTotals& totals() const { return m_totals; }
+
+    // Every stream and connection, in the order they were stored.
+    void replay(TranscriptSink& sink) const;
+
+    std::size_t streams() const { return m_streams; }
+    std::size_t connections() const { return m_connections; }
+    std::uint64_t bodyBytes() const { return m_bodyBytes; }
+    // False once a stream's bodies were dropped for the byte budget.
+    bool complete() const { return m_droppedBodies == 0; }
+    std::uint64_t streamsWithoutBodies() const { return m_droppedBodies; }
+
+  private:
+    // The summary and flow record a ConnectionTranscript points to, kept beside it.
+    struct StoredConnection {
+        ConnectionTranscript transcript;
+        std::optional<ConnectionSummary> summary;
+        std::optional<FlowRecord> flow;
+        bool flowIsSummarys = false;
+    };
+    using Entry = std::variant<StreamTranscript, std::unique_ptr<StoredConnection>>;
+    void keep(StreamTranscript&& s);
+
+    std::uint64_t m_maxBodyBytes;
+    std::deque<Entry> m_entries;
+    std::size_t m_streams = 0;
+    std::size_t m_connections = 0;
+    std::uint64_t m_bodyBytes = 0;
+    std::uint64_t m_droppedBodies = 0;
+    CaptureTotals m_totals;
+};
+
+}  // namespace h2lens
