@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "export/body_text.h"
+#include "h2/frame_details.h"
 #include "h2/names.h"
 
 #include <algorithm>
@@ -13,49 +14,6 @@ namespace {
 
 double seconds(TimestampNs t, TimestampNs base) {
     return static_cast<double>(t - base) / 1e9;
-}
-
-std::string typeDetails(const Frame& f) {
-    switch (f.frameType()) {
-        case FrameType::Settings: {
-            std::string s = fmt::format("(niv={})", f.settings.size());
-            for (const Setting& x : f.settings)
-                s += fmt::format(" [{}:{}]", settingName(x.id), x.value);
-            return s;
-        }
-        case FrameType::WindowUpdate:
-            return fmt::format("(window_size_increment={})", f.windowIncrement);
-        case FrameType::RstStream:
-            return fmt::format("(error_code={})", errorCodeName(f.errorCode));
-        case FrameType::Goaway:
-            return fmt::format("(last_stream_id={}, error_code={}, opaque_data={})", f.lastStreamId,
-                               errorCodeName(f.errorCode), asStringView(f.debugData));
-        case FrameType::Ping:
-            return fmt::format("(opaque_data={})", hexString(f.pingData));
-        case FrameType::PushPromise:
-            return fmt::format("(promised_stream_id={})", f.promisedStreamId);
-        case FrameType::Priority:
-        case FrameType::Headers:
-            if (f.priority) {
-                return fmt::format("(dep_stream_id={}, weight={}, exclusive={})",
-                                   f.priority->dependency, f.priority->weight + 1,
-                                   f.priority->exclusive ? 1 : 0);
-            }
-            return {};
-        case FrameType::Altsvc:
-            return fmt::format("(origin={}, field_value={})", asStringView(f.altSvcOrigin),
-                               asStringView(f.altSvcValue));
-        case FrameType::Origin: {
-            std::string s = fmt::format("(norigins={})", f.origins.size());
-            for (ByteSpan o : f.origins) s += fmt::format(" [{}]", asStringView(o));
-            return s;
-        }
-        case FrameType::PriorityUpdate:
-            return fmt::format("(prioritized_stream_id={}, priority_field_value={})",
-                               f.prioritizedStreamId, asStringView(f.priorityFieldValue));
-        default:
-            return {};
-    }
 }
 
 // A header value as a terminal may print it: binary (gRPC -bin metadata) or control bytes that
@@ -69,18 +27,6 @@ std::string shownValue(const std::string& v) {
 }
 
 }  // namespace
-
-std::string frameDetails(const Frame& f) {
-    std::string s = typeDetails(f);
-    // What can be wrong with any frame, after its own fields.
-    std::string marks;
-    if (f.padded) marks += fmt::format("{}pad_length={}", marks.empty() ? "" : ", ", f.padLength);
-    if (f.oversize)
-        marks += std::string(marks.empty() ? "" : ", ") + "above SETTINGS_MAX_FRAME_SIZE";
-    if (f.reservedBit) marks += std::string(marks.empty() ? "" : ", ") + "reserved bit set";
-    if (!marks.empty()) s += (s.empty() ? "" : " ") + ("[" + marks + "]");
-    return s;
-}
 
 std::string frameText(const FrameEvent& ev, TimestampNs base) {
     return frameText(ev, fmt::format("{:11.6f}", seconds(ev.frame->ts, base)), FrameTextStyle{});
@@ -96,11 +42,10 @@ std::string frameText(const FrameEvent& ev, std::string_view time, const FrameTe
                                 : ev.dir == Direction::ClientToServer ? "\x1b[36m"
                                                                       : "\x1b[32m";
     const std::string_view off = style.color ? "\x1b[0m" : "";
-    std::string out =
-        fmt::format("{}[{}] conn {} {} stream {} {} flags={} length={}{}{}{}{}\n", on, time,
-                    ev.conn->id, directionName(ev.dir), f.streamId, frameTypeName(f.type), flags,
-                    f.length, details.empty() ? "" : " ", details,
-                    f.error ? fmt::format(" MALFORMED: {}", f.error->text) : "", off);
+    std::string out = fmt::format(
+        "{}[{}] conn {} {} stream {} {} flags={} length={}{}{}{}{}\n", on, time, ev.conn->id,
+        directionName(ev.dir), f.streamId, frameTypeName(f.type), flags, f.length,
+        details.empty() ? "" : " ", details, f.error ? " " + frameProblem(f) : "", off);
     if (ev.headers) {
         for (const HeaderField& h : ev.headers->fields) {
             std::string value =

@@ -28,8 +28,4 @@ std::string anomalyText(const ConnectionInfo& conn, const Anomaly& anomaly, Time
 std::string anomalyText(const ConnectionInfo& conn, const Anomaly& anomaly, std::string_view time,
                         const FrameTextStyle& style);
 
-// The type-specific part of a frame line: "(niv=2) [SETTINGS_MAX_CONCURRENT_STREAMS:100] ...",
-// "(window_size_increment=65535)", empty for types without fields worth a line.
-std::string frameDetails(const Frame& frame);
-
 }  // namespace h2lens::cli
