@@ -55,6 +55,7 @@ struct Options {
     std::string keylogPath;
     Limits limits;
     ViewOptions display;  // -Y for the streams view
+    bool stats = false;   // a progress line on stderr every second
 };
 
 // ---- printers (frame lines come from frame_text.h, shared with `h2lens frames`) ----
@@ -213,24 +214,39 @@ struct CaptureOutcome {
     std::uint64_t captured = 0;
     LiveStats stats;
     std::vector<Issue> issues;
+    // libpcap's counters so far, read by the capture thread once a second (pcap_stats belongs
+    // to the thread that reads the handle) for the decoding thread's --stats line.
+    std::atomic<bool> liveStatsAvailable{false};
+    std::atomic<std::uint64_t> liveDroppedByKernel{0};
+    std::atomic<std::uint64_t> liveDroppedByInterface{0};
 };
 
 // Reads packets and hands batches to the queue; never waits for the decoder.
 void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& options,
                  CaptureOutcome& outcome) {
     const auto start = Clock::now();
-    const std::optional<Clock::time_point> deadline =
+    // time_point::max() for no --duration (g++ 12 wrongly warns that an optional one may be
+    // read uninitialised).
+    const Clock::time_point deadline =
         options.durationSeconds > 0
-            ? std::optional(start + std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(options.durationSeconds)))
-            : std::nullopt;
+            ? start + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(options.durationSeconds))
+            : Clock::time_point::max();
     PacketBatch batch;
     batch.reserve(kBatchPackets, kBatchBytes + 65536);
     auto batchStart = start;
+    auto nextStats = start + std::chrono::seconds(1);
     Packet packet;
     for (;;) {
         const LiveRead r = capture.poll(packet);
         const auto now = Clock::now();
+        if (options.stats && now >= nextStats) {
+            const LiveStats st = capture.stats();
+            outcome.liveStatsAvailable = st.available;
+            outcome.liveDroppedByKernel = st.droppedByKernel;
+            outcome.liveDroppedByInterface = st.droppedByInterface;
+            nextStats = now + std::chrono::seconds(1);
+        }
         if (r == LiveRead::Packet) {
             if (batch.empty()) batchStart = now;
             batch.add(packet);
@@ -249,7 +265,7 @@ void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& op
             outcome.reason = capture.stopRequested() ? StopReason::Signal : StopReason::Failed;
             break;
         }
-        if (deadline && now >= *deadline) {
+        if (now >= deadline) {
             outcome.reason = StopReason::Duration;
             break;
         }
@@ -360,6 +376,67 @@ class LiveKeyLog {
     bool m_errorShown = false;
 };
 
+// `--stats`: once a second, what the last second carried and what was lost so far, so a user
+// sees a capture fall behind while it happens instead of in the totals at the end.
+class LiveProgress {
+  public:
+    LiveProgress(bool enabled, Clock::time_point start)
+        : m_enabled(enabled), m_start(start), m_last(start) {}
+    void maybePrint(const AnalyzerStats& st, const LivePacketQueue& queue,
+                    const CaptureOutcome& outcome) {
+        if (!m_enabled) return;
+        const auto now = Clock::now();
+        const double dt = std::chrono::duration<double>(now - m_last).count();
+        if (dt < 1.0) return;
+        const double packets = static_cast<double>(st.packets - m_packets) / dt;
+        const double mb = static_cast<double>(st.capturedBytes - m_bytes) / 1e6 / dt;
+        const PacketQueueStats q = queue.stats();
+        const std::string kernel =
+            outcome.liveStatsAvailable
+                ? fmt::format("{} by kernel, {} by interface, ", outcome.liveDroppedByKernel.load(),
+                              outcome.liveDroppedByInterface.load())
+                : std::string();
+        fmt::print(stderr,
+                   "h2lens: {:6.1f} s: {:.0f} packets/s, {:.1f} MB/s, decode queue {:.1f} MB; "
+                   "dropped so far: {}{} by h2lens\n",
+                   std::chrono::duration<double>(now - m_start).count(), packets, mb,
+                   static_cast<double>(queue.queuedBytes()) / 1e6, kernel, q.droppedPackets);
+        std::fflush(stderr);
+        m_last = now;
+        m_packets = st.packets;
+        m_bytes = st.capturedBytes;
+    }
+
+  private:
+    bool m_enabled;
+    Clock::time_point m_start, m_last;
+    std::uint64_t m_packets = 0;
+    std::uint64_t m_bytes = 0;
+};
+
+// The last word on losses: nothing, or how many packets were lost where and what helps.
+std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue) {
+    const std::uint64_t kernel = outcome.stats.available ? outcome.stats.droppedByKernel : 0;
+    const std::uint64_t nic = outcome.stats.available ? outcome.stats.droppedByInterface : 0;
+    const std::uint64_t ours = queue.droppedPackets;
+    const std::uint64_t all = kernel + nic + ours;
+    if (all == 0) {
+        return outcome.stats.available ? "h2lens: lost nothing: every packet the filter passed "
+                                         "was decoded\n"
+                                       : "h2lens: lost nothing in h2lens (libpcap gave no kernel "
+                                         "counters)\n";
+    }
+    std::string where;
+    auto add = [&](std::uint64_t n, const char* text) {
+        if (n == 0) return;
+        where += fmt::format("{}{} {}", where.empty() ? "" : ", ", n, text);
+    };
+    add(kernel, "in the kernel buffer (raise --buffer-size)");
+    add(nic, "by the interface");
+    add(ours, "in h2lens's decode queue (raise --queue-size)");
+    return fmt::format("h2lens: lost {}: {}\n", plural(all, "packet", "packets"), where);
+}
+
 void runLive(Options& options) {
     const bool toStdout = options.writePath == "-";
     const View view = options.view == "frames" ? View::Frames : View::Streams;
@@ -391,7 +468,16 @@ void runLive(Options& options) {
     sessionOptions.keyLogPath = options.keylogPath;
     sessionOptions.followKeyLog = true;
     DecodeSession session(sessionOptions, front.attach(printer));
+    // With -w, the key log lines go into the file too, each Decryption Secrets Block before the
+    // packets that need it, so the capture opens decrypted later without the key log.
+    std::string newKeys;
+    if (writer && !options.keylogPath.empty()) session.journalKeys(&newKeys);
+    auto writeNewKeys = [&] {
+        if (writer && !newKeys.empty()) writer->writeTlsKeyLog(newKeys);
+        newKeys.clear();
+    };
     LiveKeyLog keyLog(session);
+    writeNewKeys();
     Analyzer& analyzer = session.analyzer();
     printer.setAnalyzer(&analyzer);
     IssueLines issues(iface, options.quiet);
@@ -414,11 +500,14 @@ void runLive(Options& options) {
         std::thread captureThread([&] { captureLoop(capture, queue, options, outcome); });
         PacketBatch batch;
         std::uint64_t number = 0;
+        LiveProgress progress(options.stats, start);
         for (;;) {
             const auto popped = queue.pop(batch, std::chrono::milliseconds(200));
+            progress.maybePrint(analyzer.stats(), queue, outcome);
             if (popped == LivePacketQueue::Pop::Closed) break;
             if (popped == LivePacketQueue::Pop::Timeout) continue;
             keyLog.refresh();  // keys for this batch were written before its packets were sent
+            writeNewKeys();
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 Packet p = batch.at(i);
                 p.number = ++number;  // numbered as decoded, so numbers match the -w file
@@ -436,6 +525,7 @@ void runLive(Options& options) {
         captureThread.join();
     }
     keyLog.finish();
+    writeNewKeys();
     session.finish();  // streams still open end as incomplete and are printed now
     for (const Issue& i : analyzer.takeIssues()) issues.print(i);
     for (const Issue& i : outcome.issues) issues.print(i);
@@ -487,6 +577,10 @@ void runLive(Options& options) {
                static_cast<double>(queueStats.peakBytes) / 1e6,
                static_cast<double>(peakRssBytes()) / 1e6);
     keyLog.printSummary();
+    // Always when something was lost; with --stats also when nothing was.
+    const std::string loss = lossLine(outcome, queueStats);
+    if (options.stats || loss.find("lost nothing") == std::string::npos)
+        fmt::print(stderr, "{}", loss);
     if (writer) {
         if (writer->failed()) {
             throw CaptureError(fmt::format("{}: write failed: {}",
@@ -528,7 +622,8 @@ void addLiveCommand(CLI::App& app) {
     json->excludes(ndjson);
     sub->add_option("-w,--write", o->writePath,
                     "also save the capture as pcapng ('-': standard output, and nothing "
-                    "else is printed there)");
+                    "else is printed there); with --keylog, the secrets used go into it too "
+                    "(Decryption Secrets Blocks), so it opens decrypted without the key log");
     sub->add_option("--buffer-size", o->bufferMb, "kernel capture buffer in MiB")
         ->capture_default_str()
         ->check(CLI::Range(1.0, 2047.0));
@@ -541,6 +636,9 @@ void addLiveCommand(CLI::App& app) {
                   "let the kernel fill buffers before waking h2lens (less CPU, more latency)");
     sub->add_flag("--promisc", o->capture.promiscuous, "put the interface in promiscuous mode");
     sub->add_flag("-q,--quiet", o->quiet, "do not print problems found in the traffic");
+    sub->add_flag("--stats", o->stats,
+                  "every second print packets/s, MB/s, the decode queue and the drops so far "
+                  "(stderr); at the end, what was lost and where");
     sub->add_option("--keylog", o->keylogPath,
                     "NSS key log (SSLKEYLOGFILE) to decrypt TLS; the client may still be writing "
                     "it (it is followed as it grows) and it need not exist yet");

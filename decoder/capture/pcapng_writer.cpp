@@ -15,6 +15,8 @@ constexpr std::uint32_t kSectionHeader = 0x0a0d0d0a;
 constexpr std::uint32_t kInterfaceDescription = 1;
 constexpr std::uint32_t kInterfaceStatistics = 5;
 constexpr std::uint32_t kEnhancedPacket = 6;
+constexpr std::uint32_t kDecryptionSecrets = 0x0000000a;
+constexpr std::uint32_t kSecretsTlsKeyLog = 0x544c534b;  // "TLSK": NSS key log lines
 constexpr std::uint32_t kByteOrderMagic = 0x1a2b3c4d;
 
 constexpr std::uint16_t kOptEnd = 0;
@@ -62,6 +64,7 @@ PcapngWriter::PcapngWriter(PcapngWriter&& other) noexcept
       m_interfaces(other.m_interfaces),
       m_written(other.m_written),
       m_packets(other.m_packets),
+      m_secretBlocks(other.m_secretBlocks),
       m_error(std::move(other.m_error)),
       m_body(std::move(other.m_body)),
       m_block(std::move(other.m_block)) {}
@@ -118,6 +121,15 @@ void PcapngWriter::writeStats(std::uint32_t interfaceId, const PcapngInterfaceSt
     if (stats.delivered) putU64Option(kIsbUsrDeliv, *stats.delivered);
     endOptions();
     writeBlock(kInterfaceStatistics);
+}
+
+void PcapngWriter::writeTlsKeyLog(std::string_view lines) {
+    if (lines.empty()) return;
+    put32(kSecretsTlsKeyLog);
+    put32(static_cast<std::uint32_t>(lines.size()));
+    putBytes(reinterpret_cast<const std::uint8_t*>(lines.data()), lines.size());
+    writeBlock(kDecryptionSecrets);
+    ++m_secretBlocks;
 }
 
 void PcapngWriter::flush() {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "capture/packet.h"
 #include "capture/packet_source.h"
@@ -55,10 +56,15 @@ class PcapngWriter {
     // An Enhanced Packet Block; `packet.linkType` is not checked against the interface.
     void writePacket(std::uint32_t interfaceId, const Packet& packet);
     void writeStats(std::uint32_t interfaceId, const PcapngInterfaceStats& stats);
+    // A Decryption Secrets Block of NSS key log lines (each ending in '\n'): readers (h2lens,
+    // Wireshark, tshark) use it for the TLS packets that follow it, with no key log beside the
+    // file. Nothing is written for "".
+    void writeTlsKeyLog(std::string_view lines);
     void flush();
 
     std::uint64_t bytesWritten() const { return m_written; }
     std::uint64_t packetsWritten() const { return m_packets; }
+    std::uint64_t secretBlocksWritten() const { return m_secretBlocks; }
     bool failed() const { return !m_error.empty(); }
     const std::string& error() const { return m_error; }
 
@@ -78,6 +84,7 @@ class PcapngWriter {
     std::uint32_t m_interfaces = 0;
     std::uint64_t m_written = 0;
     std::uint64_t m_packets = 0;
+    std::uint64_t m_secretBlocks = 0;
     std::string m_error;
     Bytes m_body;  // reused between blocks: no allocation per packet once warm
     Bytes m_block;

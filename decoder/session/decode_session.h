@@ -109,6 +109,8 @@ class DecodeSession {
     const Analyzer& analyzer() const { return *m_analyzer; }
     const AnalyzerStats& stats() const { return m_analyzer->stats(); }
     const KeyLog& keys() const { return m_keys; }
+    // Every key log line accepted from now on is appended to `*journal` (KeyLog::setJournal).
+    void journalKeys(std::string* journal) { m_keys.setJournal(journal); }
     const SessionTally& tally() const { return m_tally.counts; }
     // The TLS thread pool, when the session has one (for --stats).
     const TlsOpenPool* tlsPool() const { return m_tlsPool.get(); }

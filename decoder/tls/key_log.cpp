@@ -84,6 +84,10 @@ void KeyLog::addLine(std::string_view line) {
     auto [it, inserted] = m_byRandom.try_emplace(key);
     it->second.*slot = std::move(*secret);
     ++m_accepted;
+    if (m_journal) {
+        m_journal->append(line);
+        m_journal->push_back('\n');
+    }
     ++m_generation;
     if (inserted && m_maxRandoms != 0) {
         m_order.push_back(std::move(key));

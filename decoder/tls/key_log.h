@@ -59,6 +59,11 @@ class KeyLog {
     // random is forgotten and counted. A followed key log grows for as long as the client
     // runs; the connections it serves are short-lived next to it.
     void setMaxRandoms(std::size_t n);
+
+    // Every accepted line from now on is also appended to `*journal` (with '\n'), for a
+    // capture written with the secrets it needs (`live -w --keylog`: a Decryption Secrets
+    // Block). The caller empties it as it writes; null stops the journal.
+    void setJournal(std::string* journal) { m_journal = journal; }
     std::size_t evictedRandoms() const { return m_evicted; }
 
   private:
@@ -68,6 +73,7 @@ class KeyLog {
     std::unordered_map<std::string, KeyLogSecrets> m_byRandom;  // key: the 32 raw bytes
     std::deque<std::string> m_order;  // randoms, oldest first (only with a bound)
     std::size_t m_maxRandoms = 0;
+    std::string* m_journal = nullptr;
     std::size_t m_accepted = 0;
     std::size_t m_ignored = 0;
     std::size_t m_malformed = 0;

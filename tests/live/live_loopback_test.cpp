@@ -235,7 +235,7 @@ TEST_CASE("live: --duration ends the capture, --view frames --json is one closed
     LiveSetup s("frames");
     REQUIRE(s.startServer());
     const auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(s.startLive({"--duration", "2", "--view", "frames", "--json"}));
+    REQUIRE(s.startLive({"--duration", "2", "--view", "frames", "--json", "--stats"}));
     int code = 0;
     runCommand("nghttp -n " + s.url("/100k.bin") + " " + s.url("/index.html"), &code);
     REQUIRE(code == 0);
@@ -245,7 +245,21 @@ TEST_CASE("live: --duration ends the capture, --view frames --json is one closed
     CHECK(*exitCode == 0);
     CHECK(took < 5s);
     const std::string err = readTextFile(s.liveErr);
+    INFO(err);
     CHECK(err.find("stopped by --duration 2") != std::string::npos);
+    // Issue 19.3: --stats prints a line a second while capturing, and the last word on losses.
+    std::size_t progressLines = 0;
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(" s: ") != std::string::npos &&
+            line.find(" packets/s, ") != std::string::npos &&
+            line.find("decode queue") != std::string::npos &&
+            line.find("by h2lens") != std::string::npos)
+            ++progressLines;
+    }
+    CHECK(progressLines >= 1);
+    CHECK(progressLines <= 3);
+    CHECK(err.find("lost nothing") != std::string::npos);
 
     const Json frames = Json::parse(readTextFile(s.liveOut));
     REQUIRE(frames.is_array());
@@ -311,9 +325,8 @@ TEST_CASE("live: -Y prints only the streams that match, and refuses the frames v
     CHECK(rows[0]["response_headers"][0][1] == "404");
     CHECK(readTextFile(s.liveErr).find("2 streams") != std::string::npos);  // both decoded
 
-    const std::string refused =
-        runCommand(shellQuote(cliPath().string()) + " live -i lo --view frames -Y status:404 2>&1",
-                   &code);
+    const std::string refused = runCommand(
+        shellQuote(cliPath().string()) + " live -i lo --view frames -Y status:404 2>&1", &code);
     CHECK(code != 0);
     CHECK(refused.find("filters the streams view") != std::string::npos);
 }

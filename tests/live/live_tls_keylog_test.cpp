@@ -73,9 +73,11 @@ TEST_CASE("live --keylog: TLS 1.3 and TLS 1.2 decrypted with a key log written d
 
     const fs::path keylog = dir.path() / "keys.txt";  // does not exist yet
     const fs::path liveOut = dir.path() / "live.out", liveErr = dir.path() / "live.err";
-    ChildProcess live({cliPath().string(), "live", "-i", "lo", "-f",
-                       "tcp port " + std::to_string(port), "--keylog", keylog.string(), "--ndjson"},
-                      liveOut, liveErr);
+    const fs::path saved = dir.path() / "saved.pcapng";
+    ChildProcess live(
+        {cliPath().string(), "live", "-i", "lo", "-f", "tcp port " + std::to_string(port),
+         "--keylog", keylog.string(), "--ndjson", "-w", saved.string()},
+        liveOut, liveErr);
     REQUIRE(live.started());
     REQUIRE(waitFor(
         [&] { return readTextFile(liveErr).find("capturing on lo") != std::string::npos; }, 5s));
@@ -136,5 +138,31 @@ TEST_CASE("live --keylog: TLS 1.3 and TLS 1.2 decrypted with a key log written d
     for (const auto& row : tls12) {
         INFO("TLS 1.2 " << std::get<0>(row) << " " << std::get<1>(row));
         CHECK(seen.count(row) == 1);
+    }
+
+    // Issue 19.4: -w with --keylog put the secrets into the pcapng, before the packets that
+    // need them: the file decodes alone, in h2lens and in tshark, with no key log beside it.
+    std::multiset<StreamKey> reread;
+    {
+        int rc = -1;
+        const std::string out = runCommand(shellQuote(cliPath().string()) + " streams --json " +
+                                               shellQuote(saved.string()) + " 2>/dev/null",
+                                           &rc);
+        CHECK(rc == 0);
+        for (const auto& j : Json::parse(out)) {
+            CHECK(j["end"] == "complete");
+            reread.emplace(
+                j.contains("request_headers") ? header(j["request_headers"], ":path") : "",
+                j.contains("response_headers") ? header(j["response_headers"], ":status") : "",
+                j["response_body_bytes"].get<std::uint64_t>());
+        }
+    }
+    CHECK(reread == seen);
+    if (haveProgram("tshark")) {
+        const std::string paths = runCommand(
+            "tshark -r " + shellQuote(saved.string()) + " -d tcp.port==" + std::to_string(port) +
+            ",tls -Y http2.header -T fields -e http2.headers.path 2>/dev/null");
+        for (const auto& row : tls13) CHECK(paths.find(std::get<0>(row)) != std::string::npos);
+        for (const auto& row : tls12) CHECK(paths.find(std::get<0>(row)) != std::string::npos);
     }
 }

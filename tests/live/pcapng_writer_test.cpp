@@ -196,3 +196,58 @@ TEST_CASE("pcapng writer: an unwritable path is an environment error", "[live][p
     CHECK(writer.failed());
     CHECK(writer.error().find("space") != std::string::npos);
 }
+
+// Issue 19.4: a Decryption Secrets Block written before the packets makes a TLS capture open
+// decrypted with no key log beside it, in h2lens and in tshark: the real TLS 1.3 capture 03a
+// copied with its key log inside reads as the original does with --keylog.
+TEST_CASE("pcapng writer: TLS key log lines in a Decryption Secrets Block decrypt the copy",
+          "[live][pcapng][uses-captures]") {
+    H2LENS_REQUIRE_SHARED();
+    const fs::path dir = sharedDir() / "captures" / "03a_tls13_curl_nginx";
+    const std::string keys = readTextFile(dir / "keylog.txt");
+    REQUIRE(keys.find("CLIENT_TRAFFIC_SECRET_0 ") != std::string::npos);
+    const fs::path out = tempPath("dsb.pcapng");
+    {
+        auto source = openCapture((dir / "capture.pcap").string());
+        CopiedCapture original = readPackets(*source);
+        PcapngWriter writer = PcapngWriter::open(out.string(), "h2lens test");
+        const std::uint32_t id =
+            writer.addInterface({original.packets.front().linkType, 262144, "lo", {}, {}});
+        writer.writeTlsKeyLog(keys);
+        writer.writeTlsKeyLog("");  // nothing: no block
+        for (const CopiedPacket& p : original.packets) writer.writePacket(id, p.view());
+        writer.flush();
+        CHECK(writer.secretBlocksWritten() == 1);
+    }
+    std::size_t secretBlocks = 0;
+    for (const BlockInfo& b : blocks(readBinaryFile(out))) {
+        if (b.type != 0x0000000a) continue;
+        ++secretBlocks;
+        REQUIRE(b.body.size() >= 8 + keys.size());
+        CHECK(loadLe32(&b.body[0]) == 0x544c534b);
+        CHECK(loadLe32(&b.body[4]) == keys.size());
+        CHECK(std::string(b.body.begin() + 8,
+                          b.body.begin() + 8 + static_cast<long>(keys.size())) == keys);
+    }
+    CHECK(secretBlocks == 1);
+
+    int rc = -1;
+    const std::string cli = shellQuote(cliPath().string());
+    const std::string embedded =
+        runCommand(cli + " streams --json " + shellQuote(out.string()) + " 2>/dev/null", &rc);
+    CHECK(rc == 0);
+    const std::string withKeylog =
+        runCommand(cli + " streams --json --keylog " + shellQuote((dir / "keylog.txt").string()) +
+                       " " + shellQuote((dir / "capture.pcap").string()) + " 2>/dev/null",
+                   &rc);
+    CHECK(rc == 0);
+    CHECK(embedded.find("\":path\"") != std::string::npos);
+    CHECK(embedded == withKeylog);
+    if (haveProgram("tshark")) {
+        const std::string paths = runCommand("tshark -r " + shellQuote(out.string()) +
+                                             " -Y http2.header -T fields -e http2.headers.path "
+                                             "2>/dev/null");
+        CHECK(paths.find('/') != std::string::npos);
+    }
+    fs::remove(out);
+}
