@@ -18,6 +18,7 @@ PKGS=(
   libbenchmark-dev       # bench/
   nghttp2-client nghttp2-server curl util-linux   # live-capture tests: real peers on loopback
   brotli                 # brotli test data for the content-encoding tests
+  node-har-validator     # HAR 1.2 schema check of the HAR export (tests/export/har/validate.js)
 )
 
 SUDO=""
@@ -30,12 +31,6 @@ for p in "${PKGS[@]}"; do
   fi
 done
 
-# node/npm may come from elsewhere on a machine (nodejs's own npm conflicts with Debian's npm
-# package): only ask Debian for them when there is no npm at all.
-if ! command -v npm >/dev/null 2>&1; then
-  missing+=(nodejs npm)
-fi
-
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "h2lens: installing missing Debian packages: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -44,9 +39,3 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# har-validator for the HAR export test, pinned by tests/export/har/package-lock.json.
-har_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/export/har"
-if [ -f "$har_dir/package-lock.json" ] && [ ! -d "$har_dir/node_modules" ]; then
-  echo "h2lens: installing har-validator (npm ci in tests/export/har)" >&2
-  (cd "$har_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
