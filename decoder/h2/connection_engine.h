@@ -18,8 +18,11 @@
 
 #include "common/limits.h"
 #include "h2/flood_watch.h"
+#include "h2/flow_windows.h"
 #include "h2/frame_decoder.h"
 #include "h2/h2_listener.h"
+#include "h2/settings_exchange.h"
+#include "h2/stream_table.h"
 #include "hpack/hpack_decoder.h"
 #include "tcp/flow_record.h"
 
@@ -72,6 +75,9 @@ struct ConnectionSummary {
     std::uint64_t clientResets = 0;
 };
 
+// Orchestrates its parts: StreamTable (open streams, ids, resets), FlowWindows (send windows and
+// stalls), SettingsExchange (values in force, ACK pairing), FloodWatch (abuse rates); the frame
+// and HPACK decoders per direction; header-block assembly and the anomaly checks.
 class ConnectionEngine {
   public:
     ConnectionEngine(const Limits& limits, ConnectionInfo info, H2Listener* listener);
@@ -144,8 +150,6 @@ class ConnectionEngine {
     void onPing(Direction dir, const Frame& f);
     void onPushPromise(Direction dir, const Frame& f, HeaderBlock&& block);
     void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
-    void pushWindow(std::vector<WindowPoint>& series, TimestampNs ts, std::int64_t value);
-    void updateStall(Direction sender, std::uint32_t streamId, bool blocked, TimestampNs ts);
     void raise(Direction dir, const Frame& f, FloodFinding& finding);
 
     const Limits* m_limits;
@@ -155,21 +159,17 @@ class ConnectionEngine {
     std::array<std::unique_ptr<HpackDecoder>, 2> m_hpack;
     std::array<std::unique_ptr<DirectionSink>, 2> m_sinks;
     std::array<std::unique_ptr<BlockInProgress>, 2> m_block;
-    std::map<std::uint32_t, StreamRecord> m_streams;  // open (not yet reported) streams
-    std::array<std::uint32_t, 2> m_highestStream{};   // highest id opened by [client, server]
-    std::array<std::int64_t, 2> m_connWindow{65535, 65535};    // send windows
-    std::array<std::deque<std::size_t>, 2> m_unackedSettings;  // indexes into settingsHistory
+    ConnectionSummary m_summary;  // before the parts below, which write into it
+    StreamTable m_streams;
+    FlowWindows m_windows{m_summary.connectionWindow, &m_summary.stalls};
+    SettingsExchange m_settings{m_summary.settings, &m_summary.settingsHistory};
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
-    std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
     FloodWatch m_floods;  // rates of resets, SETTINGS, PINGs (abuse detection, §10.5)
     bool m_midStream = false;
     bool m_holding = false;
     std::array<std::deque<HeldFrame>, 2> m_held;
     std::array<bool, 2> m_heldFrom{false, false};
     std::size_t m_heldBytes = 0;
-    // Who reset each recently reset stream (bounded: the oldest ids go first).
-    std::map<std::uint32_t, Direction> m_resetBy;
-    ConnectionSummary m_summary;
 };
 
 }  // namespace h2lens
