@@ -236,14 +236,19 @@ void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
     // stream closed when the later of its two ends was sent, not when the last was applied.
     s.closed = std::max({ts, s.requestEnd.value_or(ts), s.responseEnd.value_or(ts)});
     m_windows.streamClosed(s.id, ts);
-    if (m_listener) m_listener->onStreamDone(m_info, s);
+    report(s);
     m_streams.erase(s.id);
 }
 
 void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
     const int d = idx(dir);
     ++m_summary.frames[d];
-    if (f.error) {
+    if (f.error && f.error->kind == FrameErrorKind::SelfDependency) {
+        anomaly(dir, &f, 0, "SELF_DEPENDENCY", "RFC 9113 §5.3.1 (RFC 7540 §5.3.1)",
+                fmt::format("stream {} depends on itself in {}; a stream error "
+                            "(PROTOCOL_ERROR), the priority is not applied",
+                            f.streamId, frameTypeName(f.type)));
+    } else if (f.error) {
         anomaly(dir, &f, 0, fmt::format("MALFORMED_{}", frameTypeName(f.type)), "RFC 9113",
                 std::string(f.error->text));
     }
@@ -326,9 +331,21 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
     // Emit the frame before applying it, so listeners see it with the headers it completed.
     if (m_listener) m_listener->onFrame(FrameEvent{&m_info, dir, &f, completed});
 
+    if (type == FrameType::Headers && f.priority) onPriority(dir, f, PrioritySource::HeadersFrame);
+
     switch (type) {
         case FrameType::Data:
             onData(dir, f);
+            break;
+        case FrameType::Priority:
+            if (f.priority) onPriority(dir, f, PrioritySource::PriorityFrame);
+            break;
+        case FrameType::PriorityUpdate:
+            if (dir == Direction::ClientToServer && !f.error) {
+                m_summary.priorities.prioritize(f.ts, f.prioritizedStreamId,
+                                                asStringView(f.priorityFieldValue),
+                                                PrioritySource::PriorityUpdate);
+            }
             break;
         case FrameType::Headers:
         case FrameType::Continuation:
@@ -387,6 +404,8 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
     if (fromClient) {
         if (!s.request) {
             checkHeaderFields(dir, f, block, true, false);
+            m_summary.priorities.open(id);
+            onPriorityHeader(dir, id, block);
             s.requestStart = block.ts;
             s.request = std::move(block);
             if (s.state == StreamState::Idle) s.state = StreamState::Open;
@@ -406,6 +425,8 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
             s.informational.push_back(std::move(block));
         } else if (!s.response) {
             checkHeaderFields(dir, f, block, false, false);
+            onPriorityHeader(dir, id, block);
+            m_follow.responseStarted(id, block.ts);
             s.response = std::move(block);
             if (s.state == StreamState::ReservedRemote)
                 s.state = StreamState::HalfClosedLocal;
@@ -532,6 +553,7 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
         s->requestBodyBytes += f.data.size();
         ++s->requestDataFrames;
     } else {
+        if (m_summary.priorities.signalled()) m_follow.serverData(f.streamId, f.length, f.ts);
         if (!s->firstResponseData) s->firstResponseData = f.ts;
         s->responseBodyBytes += f.data.size();
         ++s->responseDataFrames;
@@ -591,6 +613,11 @@ void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
         return;
     }
     if (auto flood = m_floods.settings(dir, f.ts)) raise(dir, f, *flood);
+    if (dir == Direction::ServerToClient) {
+        for (const Setting& s : f.settings) {
+            if (s.id == 0x9) m_summary.priorities.setServerNoRfc7540(s.value == 1);
+        }
+    }
     const std::int64_t delta =
         m_settings.received(SettingsRecord{dir, f.ts, f.settings, false, std::nullopt});
     if (delta != 0) {
@@ -685,10 +712,45 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
     StreamRecord& s = stream(promised, f.ts);
     s.pushed = true;
     s.promisedOn = f.streamId;
+    m_summary.priorities.open(promised);
     s.state = StreamState::ReservedRemote;
     s.requestStart = block.ts;
     checkHeaderFields(dir, f, block, true, false);
     s.request = std::move(block);
+}
+
+void ConnectionEngine::onPriority(Direction dir, const Frame& f, PrioritySource source) {
+    // The tree is what the client asked for; a server's priority signals are not requests.
+    if (dir != Direction::ClientToServer) return;
+    m_summary.priorities.depend(f.ts, f.streamId, *f.priority, source);
+}
+
+void ConnectionEngine::onPriorityHeader(Direction dir, std::uint32_t stream,
+                                        const HeaderBlock& block) {
+    // Several `priority` fields are one list (RFC 9110 §5.3).
+    std::string value;
+    bool any = false;
+    for (const HeaderField& h : block.fields) {
+        if (!h.nameKnown || h.name != "priority") continue;
+        if (any) value += ", ";
+        value += h.value;
+        any = true;
+    }
+    if (!any) return;
+    const PrioritySource source = dir == Direction::ClientToServer ? PrioritySource::RequestHeader
+                                                                   : PrioritySource::ResponseHeader;
+    m_summary.priorities.prioritize(block.ts, stream, value, source);
+}
+
+void ConnectionEngine::report(StreamRecord& s) {
+    if (const PriorityNode* n = m_summary.priorities.find(s.id)) {
+        s.priority = StreamPriority{
+            n->parent,  n->weight, n->exclusive, n->urgency.urgency, n->urgency.incremental,
+            n->rfc7540, n->rfc9218};
+    }
+    // Without any signal yet no measure needs it (memory stays bounded by the open streams).
+    if (!m_summary.priorities.signalled()) m_follow.forget(s.id);
+    if (m_listener) m_listener->onStreamDone(m_info, s);
 }
 
 void ConnectionEngine::finish(TimestampNs ts) {
@@ -702,9 +764,10 @@ void ConnectionEngine::finish(TimestampNs ts) {
         if (clientInitiated(s.id) && m_goawayLast[1] && s.id > *m_goawayLast[1] && !s.response) {
             s.end = StreamEnd::RefusedByGoaway;
         }
-        if (m_listener) m_listener->onStreamDone(m_info, s);
+        report(s);
         open.erase(open.begin());
     }
+    m_summary.priorityFollow = m_follow.measure(m_summary.priorities, m_summary.stalls);
 }
 
 }  // namespace h2lens

@@ -21,6 +21,8 @@
 #include "h2/flow_windows.h"
 #include "h2/frame_decoder.h"
 #include "h2/h2_listener.h"
+#include "h2/priority_follow.h"
+#include "h2/priority_tree.h"
 #include "h2/settings_exchange.h"
 #include "h2/stream_table.h"
 #include "hpack/hpack_decoder.h"
@@ -69,6 +71,10 @@ struct ConnectionSummary {
     // DATA after a RST_STREAM, in flight when it was sent (not in the streams' bodies).
     std::vector<LateDataRecord> dataAfterReset;
     std::vector<WindowPoint> connectionWindow[2];  // send windows: [0] client's, [1] server's
+    // The client's priority signals (RFC 7540 tree, RFC 9218 urgency) with their history, and
+    // whether the server's DATA followed them (set at finish()).
+    PriorityTree priorities;
+    PriorityFollowResult priorityFollow;
     std::uint64_t frames[2] = {0, 0};
     std::uint64_t streams = 0;
     std::uint64_t anomalies = 0;
@@ -149,6 +155,9 @@ class ConnectionEngine {
     void onGoaway(Direction dir, const Frame& f);
     void onPing(Direction dir, const Frame& f);
     void onPushPromise(Direction dir, const Frame& f, HeaderBlock&& block);
+    void onPriority(Direction dir, const Frame& f, PrioritySource source);
+    void onPriorityHeader(Direction dir, std::uint32_t stream, const HeaderBlock& block);
+    void report(StreamRecord& s);  // fills in its priority, hands it to the listener
     void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
     void raise(Direction dir, const Frame& f, FloodFinding& finding);
 
@@ -164,6 +173,7 @@ class ConnectionEngine {
     FlowWindows m_windows{m_summary.connectionWindow, &m_summary.stalls};
     SettingsExchange m_settings{m_summary.settings, &m_summary.settingsHistory};
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
+    PriorityFollow m_follow;
     FloodWatch m_floods;  // rates of resets, SETTINGS, PINGs (abuse detection, §10.5)
     bool m_midStream = false;
     bool m_holding = false;
