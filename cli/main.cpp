@@ -13,6 +13,7 @@
 #include "h2_commands.h"
 #include "interfaces_command.h"
 #include "live_command.h"
+#include "priority_command.h"
 #include "summary_command.h"
 
 #include <malloc.h>
@@ -34,8 +35,8 @@ int main(int argc, char** argv) {
     // input) or `h2lens -q FILE`: anything but a command name or a top-level option.
     std::vector<char*> args(argv, argv + argc);
     static char summary[] = "summary";
-    static const char* kCommands[] = {"flows",  "frames",     "streams", "export",
-                                      "follow", "interfaces", "live",    "summary"};
+    static const char* kCommands[] = {"flows",      "frames", "streams", "export",  "follow",
+                                      "interfaces", "live",   "summary", "priority"};
     static const char* kTopLevel[] = {"-h", "--help", "--version"};
     auto isOneOf = [](const char* arg, const auto& list) {
         return std::any_of(std::begin(list), std::end(list),
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     addStreamsCommand(app, common);
     addExportCommand(app, common);
     addFollowCommand(app, common);
+    addPriorityCommand(app, common);
     addInterfacesCommand(app);
     addLiveCommand(app);
     try {

@@ -11,14 +11,11 @@ namespace h2lens {
 
 namespace {
 
-constexpr std::int64_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
+constexpr std::int64_t kMaxWindow = FlowWindows::kMaxWindow;
 constexpr std::size_t kMaxPingRecords = 10000;
 
 int idx(Direction d) {
     return static_cast<int>(d);
-}
-bool clientInitiated(std::uint32_t id) {
-    return id % 2 == 1;
 }
 
 bool isConnectionSpecific(std::string_view name) {
@@ -110,10 +107,8 @@ void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Settin
                                          std::uint64_t requestBodyBytes, TimestampNs ts) {
     m_summary.detection = Http2Detection::Upgrade;
     m_frames[0]->expectClientPreface();
-    SettingsRecord rec{Direction::ClientToServer, ts, std::move(settings), true, std::nullopt};
-    for (const Setting& s : rec.settings) m_summary.settings[0].apply(s);
-    m_summary.settingsHistory.push_back(rec);
-    m_unackedSettings[0].push_back(m_summary.settingsHistory.size() - 1);
+    m_settings.received(
+        SettingsRecord{Direction::ClientToServer, ts, std::move(settings), true, std::nullopt});
     // RFC 9113 §3.2 (RFC 7540 §3.2): the upgraded request is stream 1, half-closed (local).
     StreamRecord& s = stream(1, request.ts);
     s.requestStart = request.ts;
@@ -121,7 +116,7 @@ void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Settin
     s.request = std::move(request);
     s.state = StreamState::HalfClosedLocal;
     s.requestEnd = ts;
-    m_highestStream[0] = 1;
+    m_streams.noteOpened(0, 1);
 }
 
 void ConnectionEngine::startAfterUpgradeResponse(TimestampNs ts) {
@@ -129,7 +124,7 @@ void ConnectionEngine::startAfterUpgradeResponse(TimestampNs ts) {
     m_frames[0]->expectClientPreface();
     StreamRecord& s = stream(1, ts);
     s.state = StreamState::HalfClosedLocal;
-    m_highestStream[0] = 1;
+    m_streams.noteOpened(0, 1);
 }
 
 void ConnectionEngine::startPrefaceAfterHttp1(bool serverAtBoundary) {
@@ -221,26 +216,18 @@ void ConnectionEngine::onFrameIssue(Direction dir, const FrameIssue& issue) {
 }
 
 StreamRecord* ConnectionEngine::findStream(std::uint32_t id) {
-    auto it = m_streams.find(id);
-    return it == m_streams.end() ? nullptr : &it->second;
+    return m_streams.find(id);
 }
 
 StreamRecord& ConnectionEngine::stream(std::uint32_t id, TimestampNs ts) {
-    auto [it, inserted] = m_streams.try_emplace(id);
-    StreamRecord& s = it->second;
-    if (inserted) {
-        s.id = id;
+    bool created = false;
+    StreamRecord& s = m_streams.obtain(id, created);
+    if (created) {
         ++m_summary.streams;
-        // Send windows start at the receiver's SETTINGS_INITIAL_WINDOW_SIZE.
-        pushWindow(s.window[0], ts, m_summary.settings[1].initialWindowSize);
-        pushWindow(s.window[1], ts, m_summary.settings[0].initialWindowSize);
+        FlowWindows::startStream(s, ts, m_settings.of(Direction::ServerToClient).initialWindowSize,
+                                 m_settings.of(Direction::ClientToServer).initialWindowSize);
     }
     return s;
-}
-
-void ConnectionEngine::pushWindow(std::vector<WindowPoint>& series, TimestampNs ts,
-                                  std::int64_t value) {
-    series.push_back(WindowPoint{ts, value});
 }
 
 void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
@@ -248,15 +235,20 @@ void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
     // After a resync one direction's frames may be applied after the other's later ones: the
     // stream closed when the later of its two ends was sent, not when the last was applied.
     s.closed = std::max({ts, s.requestEnd.value_or(ts), s.responseEnd.value_or(ts)});
-    for (int d = 0; d < 2; ++d) updateStall(static_cast<Direction>(d), s.id, false, ts);
-    if (m_listener) m_listener->onStreamDone(m_info, s);
+    m_windows.streamClosed(s.id, ts);
+    report(s);
     m_streams.erase(s.id);
 }
 
 void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
     const int d = idx(dir);
     ++m_summary.frames[d];
-    if (f.error) {
+    if (f.error && f.error->kind == FrameErrorKind::SelfDependency) {
+        anomaly(dir, &f, 0, "SELF_DEPENDENCY", "RFC 9113 §5.3.1 (RFC 7540 §5.3.1)",
+                fmt::format("stream {} depends on itself in {}; a stream error "
+                            "(PROTOCOL_ERROR), the priority is not applied",
+                            f.streamId, frameTypeName(f.type)));
+    } else if (f.error) {
         anomaly(dir, &f, 0, fmt::format("MALFORMED_{}", frameTypeName(f.type)), "RFC 9113",
                 std::string(f.error->text));
     }
@@ -339,9 +331,21 @@ void ConnectionEngine::onFrame(Direction dir, const Frame& f) {
     // Emit the frame before applying it, so listeners see it with the headers it completed.
     if (m_listener) m_listener->onFrame(FrameEvent{&m_info, dir, &f, completed});
 
+    if (type == FrameType::Headers && f.priority) onPriority(dir, f, PrioritySource::HeadersFrame);
+
     switch (type) {
         case FrameType::Data:
             onData(dir, f);
+            break;
+        case FrameType::Priority:
+            if (f.priority) onPriority(dir, f, PrioritySource::PriorityFrame);
+            break;
+        case FrameType::PriorityUpdate:
+            if (dir == Direction::ClientToServer && !f.error) {
+                m_summary.priorities.prioritize(f.ts, f.prioritizedStreamId,
+                                                asStringView(f.priorityFieldValue),
+                                                PrioritySource::PriorityUpdate);
+            }
             break;
         case FrameType::Headers:
         case FrameType::Continuation:
@@ -384,22 +388,24 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
     if (!existing) {
         const bool initiatorIsSender = clientInitiated(id) == fromClient;
         const int initiator = clientInitiated(id) ? 0 : 1;
-        if (initiatorIsSender && id <= m_highestStream[initiator] && !m_midStream) {
+        if (initiatorIsSender && id <= m_streams.highest(initiator) && !m_midStream) {
             anomaly(dir, &f, id, "STREAM_ID_REUSED_OR_BACKWARDS", "RFC 9113 §5.1.1",
                     fmt::format("new stream {} not above the last one opened ({})", id,
-                                m_highestStream[initiator]));
+                                m_streams.highest(initiator)));
         } else if (!initiatorIsSender && !m_midStream) {
             anomaly(dir, &f, id, "HEADERS_ON_IDLE_STREAM", "RFC 9113 §5.1",
                     fmt::format("{} sent HEADERS on stream {} that it cannot open",
                                 fromClient ? "client" : "server", id));
         }
-        m_highestStream[initiator] = std::max(m_highestStream[initiator], id);
+        m_streams.noteOpened(initiator, id);
     }
     StreamRecord& s = stream(id, f.ts);
     const bool ends = block.endStream;
     if (fromClient) {
         if (!s.request) {
             checkHeaderFields(dir, f, block, true, false);
+            m_summary.priorities.open(id);
+            onPriorityHeader(dir, id, block);
             s.requestStart = block.ts;
             s.request = std::move(block);
             if (s.state == StreamState::Idle) s.state = StreamState::Open;
@@ -419,6 +425,8 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
             s.informational.push_back(std::move(block));
         } else if (!s.response) {
             checkHeaderFields(dir, f, block, false, false);
+            onPriorityHeader(dir, id, block);
+            m_follow.responseStarted(id, block.ts);
             s.response = std::move(block);
             if (s.state == StreamState::ReservedRemote)
                 s.state = StreamState::HalfClosedLocal;
@@ -495,33 +503,16 @@ void ConnectionEngine::endStream(Direction dir, StreamRecord& s, TimestampNs ts)
         s.requestEnd = ts;
     else
         s.responseEnd = ts;
-    switch (s.state) {
-        case StreamState::Open:
-        case StreamState::Idle:
-            s.state = fromClient ? StreamState::HalfClosedLocal : StreamState::HalfClosedRemote;
-            break;
-        case StreamState::HalfClosedLocal:
-            if (!fromClient) {
-                s.end = StreamEnd::Complete;
-                closeStream(s, ts);
-            }
-            break;
-        case StreamState::HalfClosedRemote:
-            if (fromClient) {
-                s.end = StreamEnd::Complete;
-                closeStream(s, ts);
-            }
-            break;
-        default:
-            break;
+    if (applyEndStream(s, fromClient)) {
+        s.end = StreamEnd::Complete;
+        closeStream(s, ts);
     }
 }
 
 void ConnectionEngine::onData(Direction dir, const Frame& f) {
-    const int d = idx(dir);
     if (f.streamId == 0) return;
     StreamRecord* s = findStream(f.streamId);
-    if (auto r = m_resetBy.find(f.streamId); !s && r != m_resetBy.end() && r->second != dir) {
+    if (auto r = m_streams.resetBy(f.streamId); !s && r && *r != dir) {
         // In flight when the other side reset the stream: dropped by the receiver, not an error,
         // and still counted by connection flow control (RFC 9113 §5.4.2, §6.4, §6.9).
         auto& late = m_summary.dataAfterReset;
@@ -535,15 +526,12 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
         it->lastTs = f.ts;
         ++it->frames;
         it->bytes += f.data.size();
-        if (f.length > 0) {
-            m_connWindow[d] -= f.length;
-            pushWindow(m_summary.connectionWindow[d], f.ts, m_connWindow[d]);
-        }
+        if (f.length > 0) m_windows.chargeConnection(dir, f.length, f.ts);
         return;
     }
     if (!s) {
         const int initiator = clientInitiated(f.streamId) ? 0 : 1;
-        if (!m_midStream && f.streamId <= m_highestStream[initiator]) {
+        if (!m_midStream && f.streamId <= m_streams.highest(initiator)) {
             anomaly(dir, &f, 0, "DATA_ON_CLOSED_STREAM", "RFC 9113 §5.1",
                     fmt::format("DATA ({} bytes) on closed stream {}", f.length, f.streamId));
         } else if (!m_midStream) {
@@ -553,7 +541,7 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
         if (!m_midStream) return;
         s = &stream(f.streamId, f.ts);
         s->state = StreamState::Open;
-        m_highestStream[initiator] = std::max(m_highestStream[initiator], f.streamId);
+        m_streams.noteOpened(initiator, f.streamId);
     }
     const bool fromClient = dir == Direction::ClientToServer;
     if ((fromClient && (s->state == StreamState::HalfClosedLocal)) ||
@@ -565,6 +553,7 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
         s->requestBodyBytes += f.data.size();
         ++s->requestDataFrames;
     } else {
+        if (m_summary.priorities.signalled()) m_follow.serverData(f.streamId, f.length, f.ts);
         if (!s->firstResponseData) s->firstResponseData = f.ts;
         s->responseBodyBytes += f.data.size();
         ++s->responseDataFrames;
@@ -572,105 +561,78 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
     s->paddingBytes += f.length - f.data.size();
     // Flow control counts the whole payload, padding included (§6.9.1).
     if (f.length > 0) {
-        m_connWindow[d] -= f.length;
-        pushWindow(m_summary.connectionWindow[d], f.ts, m_connWindow[d]);
-        const std::int64_t sw = s->window[d].back().value - f.length;
-        pushWindow(s->window[d], f.ts, sw);
-        if (m_connWindow[d] < 0 || sw < 0) {
-            anomaly(dir, &f, 0, "DATA_BEYOND_WINDOW", "RFC 9113 §6.9.1",
-                    fmt::format("stream window {}, connection window {} after {} bytes", sw,
-                                m_connWindow[d], f.length));
-        }
         const bool more = !f.hasFlag(frame_flag::kEndStream);
-        updateStall(dir, f.streamId, more && sw <= 0, f.ts);
-        updateStall(dir, 0, more && m_connWindow[d] <= 0, f.ts);
+        const std::int64_t sw = m_windows.chargeData(dir, *s, f.length, more, f.ts);
+        const std::int64_t cw = m_windows.connection(dir);
+        if (cw < 0 || sw < 0) {
+            anomaly(dir, &f, 0, "DATA_BEYOND_WINDOW", "RFC 9113 §6.9.1",
+                    fmt::format("stream window {}, connection window {} after {} bytes", sw, cw,
+                                f.length));
+        }
     }
     if (f.hasFlag(frame_flag::kEndStream)) endStream(dir, *s, f.ts);
-}
-
-void ConnectionEngine::updateStall(Direction sender, std::uint32_t streamId, bool blocked,
-                                   TimestampNs ts) {
-    const auto key = std::make_pair(idx(sender), streamId);
-    auto it = m_openStalls.find(key);
-    if (blocked && it == m_openStalls.end()) {
-        m_summary.stalls.push_back(FlowStall{sender, streamId, ts, std::nullopt});
-        m_openStalls.emplace(key, m_summary.stalls.size() - 1);
-    } else if (!blocked && it != m_openStalls.end()) {
-        m_summary.stalls[it->second].end = ts;
-        m_openStalls.erase(it);
-    }
 }
 
 void ConnectionEngine::onWindowUpdate(Direction dir, const Frame& f) {
     if (f.windowIncrement == 0) return;  // reported as malformed
     // A WINDOW_UPDATE from one side opens the other side's send window.
     const Direction sender = opposite(dir);
-    const int sd = idx(sender);
     if (f.streamId == 0) {
-        m_connWindow[sd] += f.windowIncrement;
-        pushWindow(m_summary.connectionWindow[sd], f.ts, m_connWindow[sd]);
-        if (m_connWindow[sd] > kMaxWindow) {
+        const std::int64_t w = m_windows.openConnection(sender, f.windowIncrement, f.ts);
+        if (w > kMaxWindow) {
             anomaly(dir, &f, 0, "WINDOW_OVERFLOW", "RFC 9113 §6.9.1",
-                    fmt::format("connection window {} above 2^31-1", m_connWindow[sd]));
+                    fmt::format("connection window {} above 2^31-1", w));
         }
-        if (m_connWindow[sd] > 0) updateStall(sender, 0, false, f.ts);
         return;
     }
     StreamRecord* s = findStream(f.streamId);
     if (!s) return;  // WINDOW_UPDATE on a recently closed stream is allowed (§6.9)
-    const std::int64_t w = s->window[sd].back().value + f.windowIncrement;
-    pushWindow(s->window[sd], f.ts, w);
+    const std::int64_t w = m_windows.openStream(sender, *s, f.windowIncrement, f.ts);
     if (w > kMaxWindow) {
         anomaly(dir, &f, 0, "WINDOW_OVERFLOW", "RFC 9113 §6.9.1",
                 fmt::format("stream window {} above 2^31-1", w));
     }
-    if (w > 0) updateStall(sender, f.streamId, false, f.ts);
 }
 
 void ConnectionEngine::onSettings(Direction dir, const Frame& f) {
     const int d = idx(dir);
     if (f.hasFlag(frame_flag::kAck)) {
-        auto& pending = m_unackedSettings[1 - d];
-        if (pending.empty()) {
+        const SettingsRecord* rec = m_settings.acknowledged(dir, f.ts);
+        if (!rec) {
             if (!m_midStream) {
                 anomaly(dir, &f, 0, "SETTINGS_ACK_WITHOUT_SETTINGS", "RFC 9113 §6.5",
                         "ACK with no SETTINGS waiting for one");
             }
             return;
         }
-        SettingsRecord& rec = m_summary.settingsHistory[pending.front()];
-        pending.pop_front();
-        rec.ackTs = f.ts;
         // The acknowledging side's encoder and frames are now bound by the peer's values.
-        for (const Setting& s : rec.settings) {
+        for (const Setting& s : rec->settings) {
             if (s.id == 0x1) m_hpack[d]->setSettingsTableSize(s.value);
             if (s.id == 0x5) m_frames[d]->setMaxFrameSize(s.value);
         }
         return;
     }
     if (auto flood = m_floods.settings(dir, f.ts)) raise(dir, f, *flood);
-    SettingsRecord rec{dir, f.ts, f.settings, false, std::nullopt};
-    PeerSettings& ps = m_summary.settings[d];
-    const std::int64_t oldInitial = ps.initialWindowSize;
-    for (const Setting& s : f.settings) ps.apply(s);
-    const std::int64_t delta = static_cast<std::int64_t>(ps.initialWindowSize) - oldInitial;
+    if (dir == Direction::ServerToClient) {
+        for (const Setting& s : f.settings) {
+            if (s.id == 0x9) m_summary.priorities.setServerNoRfc7540(s.value == 1);
+        }
+    }
+    const std::int64_t delta =
+        m_settings.received(SettingsRecord{dir, f.ts, f.settings, false, std::nullopt});
     if (delta != 0) {
         // §6.9.2: the change shifts every open stream's window of the other side, maybe below 0.
-        const int sender = 1 - d;
-        for (auto& [id, s] : m_streams) {
-            const std::int64_t w = s.window[sender].back().value + delta;
-            pushWindow(s.window[sender], f.ts, w);
-            const bool senderDone =
-                sender == 0 ? s.requestEnd.has_value() : s.responseEnd.has_value();
-            updateStall(static_cast<Direction>(sender), id, w <= 0 && !senderDone, f.ts);
+        const Direction sender = opposite(dir);
+        for (auto& [id, s] : m_streams.open()) {
+            const bool senderDone = sender == Direction::ClientToServer ? s.requestEnd.has_value()
+                                                                        : s.responseEnd.has_value();
+            const std::int64_t w = m_windows.shiftStream(sender, s, delta, senderDone, f.ts);
             if (w > kMaxWindow) {
                 anomaly(dir, &f, id, "WINDOW_OVERFLOW", "RFC 9113 §6.9.2",
                         "SETTINGS_INITIAL_WINDOW_SIZE change pushed a window above 2^31-1");
             }
         }
     }
-    m_summary.settingsHistory.push_back(std::move(rec));
-    m_unackedSettings[d].push_back(m_summary.settingsHistory.size() - 1);
 }
 
 void ConnectionEngine::raise(Direction dir, const Frame& f, FloodFinding& finding) {
@@ -685,9 +647,7 @@ void ConnectionEngine::onRstStream(Direction dir, const Frame& f) {
         if (auto flood = m_floods.clientReset(f.ts)) raise(dir, f, *flood);
     }
     if (!s) return;
-    m_resetBy[f.streamId] = dir;
-    constexpr std::size_t kMaxResetKept = 4096;
-    if (m_resetBy.size() > kMaxResetKept) m_resetBy.erase(m_resetBy.begin());
+    m_streams.noteReset(f.streamId, dir);
     s->end = fromClient ? StreamEnd::ResetByClient : StreamEnd::ResetByServer;
     s->resetCode = f.errorCode;
     closeStream(*s, f.ts);
@@ -700,14 +660,14 @@ void ConnectionEngine::onGoaway(Direction dir, const Frame& f) {
     // Streams the receiver of the GOAWAY opened above last-stream-id were never processed.
     const bool receiverIsClient = dir == Direction::ServerToClient;
     std::vector<std::uint32_t> refused;
-    for (auto& [id, s] : m_streams) {
+    for (auto& [id, s] : m_streams.open()) {
         if (id > f.lastStreamId && clientInitiated(id) == receiverIsClient && !s.response &&
             s.informational.empty()) {
             refused.push_back(id);
         }
     }
     for (std::uint32_t id : refused) {
-        StreamRecord& s = m_streams.at(id);
+        StreamRecord& s = m_streams.open().at(id);
         s.end = StreamEnd::RefusedByGoaway;
         closeStream(s, f.ts);
     }
@@ -739,41 +699,75 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
         return;
     }
     if (promised == 0) return;
-    if (m_summary.settings[0].enablePush == 0) {
+    if (m_settings.of(Direction::ClientToServer).enablePush == 0) {
         anomaly(dir, &f, 0, "PUSH_WHEN_DISABLED", "RFC 9113 §8.4",
                 "PUSH_PROMISE after the client sent SETTINGS_ENABLE_PUSH=0");
     }
-    if (promised % 2 != 0 || promised <= m_highestStream[1]) {
-        anomaly(
-            dir, &f, 0, "BAD_PROMISED_STREAM_ID", "RFC 9113 §6.6",
-            fmt::format("promised stream {} is odd or not above {}", promised, m_highestStream[1]));
+    if (promised % 2 != 0 || promised <= m_streams.highest(1)) {
+        anomaly(dir, &f, 0, "BAD_PROMISED_STREAM_ID", "RFC 9113 §6.6",
+                fmt::format("promised stream {} is odd or not above {}", promised,
+                            m_streams.highest(1)));
     }
-    m_highestStream[1] = std::max(m_highestStream[1], promised);
+    m_streams.noteOpened(1, promised);
     StreamRecord& s = stream(promised, f.ts);
     s.pushed = true;
     s.promisedOn = f.streamId;
+    m_summary.priorities.open(promised);
     s.state = StreamState::ReservedRemote;
     s.requestStart = block.ts;
     checkHeaderFields(dir, f, block, true, false);
     s.request = std::move(block);
 }
 
+void ConnectionEngine::onPriority(Direction dir, const Frame& f, PrioritySource source) {
+    // The tree is what the client asked for; a server's priority signals are not requests.
+    if (dir != Direction::ClientToServer) return;
+    m_summary.priorities.depend(f.ts, f.streamId, *f.priority, source);
+}
+
+void ConnectionEngine::onPriorityHeader(Direction dir, std::uint32_t stream,
+                                        const HeaderBlock& block) {
+    // Several `priority` fields are one list (RFC 9110 §5.3).
+    std::string value;
+    bool any = false;
+    for (const HeaderField& h : block.fields) {
+        if (!h.nameKnown || h.name != "priority") continue;
+        if (any) value += ", ";
+        value += h.value;
+        any = true;
+    }
+    if (!any) return;
+    const PrioritySource source = dir == Direction::ClientToServer ? PrioritySource::RequestHeader
+                                                                   : PrioritySource::ResponseHeader;
+    m_summary.priorities.prioritize(block.ts, stream, value, source);
+}
+
+void ConnectionEngine::report(StreamRecord& s) {
+    if (const PriorityNode* n = m_summary.priorities.find(s.id)) {
+        s.priority = StreamPriority{
+            n->parent,  n->weight, n->exclusive, n->urgency.urgency, n->urgency.incremental,
+            n->rfc7540, n->rfc9218};
+    }
+    // Without any signal yet no measure needs it (memory stays bounded by the open streams).
+    if (!m_summary.priorities.signalled()) m_follow.forget(s.id);
+    if (m_listener) m_listener->onStreamDone(m_info, s);
+}
+
 void ConnectionEngine::finish(TimestampNs ts) {
     for (int d = 0; d < 2; ++d) m_frames[d]->finish(ts, *m_sinks[d]);
     releaseHeld();
-    for (auto& stall : m_summary.stalls) {
-        if (!stall.end) stall.end = ts;
-    }
-    m_openStalls.clear();
+    m_windows.finish(ts);
     // Report what is still open, in id order.
-    while (!m_streams.empty()) {
-        StreamRecord& s = m_streams.begin()->second;
+    auto& open = m_streams.open();
+    while (!open.empty()) {
+        StreamRecord& s = open.begin()->second;
         if (clientInitiated(s.id) && m_goawayLast[1] && s.id > *m_goawayLast[1] && !s.response) {
             s.end = StreamEnd::RefusedByGoaway;
         }
-        if (m_listener) m_listener->onStreamDone(m_info, s);
-        m_streams.erase(m_streams.begin());
+        report(s);
+        open.erase(open.begin());
     }
+    m_summary.priorityFollow = m_follow.measure(m_summary.priorities, m_summary.stalls);
 }
 
 }  // namespace h2lens

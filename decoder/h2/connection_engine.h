@@ -18,8 +18,13 @@
 
 #include "common/limits.h"
 #include "h2/flood_watch.h"
+#include "h2/flow_windows.h"
 #include "h2/frame_decoder.h"
 #include "h2/h2_listener.h"
+#include "h2/priority_follow.h"
+#include "h2/priority_tree.h"
+#include "h2/settings_exchange.h"
+#include "h2/stream_table.h"
 #include "hpack/hpack_decoder.h"
 #include "tcp/flow_record.h"
 
@@ -66,12 +71,19 @@ struct ConnectionSummary {
     // DATA after a RST_STREAM, in flight when it was sent (not in the streams' bodies).
     std::vector<LateDataRecord> dataAfterReset;
     std::vector<WindowPoint> connectionWindow[2];  // send windows: [0] client's, [1] server's
+    // The client's priority signals (RFC 7540 tree, RFC 9218 urgency) with their history, and
+    // whether the server's DATA followed them (set at finish()).
+    PriorityTree priorities;
+    PriorityFollowResult priorityFollow;
     std::uint64_t frames[2] = {0, 0};
     std::uint64_t streams = 0;
     std::uint64_t anomalies = 0;
     std::uint64_t clientResets = 0;
 };
 
+// Orchestrates its parts: StreamTable (open streams, ids, resets), FlowWindows (send windows and
+// stalls), SettingsExchange (values in force, ACK pairing), FloodWatch (abuse rates); the frame
+// and HPACK decoders per direction; header-block assembly and the anomaly checks.
 class ConnectionEngine {
   public:
     ConnectionEngine(const Limits& limits, ConnectionInfo info, H2Listener* listener);
@@ -143,9 +155,10 @@ class ConnectionEngine {
     void onGoaway(Direction dir, const Frame& f);
     void onPing(Direction dir, const Frame& f);
     void onPushPromise(Direction dir, const Frame& f, HeaderBlock&& block);
+    void onPriority(Direction dir, const Frame& f, PrioritySource source);
+    void onPriorityHeader(Direction dir, std::uint32_t stream, const HeaderBlock& block);
+    void report(StreamRecord& s);  // fills in its priority, hands it to the listener
     void endStream(Direction dir, StreamRecord& s, TimestampNs ts);
-    void pushWindow(std::vector<WindowPoint>& series, TimestampNs ts, std::int64_t value);
-    void updateStall(Direction sender, std::uint32_t streamId, bool blocked, TimestampNs ts);
     void raise(Direction dir, const Frame& f, FloodFinding& finding);
 
     const Limits* m_limits;
@@ -155,21 +168,18 @@ class ConnectionEngine {
     std::array<std::unique_ptr<HpackDecoder>, 2> m_hpack;
     std::array<std::unique_ptr<DirectionSink>, 2> m_sinks;
     std::array<std::unique_ptr<BlockInProgress>, 2> m_block;
-    std::map<std::uint32_t, StreamRecord> m_streams;  // open (not yet reported) streams
-    std::array<std::uint32_t, 2> m_highestStream{};   // highest id opened by [client, server]
-    std::array<std::int64_t, 2> m_connWindow{65535, 65535};    // send windows
-    std::array<std::deque<std::size_t>, 2> m_unackedSettings;  // indexes into settingsHistory
+    ConnectionSummary m_summary;  // before the parts below, which write into it
+    StreamTable m_streams;
+    FlowWindows m_windows{m_summary.connectionWindow, &m_summary.stalls};
+    SettingsExchange m_settings{m_summary.settings, &m_summary.settingsHistory};
     std::array<std::optional<std::uint32_t>, 2> m_goawayLast;
-    std::map<std::pair<int, std::uint32_t>, std::size_t> m_openStalls;  // (sender, stream)
+    PriorityFollow m_follow;
     FloodWatch m_floods;  // rates of resets, SETTINGS, PINGs (abuse detection, §10.5)
     bool m_midStream = false;
     bool m_holding = false;
     std::array<std::deque<HeldFrame>, 2> m_held;
     std::array<bool, 2> m_heldFrom{false, false};
     std::size_t m_heldBytes = 0;
-    // Who reset each recently reset stream (bounded: the oldest ids go first).
-    std::map<std::uint32_t, Direction> m_resetBy;
-    ConnectionSummary m_summary;
 };
 
 }  // namespace h2lens

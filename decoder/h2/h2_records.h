@@ -30,7 +30,7 @@ struct SettingsRecord {
     Direction from;
     TimestampNs ts = 0;
     std::vector<Setting> settings;
-    bool fromUpgrade = false;  // carried in HTTP2-Settings of an h2c Upgrade request
+    bool fromUpgrade = false;          // carried in HTTP2-Settings of an h2c Upgrade request
     std::optional<TimestampNs> ackTs;  // when the peer acknowledged it
 };
 
@@ -63,12 +63,12 @@ struct LateDataRecord {
 };
 
 struct HeaderBlock {
-    TimestampNs ts = 0;         // of the frame that completed the block
+    TimestampNs ts = 0;  // of the frame that completed the block
     std::uint64_t frameOffset = 0;
     std::vector<HeaderField> fields;
     std::optional<HpackError> error;
     bool endStream = false;
-    bool fromHttp1 = false;      // the HTTP/1.1 request of an h2c Upgrade (stream 1)
+    bool fromHttp1 = false;  // the HTTP/1.1 request of an h2c Upgrade (stream 1)
     std::string_view value(std::string_view name) const;  // first field with that name, or ""
 };
 
@@ -86,8 +86,8 @@ std::string_view streamStateName(StreamState s);
 StreamState mirroredState(StreamState clientView);  // the server's view
 
 enum class StreamEnd : std::uint8_t {
-    Incomplete,     // still open when the capture (or connection) ended
-    Complete,       // END_STREAM both ways
+    Incomplete,  // still open when the capture (or connection) ended
+    Complete,    // END_STREAM both ways
     ResetByClient,
     ResetByServer,
     RefusedByGoaway,  // above a GOAWAY's last stream id, never processed
@@ -117,6 +117,19 @@ struct Anomaly {
     std::string detail;
 };
 
+// A stream's priority as in force when it was reported (the full tree and its history are in
+// ConnectionSummary::priorities): RFC 7540 place and weight (1-256), RFC 9218 urgency and
+// incremental; the flags say which scheme's signals named it (else these are the defaults).
+struct StreamPriority {
+    std::uint32_t parent = 0;
+    std::uint16_t weight = 16;
+    bool exclusive = false;
+    std::uint8_t urgency = 3;
+    bool incremental = false;
+    bool rfc7540 = false;
+    bool rfc9218 = false;
+};
+
 struct StreamRecord {
     std::uint32_t id = 0;
     bool pushed = false;
@@ -125,13 +138,13 @@ struct StreamRecord {
     StreamEnd end = StreamEnd::Incomplete;
     std::uint32_t resetCode = 0;
 
-    std::optional<HeaderBlock> request;        // or the PUSH_PROMISE's promised request
-    std::vector<HeaderBlock> informational;    // 1xx responses
+    std::optional<HeaderBlock> request;      // or the PUSH_PROMISE's promised request
+    std::vector<HeaderBlock> informational;  // 1xx responses
     std::optional<HeaderBlock> response;
     std::optional<HeaderBlock> requestTrailers;
     std::optional<HeaderBlock> responseTrailers;
 
-    std::uint64_t requestBodyBytes = 0;   // DATA payload, padding excluded
+    std::uint64_t requestBodyBytes = 0;  // DATA payload, padding excluded
     std::uint64_t responseBodyBytes = 0;
     std::uint64_t requestDataFrames = 0;
     std::uint64_t responseDataFrames = 0;
@@ -147,6 +160,8 @@ struct StreamRecord {
 
     // Send windows of this stream: [0] what the client may still send, [1] the server.
     std::vector<WindowPoint> window[2];
+
+    StreamPriority priority;
 };
 
 }  // namespace h2lens
