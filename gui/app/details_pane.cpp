@@ -12,6 +12,7 @@
 
 #include "app/table_view.h"
 #include "h2/names.h"
+#include "models/priority_details.h"
 #include "models/stream_text.h"
 
 namespace h2lens::gui {
@@ -154,6 +155,22 @@ void DetailsPane::setStream(const StreamData* s) {
         for (const HeaderBlock& b : r.informational) addBlock(tr("Informational"), b);
         if (r.response) addBlock(tr("Response"), *r.response);
         if (r.responseTrailers) addBlock(tr("Response trailers"), *r.responseTrailers);
+        // The stream's priority above its summary line, which stays last.
+        const int ci = m_store->connectionIndex(s->connId);
+        if (ci >= 0) {
+            if (const auto pd = priorityDetails(m_store->connections()[ci], *s, base)) {
+                auto* pri = new QTreeWidgetItem(m_headers);
+                pri->setText(0, tr("Priority"));
+                pri->setText(1, qs(pd->summary));
+                pri->setToolTip(1, qs(pd->summary));
+                for (const std::string& change : pd->changes) {
+                    auto* it = new QTreeWidgetItem(pri);
+                    it->setText(0, tr("change"));
+                    it->setText(1, qs(change));
+                }
+                pri->setExpanded(true);
+            }
+        }
         auto* sum = new QTreeWidgetItem(m_headers);
         sum->setText(0, tr("Stream %1").arg(r.id));
         sum->setText(

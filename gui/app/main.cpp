@@ -56,7 +56,13 @@ int main(int argc, char** argv) {
     QCommandLineOption loadStats(
         QStringLiteral("load-stats"),
         QStringLiteral("load FILE without showing a window, print wall time and peak RSS, exit"));
+    QCommandLineOption laneOrder(
+        QStringLiteral("lane-order"),
+        QStringLiteral("timeline stream lanes by 'start' (first frame) or 'priority' (the "
+                       "client's RFC 7540 tree or RFC 9218 urgency)"),
+        QStringLiteral("ORDER"), QStringLiteral("start"));
     parser.addOption(keylog);
+    parser.addOption(laneOrder);
     parser.addOption(loadStats);
     parser.addOption(shot);
     parser.addOption(select);
@@ -83,7 +89,13 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    const QString order = parser.value(laneOrder);
+    if (order != QStringLiteral("start") && order != QStringLiteral("priority")) {
+        std::fprintf(stderr, "h2lens-gui: --lane-order wants 'start' or 'priority'\n");
+        return 2;
+    }
     h2lens::gui::MainWindow w;
+    if (order == QStringLiteral("priority")) w.setPriorityLaneOrder(true);
     if (parser.isSet(keylog)) w.setKeylogPath(parser.value(keylog));
     if (parser.isSet(select)) w.setInitialSelection(selConn, selStream);
     const QStringList files = parser.positionalArguments();

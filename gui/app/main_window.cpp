@@ -285,6 +285,13 @@ void MainWindow::buildMenus() {
     view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] {
         m_timeline->zoom(1 / 0.7, (kLabelWidth + m_timeline->width()) / 2.0);
     });
+    m_priorityOrderAction = view->addAction(tr("Order lanes by &priority"), this, [this](bool on) {
+        m_timeline->setLaneOrder(on ? LaneOrder::Priority : LaneOrder::FirstFrame);
+    });
+    m_priorityOrderAction->setCheckable(true);
+    m_priorityOrderAction->setToolTip(
+        tr("Stream lanes as the client prioritised them: the RFC 7540 dependency tree (indented, "
+           "heavier siblings first) or RFC 9218 urgency"));
     view->addSeparator();
     view->addAction(tr("Focus &connections"), QKeySequence(tr("Alt+1")), this,
                     [this] { m_connView->setFocus(); });
@@ -624,6 +631,11 @@ void MainWindow::selectFrame(int ci, std::size_t fi) {
         m_details->framesView()->scrollTo(idx);
         m_syncing = false;
     }
+}
+
+void MainWindow::setPriorityLaneOrder(bool on) {
+    m_priorityOrderAction->setChecked(on);
+    m_timeline->setLaneOrder(on ? LaneOrder::Priority : LaneOrder::FirstFrame);
 }
 
 void MainWindow::copyText(bool curl) {

@@ -72,6 +72,8 @@ class MainWindow : public QMainWindow {
     void selectFrame(int connIndex, std::size_t frameIndex);
 
     TimelineWidget* timeline() const { return m_timeline; }
+    // View > Order lanes by priority (also --lane-order priority).
+    void setPriorityLaneOrder(bool on);
     WindowChart* windowChart() const { return m_chart; }
     DetailsPane* details() const { return m_details; }
     QTableView* streamsView() const { return m_streamsView; }
@@ -117,6 +119,7 @@ class MainWindow : public QMainWindow {
     QTableView* m_streamsView;
     QLineEdit* m_filter;
     TimelineWidget* m_timeline;
+    QAction* m_priorityOrderAction = nullptr;
     WindowChart* m_chart;
     DetailsPane* m_details;
     TablesPane* m_tables = nullptr;

@@ -82,8 +82,22 @@ TimelineWidget::TimelineWidget(const CaptureStore* store, QWidget* parent)
     connect(m_vbar, &QScrollBar::valueChanged, this, [this] { update(); });
 }
 
+void TimelineWidget::setLaneOrder(LaneOrder order) {
+    if (order == m_order) return;
+    m_order = order;
+    const std::uint32_t selStream =
+        m_selectedLane >= 0 && m_selectedLane < static_cast<int>(m_data.lanes.size())
+            ? m_data.lanes[m_selectedLane].streamId
+            : 0;
+    const bool hadLane = m_selectedLane >= 0;
+    m_data = buildTimeline(*m_store, m_data.connIndex, m_order);
+    m_selectedLane = hadLane ? m_data.laneOfStream(selStream) : -1;
+    updateScrollBar();
+    update();
+}
+
 void TimelineWidget::setConnection(int connIndex) {
-    m_data = buildTimeline(*m_store, connIndex);
+    m_data = buildTimeline(*m_store, connIndex, m_order);
     m_selectedLane = -1;
     m_selectedFrame.reset();
     m_userZoomed = false;
@@ -105,7 +119,7 @@ void TimelineWidget::refresh() {
             ? m_data.lanes[m_selectedLane].streamId
             : 0;
     const bool hadLane = m_selectedLane >= 0;
-    m_data = buildTimeline(*m_store, ci);
+    m_data = buildTimeline(*m_store, ci, m_order);
     m_overviewBinsWidth = -1;
     m_selectedLane = hadLane ? m_data.laneOfStream(selStream) : -1;
     if (!m_userZoomed) fitStreams();
@@ -520,10 +534,21 @@ void TimelineWidget::paintLane(QPainter& p, const TimelineColors& c, int lane, i
     } else if (lane % 2 == 1) {
         p.fillRect(QRect(0, top, kLabelWidth - 1, h), c.laneAlt);
     }
+    // Priority: a bar at the label's edge, darker for a more favoured stream; in priority order
+    // the label is indented by its depth in the RFC 7540 tree.
+    int indent = 0;
+    if (l.priority) {
+        QColor tint = c.selection;
+        tint.setAlphaF(0.15 + 0.85 * priorityStrength(*l.priority));
+        p.fillRect(QRect(0, top + 1, 4, h - 2), tint);
+        if (m_order == LaneOrder::Priority) indent = 10 * std::min(l.depth, 8);
+    }
     // Label
     p.setPen(l.kind == LaneKind::Stream ? (l.problem ? c.loss : c.text) : c.dimText);
-    const QString label = p.fontMetrics().elidedText(qs(l.label), Qt::ElideRight, kLabelWidth - 10);
-    p.drawText(QRect(6, top, kLabelWidth - 10, h), Qt::AlignLeft | Qt::AlignVCenter, label);
+    const QString label =
+        p.fontMetrics().elidedText(qs(l.label), Qt::ElideRight, kLabelWidth - 10 - indent);
+    p.drawText(QRect(6 + indent, top, kLabelWidth - 10 - indent, h),
+               Qt::AlignLeft | Qt::AlignVCenter, label);
 
     p.save();
     p.setClipRect(QRect(kLabelWidth, top, plotRight - kLabelWidth, h), Qt::IntersectClip);
@@ -777,11 +802,14 @@ QString TimelineWidget::tooltipFor(const Hit& h) const {
     const TimestampNs base = m_store->captureStart();
     if (!h.mark) {
         if (l.kind != LaneKind::Stream) return qs(l.label);
-        return tr("<b>stream %1</b><br>%2<br>open %3 → %4 (%5)")
-            .arg(l.streamId)
-            .arg(qs(l.label).toHtmlEscaped())
-            .arg(qs(formatDuration(l.open - base)), qs(formatDuration(l.close - base)),
-                 qs(formatDuration(l.close - l.open)));
+        QString tip =
+            tr("<b>stream %1</b><br>%2<br>open %3 → %4 (%5)")
+                .arg(l.streamId)
+                .arg(qs(l.label).toHtmlEscaped())
+                .arg(qs(formatDuration(l.open - base)), qs(formatDuration(l.close - base)),
+                     qs(formatDuration(l.close - l.open)));
+        if (l.priority) tip += tr("<br>priority: %1").arg(qs(priorityText(*l.priority)));
+        return tip;
     }
     if (l.kind == LaneKind::Tcp) {
         const TcpMark& m = conn.tcp[l.marks[*h.mark]];

@@ -33,6 +33,10 @@ class TimelineWidget : public QWidget {
 
     void setConnection(int connIndex);
     int connection() const { return m_data.connIndex; }
+    // Stream lanes by first frame or by the priority the client asked for (the RFC 7540 tree,
+    // indented, or RFC 9218 urgency); lanes of streams with a priority get a tint by strength.
+    void setLaneOrder(LaneOrder order);
+    LaneOrder laneOrder() const { return m_order; }
     // Rebuilds the lanes when the connection got frames or streams since the last build.
     void refresh();
     void selectStream(std::uint32_t streamId, bool scrollTo = true);
@@ -135,6 +139,7 @@ class TimelineWidget : public QWidget {
 
     const CaptureStore* m_store;
     TimelineData m_data;
+    LaneOrder m_order = LaneOrder::FirstFrame;
     QScrollBar* m_vbar;
     TimestampNs m_t0 = 0, m_t1 = 1;
     bool m_userZoomed = false;

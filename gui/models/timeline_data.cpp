@@ -34,9 +34,106 @@ int trouble(const StreamRecord& r, bool anomaly) {
     return 0;
 }
 
+// The priority of `stream` as the connection's tree has it at the end (or its record says, while
+// the connection is still open), when the client signalled any.
+std::optional<StreamPriority> lanePriority(const ConnectionData& c, const StreamData* s,
+                                           std::uint32_t stream) {
+    if (c.done && c.summary.priorities.signalled()) {
+        const PriorityNode* n = c.summary.priorities.find(stream);
+        if (!n || (!n->rfc7540 && !n->rfc9218)) return std::nullopt;
+        StreamPriority p;
+        p.parent = n->parent;
+        p.weight = n->weight;
+        p.exclusive = n->exclusive;
+        p.urgency = n->urgency.urgency;
+        p.incremental = n->urgency.incremental;
+        p.rfc7540 = n->rfc7540;
+        p.rfc9218 = n->rfc9218;
+        return p;
+    }
+    if (s && (s->rec.priority.rfc7540 || s->rec.priority.rfc9218)) return s->rec.priority;
+    return std::nullopt;
+}
+
+// Stream lanes (from index 2 on) in priority order; the TCP and connection lanes stay first.
+void orderByPriority(TimelineData& t, bool tree) {
+    std::vector<TimelineLane> streams(std::make_move_iterator(t.lanes.begin() + 2),
+                                      std::make_move_iterator(t.lanes.end()));
+    t.lanes.resize(2);
+    if (!tree) {
+        std::stable_sort(
+            streams.begin(), streams.end(), [](const TimelineLane& a, const TimelineLane& b) {
+                auto key = [](const TimelineLane& l) {
+                    return l.priority ? std::pair(l.priority->urgency, l.priority->incremental)
+                                      : std::pair<std::uint8_t, bool>(3, false);
+                };
+                return key(a) < key(b);
+            });
+        for (TimelineLane& l : streams) t.lanes.push_back(std::move(l));
+        return;
+    }
+    // Depth first from stream 0; a stream whose parent has no lane hangs from the root.
+    std::map<std::uint32_t, std::size_t> laneOf;
+    for (std::size_t i = 0; i < streams.size(); ++i) laneOf[streams[i].streamId] = i;
+    std::map<std::uint32_t, std::vector<std::size_t>> children;
+    for (std::size_t i = 0; i < streams.size(); ++i) {
+        std::uint32_t parent = streams[i].priority ? streams[i].priority->parent : 0;
+        if (!laneOf.count(parent) || parent == streams[i].streamId) parent = 0;
+        children[parent].push_back(i);
+    }
+    for (auto& [parent, list] : children) {
+        std::stable_sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) {
+            const int wa = streams[a].priority ? streams[a].priority->weight : 16;
+            const int wb = streams[b].priority ? streams[b].priority->weight : 16;
+            return wa > wb;
+        });
+    }
+    std::vector<bool> placed(streams.size(), false);
+    std::vector<std::pair<std::size_t, int>> stack;  // lane, depth
+    auto pushChildren = [&](std::uint32_t parent, int depth) {
+        auto it = children.find(parent);
+        if (it == children.end()) return;
+        for (auto k = it->second.rbegin(); k != it->second.rend(); ++k)
+            stack.emplace_back(*k, depth);
+    };
+    pushChildren(0, 0);
+    while (!stack.empty()) {
+        const auto [i, depth] = stack.back();
+        stack.pop_back();
+        if (placed[i]) continue;
+        placed[i] = true;
+        streams[i].depth = depth;
+        const std::uint32_t id = streams[i].streamId;
+        t.lanes.push_back(std::move(streams[i]));
+        pushChildren(id, depth + 1);
+    }
+    for (std::size_t i = 0; i < streams.size(); ++i) {  // a cycle cannot happen; be safe
+        if (!placed[i]) t.lanes.push_back(std::move(streams[i]));
+    }
+}
+
 }  // namespace
 
-TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
+std::string priorityText(const StreamPriority& p) {
+    std::string s;
+    if (p.rfc7540) {
+        s = fmt::format("weight {} on {}{}", p.weight,
+                        p.parent == 0 ? "root" : std::to_string(p.parent),
+                        p.exclusive ? ", exclusive" : "");
+    }
+    if (p.rfc9218) {
+        s += fmt::format("{}urgency {}{}", s.empty() ? "" : "; ", p.urgency,
+                         p.incremental ? ", incremental" : "");
+    }
+    return s;
+}
+
+double priorityStrength(const StreamPriority& p) {
+    if (p.rfc9218 && !p.rfc7540) return (7.0 - std::min<int>(p.urgency, 7)) / 7.0;
+    return std::clamp(p.weight / 256.0, 0.0, 1.0);
+}
+
+TimelineData buildTimeline(const CaptureStore& store, int connIndex, LaneOrder order) {
     TimelineData t;
     if (connIndex < 0 || connIndex >= static_cast<int>(store.connections().size())) return t;
     const ConnectionData& c = store.connections()[connIndex];
@@ -109,6 +206,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
             }
             l.problem = trouble(r, false) >= 2;
         }
+        l.priority = lanePriority(c, s, l.streamId);
         l.label =
             fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? " push" : "", method, path);
         if (!status.empty()) l.label += " " + status;
@@ -117,6 +215,18 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex) {
             for (std::uint32_t k : l.marks) onlyPriority = onlyPriority && c.frames[k].type == 0x2;
             if (onlyPriority) l.label = fmt::format("{} (PRIORITY only)", l.streamId);
         }
+    }
+    if (order == LaneOrder::Priority) {
+        bool any7540 = false, any9218 = false;
+        for (const TimelineLane& l : t.lanes) {
+            if (!l.priority) continue;
+            any7540 = any7540 || l.priority->rfc7540;
+            any9218 = any9218 || l.priority->rfc9218;
+        }
+        // A server that turned RFC 7540 priorities off (SETTINGS_NO_RFC7540_PRIORITIES) follows
+        // urgency; so does a client that only sent RFC 9218 signals.
+        const bool tree = any7540 && !(c.done && c.summary.priorities.serverNoRfc7540() && any9218);
+        if (any7540 || any9218) orderByPriority(t, tree);
     }
     if (c.done) {
         for (const PingRecord& p : c.summary.pings) {

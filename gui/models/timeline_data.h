@@ -4,6 +4,7 @@
 // RST), a connection lane (stream 0: SETTINGS, PING, GOAWAY, WINDOW_UPDATE), then one lane per
 // stream in order of first frame, spanning open to close.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@
 namespace h2lens::gui {
 
 enum class LaneKind : std::uint8_t { Tcp, Connection, Stream };
+
+// Stream lanes in order of first frame, or as the client prioritised them: the RFC 7540 tree
+// depth first (heavier siblings first) or RFC 9218 urgency (0 first), whichever it used.
+enum class LaneOrder : std::uint8_t { FirstFrame, Priority };
 
 struct TimelineLane {
     LaneKind kind = LaneKind::Stream;
@@ -24,6 +29,10 @@ struct TimelineLane {
     bool messages = false;  // carries HEADERS or DATA (not only PRIORITY, RST_STREAM, ...)
     // Sorted by time: indexes into ConnectionData::frames (or ::tcp for the TCP lane).
     std::vector<std::uint32_t> marks;
+    // What the client asked for this stream (the connection's final tree once it ended), when
+    // it sent any priority signal; `depth` is its depth in the RFC 7540 tree (0: on stream 0).
+    std::optional<StreamPriority> priority;
+    int depth = 0;
 };
 
 struct PingSpan {
@@ -43,7 +52,13 @@ struct TimelineData {
     int laneOfStream(std::uint32_t streamId) const;
 };
 
-TimelineData buildTimeline(const CaptureStore& store, int connIndex);
+TimelineData buildTimeline(const CaptureStore& store, int connIndex,
+                           LaneOrder order = LaneOrder::FirstFrame);
+
+// "weight 220 on 3, exclusive" (RFC 7540) and/or "urgency 1, incremental" (RFC 9218).
+std::string priorityText(const StreamPriority& p);
+// 0..1: how strongly the stream was favoured (weight/256, or (7 - urgency)/7), for the tint.
+double priorityStrength(const StreamPriority& p);
 
 // Where the streams are: from the first stream lane's open to the last one's close, counting the
 // lanes that carry messages (HEADERS or DATA; all stream lanes when none does). The connection

@@ -14,6 +14,7 @@
 #include "models/capture_store.h"
 #include "models/decode_job.h"
 #include "models/export_bridge.h"
+#include "models/priority_details.h"
 #include "models/stream_text.h"
 #include "models/table_models.h"
 #include "models/timeline_data.h"
@@ -72,6 +73,7 @@ class TestGuiModels : public QObject {
     void loaderRunsOnWorkerAndCancels();
     void exportWritesTheSelection();
     void exportWritesTheDecodeOnScreen();
+    void priorityOrdersAndDescribesLanes();
     void tlsDecryptsWithKeyLogAndEmbeddedSecrets();
 };
 
@@ -544,6 +546,66 @@ void TestGuiModels::exportWritesTheDecodeOnScreen() {
     ExportSource from = ExportSource::Transcripts;
     QCOMPARE(QString::fromStdString(exportCapture(req, &from)), QString());
     QVERIFY(from == ExportSource::Capture);
+}
+
+// Issue 17.3: on real captures of clients that prioritise (nghttp's RFC 7540 tree against
+// nghttpd, python-h2's RFC 9218 urgency), lanes ordered by priority follow the tree depth first
+// (a parent's lane above its children, one level deeper each) or urgency (0 first), and the
+// details pane states a stream's place and its changes.
+void TestGuiModels::priorityOrdersAndDescribesLanes() {
+    CaptureStore tree;
+    loadInto(tree, sourcePath("tests/data/priority/nghttp_nghttpd_7540.pcap"));
+    QVERIFY(!tree.connections().empty());
+    const ConnectionData& c = tree.connections()[0];
+    QVERIFY(c.done);
+    QVERIFY(c.summary.priorities.sawRfc7540());
+    const TimelineData byStart = buildTimeline(tree, 0);
+    const TimelineData byPriority = buildTimeline(tree, 0, LaneOrder::Priority);
+    QCOMPARE(byPriority.lanes.size(), byStart.lanes.size());
+    std::size_t withParentLane = 0, prioritised = 0;
+    for (std::size_t i = 2; i < byPriority.lanes.size(); ++i) {
+        const TimelineLane& l = byPriority.lanes[i];
+        if (!l.priority) continue;
+        ++prioritised;
+        const int parent = byPriority.laneOfStream(l.priority->parent);
+        if (l.priority->parent == 0 || parent < 0) {
+            QCOMPARE(l.depth, 0);
+            continue;
+        }
+        ++withParentLane;
+        QVERIFY2(parent < static_cast<int>(i), qPrintable(QString::number(l.streamId)));
+        QCOMPARE(l.depth, byPriority.lanes[parent].depth + 1);
+    }
+    QVERIFY(prioritised >= 3);
+    QVERIFY(withParentLane >= 1);  // nghttp hangs requests below its anchor streams
+    // The details of a prioritised request stream: its place, and the signal that put it there.
+    bool described = false;
+    for (std::size_t si : c.streams) {
+        const StreamData& s = tree.streams()[si];
+        if (!s.rec.request) continue;
+        const auto d = priorityDetails(c, s, tree.captureStart());
+        if (!d) continue;
+        QVERIFY(QString::fromStdString(d->summary).contains("weight"));
+        QVERIFY(QString::fromStdString(d->summary).contains("tree: root"));
+        QVERIFY(!d->changes.empty());
+        described = true;
+        break;
+    }
+    QVERIFY(described);
+
+    CaptureStore urgency;
+    loadInto(urgency, sourcePath("tests/data/priority/python_nghttpd_9218.pcap"));
+    QVERIFY(!urgency.connections().empty());
+    const TimelineData u = buildTimeline(urgency, 0, LaneOrder::Priority);
+    int last = -1, seen = 0;
+    for (std::size_t i = 2; i < u.lanes.size(); ++i) {
+        const TimelineLane& l = u.lanes[i];
+        const int value = l.priority ? l.priority->urgency : 3;
+        QVERIFY2(value >= last, qPrintable(QString::number(l.streamId)));
+        last = value;
+        if (l.priority && l.priority->rfc9218) ++seen;
+    }
+    QVERIFY(seen >= 2);
 }
 
 // The GUI decodes TLS like the CLI: with a key log file, and with secrets a pcapng carries.
