@@ -25,6 +25,9 @@ std::string utcTime(TimestampNs t) {
 
 std::string peakText(const Finding& f) {
     const FindingKindInfo& k = kindInfo(f.kind);
+    if (f.kind == FindingKind::HpackBomb && f.peak >= 1024 * 1024)
+        return fmt::format("peak {:.1f} MiB of decoded headers/s",
+                           static_cast<double>(f.peak) / (1024 * 1024));
     return fmt::format("peak {} {}", f.peak, k.peakUnit);
 }
 

@@ -10,8 +10,11 @@ AuditWatch::AuditWatch(AuditThresholds thresholds, Limits limits, H2Listener* ne
 AuditWatch::~AuditWatch() = default;
 
 ConnectionAudit& AuditWatch::audit(std::uint64_t conn) {
+    if (m_last && m_lastId == conn) return *m_last;  // frames come in runs per connection
     auto& slot = m_open[conn];
     if (!slot) slot = std::make_unique<ConnectionAudit>(m_thresholds, m_limits);
+    m_lastId = conn;
+    m_last = slot.get();
     return *slot;
 }
 
@@ -33,6 +36,7 @@ void AuditWatch::onAnomaly(const ConnectionInfo& c, const Anomaly& a) {
 void AuditWatch::onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) {
     if (auto it = m_open.find(c.id); it != m_open.end()) {
         for (Finding& f : it->second->finish(c, s)) m_findings.push_back(std::move(f));
+        if (m_last == it->second.get()) m_last = nullptr;
         m_open.erase(it);
     }
     if (m_next) m_next->onConnectionDone(c, s);

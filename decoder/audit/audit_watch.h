@@ -42,6 +42,8 @@ class AuditWatch final : public H2Listener {
     Limits m_limits;
     H2Listener* m_next;
     std::map<std::uint64_t, std::unique_ptr<ConnectionAudit>> m_open;
+    std::uint64_t m_lastId = 0;
+    ConnectionAudit* m_last = nullptr;
     std::vector<Finding> m_findings;
 };
 
