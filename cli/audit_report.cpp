@@ -77,7 +77,7 @@ void printFindings(std::FILE* out, const std::string& name, const std::vector<Fi
                        f->peerEndpoint().toString());
             fmt::print(out, "             {} {}; {} (threshold {})\n", f->count,
                        f->count == 1 ? k.countOne : k.countUnit, peakText(*f), f->thresholdText);
-            fmt::print(out, "             {:.6f} s to {:.6f} s ({:.3f} s): {} to {}\n",
+            fmt::print(out, "             {:.6f} s to {:.6f} s ({:.3f} s): {} to {} UTC\n",
                        secondsFrom(f->first, base), secondsFrom(f->last, base),
                        static_cast<double>(f->last - f->first) / 1e9, utcTime(f->first),
                        utcTime(f->last));
