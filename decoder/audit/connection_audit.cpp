@@ -176,7 +176,7 @@ void ConnectionAudit::reset(Direction dir, const Frame& f) {
     if (dir == Direction::ClientToServer && m_t->rapidReset != 0) {
         if (auto it = m_open.find(f.streamId);
             it != m_open.end() &&
-            static_cast<std::uint64_t>(f.ts - it->second) <= m_t->rapidResetAgeNs) {
+            f.ts - it->second <= static_cast<TimestampNs>(m_t->rapidResetAgeNs)) {
             m_rapidResets.add(f.ts, 1, m_t->rapidReset);
             return;
         }

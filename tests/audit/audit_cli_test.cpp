@@ -137,3 +137,14 @@ TEST_CASE("audit CLI: a file that is not a capture is reported, the others still
     CHECK(code == 2);
     std::filesystem::remove(bad);
 }
+
+TEST_CASE("summary: an Audit section only when the audit finds something", "[uses-captures]") {
+    const std::string attacked = runH2lens("summary -q " + attack("rapid-reset"));
+    CHECK(attacked.find("\nAudit: 1 finding (h2lens audit FILE reports each in full)\n  attack   "
+                        "rapid reset (CVE-2023-44487, RFC 9113 §10.5): conn 0 client 127.0.0.1:") !=
+          std::string::npos);
+    CHECK(attacked.find("peak 1000 rapid resets/s (threshold 100/s)\n") != std::string::npos);
+    const std::string ordinary = runH2lens("summary -q " + attack("ordinary-h2load-m100"));
+    CHECK(ordinary.find("Audit") == std::string::npos);
+    CHECK(ordinary.find("\nStreams\n  status: 200 x1000\n") != std::string::npos);
+}

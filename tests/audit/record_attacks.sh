@@ -76,7 +76,7 @@ ATTACKS+=("ordinary-h2load-m100 nghttpd $NGHTTPD_PORT")
 for entry in "${ATTACKS[@]}"; do
     read -r name server port <<< "$entry"
     file="$OUT/$name.pcap"
-    tcpdump -i lo -s 0 -U -w "$file" "tcp port $port" > "$WORK/tcpdump.log" 2>&1 &
+    tcpdump -i lo -s 0 -B 65536 --immediate-mode -U -w "$file" "tcp port $port" > "$WORK/tcpdump.log" 2>&1 &
     dump=$!
     sleep 1
     if [ "$name" = ordinary-h2load-m100 ]; then
@@ -87,7 +87,7 @@ for entry in "${ATTACKS[@]}"; do
         timeout 30 /usr/bin/python3 "$HERE/attack_client.py" "$name" 127.0.0.1 "$port" \
             2> "$WORK/$name.log" || echo "$name: client exited with $?" >> "$WORK/$name.log"
     fi
-    sleep 0.5
+    sleep 1  # tcpdump writes what the kernel still holds
     kill "$dump"
     wait "$dump" || true
     answer=$(grep -v '^$' "$WORK/$name.log" | tr '\n' ' ' | sed 's/ *$//')
