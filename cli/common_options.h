@@ -23,5 +23,7 @@ struct CommonOptions {
 
 // Adds FILE, --stats, --quiet and the memory caps to a subcommand.
 void addCaptureOptions(CLI::App& sub, CommonOptions& common);
+// The same without FILE, for commands that take several (`audit FILE...`).
+void addCaptureTuningOptions(CLI::App& sub, CommonOptions& common);
 
 }  // namespace h2lens::cli

@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include "audit/audit_watch.h"
+#include "audit_report.h"
 #include "capture/pcapng_writer.h"
 #include "capture_run.h"
 #include "export/stream_row_json.h"
@@ -56,6 +58,8 @@ struct Options {
     Limits limits;
     ViewOptions display;  // -Y for the streams view
     bool stats = false;   // a progress line on stderr every second
+    bool audit = false;   // --audit: findings printed when the capture stops
+    ThresholdOptions thresholds;
 };
 
 // ---- printers (frame lines come from frame_text.h, shared with `h2lens frames`) ----
@@ -438,6 +442,7 @@ std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queu
 }
 
 void runLive(Options& options) {
+    const AuditThresholds thresholds = options.thresholds.apply();  // a bad one: exit 2 at once
     const bool toStdout = options.writePath == "-";
     const View view = options.view == "frames" ? View::Frames : View::Streams;
     const Format format = options.ndjson ? Format::JsonLines
@@ -467,7 +472,10 @@ void runLive(Options& options) {
     sessionOptions.limits = options.limits;
     sessionOptions.keyLogPath = options.keylogPath;
     sessionOptions.followKeyLog = true;
-    DecodeSession session(sessionOptions, front.attach(printer));
+    std::optional<AuditWatch> audit;
+    if (options.audit) audit.emplace(thresholds, options.limits, &front.attach(printer));
+    DecodeSession session(sessionOptions,
+                          audit ? static_cast<H2Listener&>(*audit) : front.attach(printer));
     // With -w, the key log lines go into the file too, each Decryption Secrets Block before the
     // packets that need it, so the capture opens decrypted later without the key log.
     std::string newKeys;
@@ -530,6 +538,13 @@ void runLive(Options& options) {
     for (const Issue& i : analyzer.takeIssues()) issues.print(i);
     for (const Issue& i : outcome.issues) issues.print(i);
     printer.end();
+    if (audit) {
+        // After the text view on standard output; where that holds JSON or pcapng, on stderr.
+        std::FILE* out = format == Format::Text && !toStdout ? stdout : stderr;
+        if (out == stdout) fmt::print("\n");
+        printFindings(out, fmt::format("live capture on {}", iface), audit->findings(),
+                      printer.http2Connections(), analyzer.stats().minTs);
+    }
     std::fflush(stdout);
     issues.summary();
 
@@ -647,6 +662,10 @@ void addLiveCommand(CLI::App& app) {
     sub->add_option("-Y,--display-filter", o->display.filterText,
                     "with --view streams, only the streams that match (docs/filter.md; "
                     "anomaly: terms see the anomalies raised before the stream ended)");
+    sub->add_flag("--audit", o->audit,
+                  "audit the HTTP/2 for attacks as `h2lens audit` does and print the findings "
+                  "when the capture stops (on stderr when standard output carries JSON or -w -)");
+    addThresholdOption(*sub, o->thresholds);
     sub->callback([o] {
         o->display.prepare();
         if (!o->display.filter.empty() && o->view != "streams") {

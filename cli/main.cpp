@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "audit_command.h"
 #include "common_options.h"
 #include "export_command.h"
 #include "flows_command.h"
@@ -35,8 +36,8 @@ int main(int argc, char** argv) {
     // input) or `h2lens -q FILE`: anything but a command name or a top-level option.
     std::vector<char*> args(argv, argv + argc);
     static char summary[] = "summary";
-    static const char* kCommands[] = {"flows",      "frames", "streams", "export",  "follow",
-                                      "interfaces", "live",   "summary", "priority"};
+    static const char* kCommands[] = {"flows",      "frames", "streams", "export",   "follow",
+                                      "interfaces", "live",   "summary", "priority", "audit"};
     static const char* kTopLevel[] = {"-h", "--help", "--version"};
     auto isOneOf = [](const char* arg, const auto& list) {
         return std::any_of(std::begin(list), std::end(list),
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     addExportCommand(app, common);
     addFollowCommand(app, common);
     addPriorityCommand(app, common);
+    addAuditCommand(app, common);
     addInterfacesCommand(app);
     addLiveCommand(app);
     try {

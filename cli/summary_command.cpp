@@ -10,6 +10,8 @@
 #include <tuple>
 #include <vector>
 
+#include "audit/audit_watch.h"
+#include "audit_report.h"
 #include "common_options.h"
 #include "h2/connection_engine.h"
 #include "h2/names.h"
@@ -143,7 +145,9 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         view->prepare();
         FilterFront front(view->filter);
         SummaryCollector collector(view->filter, front);
-        DecodeSession session(common.session(), front.attach(collector));
+        // The audit at its default thresholds: a section only when it finds something.
+        AuditWatch audit(AuditThresholds{}, common.limits, &front.attach(collector));
+        DecodeSession session(common.session(), audit);
         const RunResult run = runCapture(common.run, session);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
         collector.settle();
@@ -224,6 +228,16 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
                 fmt::print("  {:>6}  {}{}\n          e.g. {}\n", g.count, name,
                            g.rfc.empty() ? "" : " (" + g.rfc + ")", g.example);
             }
+        }
+
+        std::vector<Finding> findings;
+        for (const Finding& f : audit.findings()) {
+            if (!filtered || collector.matchedConns.count(f.conn)) findings.push_back(f);
+        }
+        if (!findings.empty()) {
+            heading(fmt::format("Audit: {} (h2lens audit FILE reports each in full)",
+                                plural(findings.size(), "finding", "findings")));
+            printFindingLines(findings, 10);
         }
 
         std::vector<const StreamRow*> slow;

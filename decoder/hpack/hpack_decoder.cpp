@@ -166,6 +166,13 @@ bool HpackDecoder::resolve(BlockState& s, std::size_t start, std::uint32_t index
                                       : ""));
 }
 
+bool HpackDecoder::indexResolves(std::uint32_t index) const {
+    if (index == 0) return false;
+    if (index <= kStaticTableSize) return true;
+    const DynamicTable::Found found = m_table.find(index - kStaticTableSize).found;
+    return found == DynamicTable::Found::Entry || found == DynamicTable::Found::PreCapture;
+}
+
 void HpackDecoder::leaveBlockStart(BlockState& s) {
     s.atStart = false;
     if (!m_requiredUpdate) return;
@@ -212,6 +219,10 @@ bool HpackDecoder::decodeField(BlockState& s) {
     if (first & 0x80) {
         field.representation = HpackRepresentation::Indexed;
         if (!readInteger(s, 7, field.index)) return false;
+        // Past the cap the field is dropped and an index changes no table: only whether it
+        // resolves matters. Copying the entry (an HPACK bomb references a 4 KB one thousands
+        // of times per block) cost 64 MB of copies per 16 KB block.
+        if (s.listTooLarge && indexResolves(field.index)) return true;
         if (!resolve(s, start, field.index, true, field)) return false;
     } else {
         unsigned prefix = 4;

@@ -66,6 +66,8 @@ class HpackDecoder {
     struct BlockState;
     bool decodeField(BlockState& s);
     bool decodeSizeUpdate(BlockState& s);
+    // Whether an Indexed field with this index would resolve (what resolve() checks, no copy).
+    bool indexResolves(std::uint32_t index) const;
     bool resolve(BlockState& s, std::size_t start, std::uint32_t index, bool withValue,
                  HeaderField& field);
     bool readString(BlockState& s, std::string& out, bool& huffman);
