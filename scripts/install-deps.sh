@@ -18,6 +18,7 @@ PKGS=(
   libbenchmark-dev       # bench/
   nghttp2-client nghttp2-server curl util-linux   # live-capture tests: real peers on loopback
   brotli                 # brotli test data for the content-encoding tests
+  h2o python3-h2         # scripts/record_priority_captures.sh: a second server, raw priority frames
 )
 
 SUDO=""

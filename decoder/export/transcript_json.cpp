@@ -575,6 +575,13 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
         case FrameType::PushPromise:
             j["promised_stream"] = f.promisedStreamId;
             break;
+        case FrameType::PriorityUpdate:  // RFC 9218 §7.1
+            j["prioritized_stream"] = f.prioritizedStreamId;
+            if (isUtf8Text(f.priorityFieldValue))
+                j["priority_field_value"] = std::string(asStringView(f.priorityFieldValue));
+            else
+                j["priority_field_value_base64"] = base64Encode(f.priorityFieldValue);
+            break;
         default:
             break;
     }

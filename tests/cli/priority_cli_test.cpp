@@ -237,3 +237,22 @@ TEST_CASE("streams --priority adds the column; without it the table is unchanged
     const std::string urgency = cli("streams -q --priority " + capture("python_h2o_9218.pcap"));
     CHECK(urgency.find("u=1 i") != std::string::npos);
 }
+
+TEST_CASE("priority: nghttp's anchor streams in the shared reference capture 01",
+          "[cli][priority]") {
+    H2LENS_REQUIRE_SHARED();
+    const std::string path =
+        shellQuote((sharedDir() / "captures" / "01_h2c_prior_knowledge" / "capture.pcap").string());
+    const auto t = priorityJson("--conn 0 " + path);
+    // nghttp 1.52's idle anchors (PRIORITY frames before any request), then requests on 11.
+    const std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> anchors{
+        {3, {0, 201}}, {5, {0, 101}}, {7, {0, 1}}, {9, {7, 1}}, {11, {3, 1}}};
+    for (const auto& [id, pw] : anchors) {
+        INFO("stream " << id);
+        REQUIRE(t.count(id));
+        CHECK(t.at(id).parent == pw.first);
+        CHECK(t.at(id).weight == pw.second);
+    }
+    CHECK(t.at(13).parent == 11);
+    CHECK(t.at(29).parent == 11);
+}
