@@ -186,7 +186,24 @@ struct StreamsArgs {
     bool json = false;
     std::string sort = "conn";
     std::vector<std::string> redact;
+    bool priority = false;  // --priority: the priority column (docs/priority.md)
 };
+
+// The --priority cell: RFC 7540 weight, parent, exclusive and/or RFC 9218 urgency, incremental;
+// "-" on connections without priority signals (every stream has the defaults there).
+std::string priorityCell(const StreamRecord& s) {
+    const StreamPriority& p = s.priority;
+    if (!p.inTree) return "-";
+    std::string out;
+    if (p.rfc7540 || !p.rfc9218) {
+        out = fmt::format("w={} p={}{}", p.weight, p.parent, p.exclusive ? " x" : "");
+    }
+    if (p.rfc9218) {
+        out +=
+            fmt::format("{}u={}{}", out.empty() ? "" : " ", p.urgency, p.incremental ? " i" : "");
+    }
+    return out;
+}
 
 class StreamCollector final : public H2Listener {
   public:
@@ -323,6 +340,9 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
     sub->add_option("--redact", args->redact,
                     "header names whose values are replaced by [REDACTED] in --json")
         ->delimiter(',');
+    sub->add_flag("--priority", args->priority,
+                  "a priority column before end: RFC 7540 w=weight p=parent (x: exclusive), RFC "
+                  "9218 u=urgency (i: incremental), as in force when the stream ended");
     sub->callback([&common, args] {
         args->view.prepare();
         FilterFront front(args->view.filter);
@@ -339,6 +359,13 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
             Json out = Json::array();
             for (const auto& [info, s, order] : collector.rows) {
                 Json j = streamRowJson(info, s, base, redactor);
+                if (args->priority && s.priority.inTree) {
+                    j["priority"] = {{"parent", s.priority.parent},
+                                     {"weight", s.priority.weight},
+                                     {"exclusive", s.priority.exclusive},
+                                     {"urgency", s.priority.urgency},
+                                     {"incremental", s.priority.incremental}};
+                }
                 out.push_back(j);
             }
             fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
@@ -351,9 +378,10 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                                                                                  : "start";
         const std::size_t startWidth = std::max<std::size_t>(10, time.blank().size());
         if (!collector.rows.empty()) {
-            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}  {}\n",
+            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n",
                        "conn", "stream", "method", "authority", "path", "status", "req bytes",
-                       "resp bytes", startHeading, startWidth, "dur ms", "end");
+                       "resp bytes", startHeading, startWidth, "dur ms",
+                       args->priority ? fmt::format("  {:<16}", "priority") : "", "end");
         }
         for (const auto& [info, s, order] : collector.rows) {
             auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
@@ -362,14 +390,14 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
             std::string path = v(s.request, ":path");
             if (path.size() > 40) path = path.substr(0, 37) + "...";
             const std::string end = streamEndColumn(s);
-            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}  {}\n",
+            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n",
                        info.id, s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
                        v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
                        s.requestStart ? time(*s.requestStart) : std::string("-"), startWidth,
                        rowDuration(s)
                            ? fmt::format("{:.3f}", static_cast<double>(*rowDuration(s)) / 1e6)
                            : "-",
-                       end);
+                       args->priority ? fmt::format("  {:<16}", priorityCell(s)) : "", end);
         }
         if (collector.rows.empty()) {
             fmt::print("no HTTP/2 stream{}\n",

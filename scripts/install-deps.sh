@@ -19,6 +19,7 @@ PKGS=(
   nghttp2-client nghttp2-server curl util-linux   # live-capture tests: real peers on loopback
   brotli                 # brotli test data for the content-encoding tests
   node-har-validator     # HAR 1.2 schema check of the HAR export (tests/export/har/validate.js)
+  h2o python3-h2         # scripts/record_priority_captures.sh: a second server, raw priority frames
 )
 
 SUDO=""

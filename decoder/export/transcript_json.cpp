@@ -384,6 +384,14 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
 
     j["windows"] = {{"client", windowSeriesJson(s.window[0], ctx)},
                     {"server", windowSeriesJson(s.window[1], ctx)}};
+    if (s.priority.inTree) {
+        // Only on connections with priority signals (docs/priority.md); weight as RFC 1-256.
+        const StreamPriority& p = s.priority;
+        j["priority"] = {{"parent", p.parent},           {"weight", p.weight},
+                         {"exclusive", p.exclusive},     {"urgency", p.urgency},
+                         {"incremental", p.incremental}, {"rfc7540", p.rfc7540},
+                         {"rfc9218", p.rfc9218}};
+    }
 
     const std::string reqType = headerValue(s.request, "content-type");
     const std::string respType = headerValue(s.response, "content-type");
@@ -493,6 +501,18 @@ Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
                                {"server", windowSeriesJson(sum.connectionWindow[1], ctx)}};
     j["frame_counts"] = {{"client", sum.frames[0]}, {"server", sum.frames[1]}};
     j["stream_count"] = sum.streams;
+    if (sum.priorities.signalled()) {
+        const PriorityFollowResult& f = sum.priorityFollow;
+        j["priority"] = {{"scheme", prioritySchemeName(f.scheme)},
+                         {"changes", sum.priorities.history().size() + sum.priorities.historyCut()},
+                         {"server_no_rfc7540_priorities", sum.priorities.serverNoRfc7540()},
+                         {"server_followed",
+                          {{"measured", f.measured()},
+                           {"followed", f.followed()},
+                           {"data_bytes", f.dataBytes},
+                           {"contended_bytes", f.contendedBytes},
+                           {"out_of_order_bytes", f.outOfOrderBytes}}}};
+    }
 
     Json anomalies = Json::array();
     for (const Anomaly& a : c.anomalies) {
@@ -554,6 +574,13 @@ Json frameJson(const FrameEvent& ev, const JsonContext& ctx) {
             break;
         case FrameType::PushPromise:
             j["promised_stream"] = f.promisedStreamId;
+            break;
+        case FrameType::PriorityUpdate:  // RFC 9218 §7.1
+            j["prioritized_stream"] = f.prioritizedStreamId;
+            if (isUtf8Text(f.priorityFieldValue))
+                j["priority_field_value"] = std::string(asStringView(f.priorityFieldValue));
+            else
+                j["priority_field_value_base64"] = base64Encode(f.priorityFieldValue);
             break;
         default:
             break;

@@ -745,8 +745,8 @@ void ConnectionEngine::onPriorityHeader(Direction dir, std::uint32_t stream,
 void ConnectionEngine::report(StreamRecord& s) {
     if (const PriorityNode* n = m_summary.priorities.find(s.id)) {
         s.priority = StreamPriority{
-            n->parent,  n->weight, n->exclusive, n->urgency.urgency, n->urgency.incremental,
-            n->rfc7540, n->rfc9218};
+            n->parent,  n->weight,  n->exclusive, n->urgency.urgency, n->urgency.incremental,
+            n->rfc7540, n->rfc9218, true};
     }
     // Without any signal yet no measure needs it (memory stays bounded by the open streams).
     if (!m_summary.priorities.signalled()) m_follow.forget(s.id);

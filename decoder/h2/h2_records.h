@@ -128,6 +128,7 @@ struct StreamPriority {
     bool incremental = false;
     bool rfc7540 = false;
     bool rfc9218 = false;
+    bool inTree = false;  // the connection had priority signals and its tree holds the stream
 };
 
 struct StreamRecord {

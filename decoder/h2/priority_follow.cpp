@@ -78,14 +78,28 @@ PriorityFollowResult PriorityFollow::measure(const PriorityTree& tree,
             pending.insert(starts[nextStart++].second);
         }
         r.dataBytes += f.length;
+        // Bounded work per frame whatever the capture: at most kMaxCompared ready streams are
+        // compared (RFC 9218), at most kMaxDepth ancestors walked (RFC 7540).
         bool contended = false, outOfOrder = false;
+        std::size_t compared = 0;
         for (std::uint32_t x : pending) {
+            if (++compared > kMaxCompared) break;
             if (x == f.stream || stalledAt(x, f.ts)) continue;
             contended = true;
-            if (r.scheme == PriorityScheme::Rfc9218) {
-                outOfOrder = outOfOrder || urgency(x) < urgency(f.stream);
-            } else if (r.scheme == PriorityScheme::Rfc7540) {
-                outOfOrder = outOfOrder || asked.isAncestor(x, f.stream);
+            if (r.scheme != PriorityScheme::Rfc9218) break;
+            if (urgency(x) < urgency(f.stream)) {
+                outOfOrder = true;
+                break;
+            }
+        }
+        if (contended && r.scheme == PriorityScheme::Rfc7540) {
+            const PriorityNode* n = asked.find(f.stream);
+            for (std::size_t depth = 0; n && n->parent != 0 && depth < kMaxDepth; ++depth) {
+                if (pending.count(n->parent) && !stalledAt(n->parent, f.ts)) {
+                    outOfOrder = true;
+                    break;
+                }
+                n = asked.find(n->parent);
             }
         }
         if (contended) r.contendedBytes += f.length;

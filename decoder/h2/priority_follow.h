@@ -46,6 +46,8 @@ class PriorityFollow {
     // Server DATA frames are logged from the connection's first priority signal on (before it,
     // every stream had the defaults: nothing can be out of order), at most kMaxDataFrames.
     static constexpr std::size_t kMaxDataFrames = 1 << 18;
+    static constexpr std::size_t kMaxCompared = 1024;  // pending streams looked at per DATA frame
+    static constexpr std::size_t kMaxDepth = 1024;     // ancestors walked per DATA frame
 
     void responseStarted(std::uint32_t stream, TimestampNs ts);
     void serverData(std::uint32_t stream, std::uint32_t length, TimestampNs ts);

@@ -34,9 +34,10 @@ const PriorityNode* PriorityTree::find(std::uint32_t stream) const {
 
 bool PriorityTree::isAncestor(std::uint32_t ancestor, std::uint32_t stream) const {
     if (ancestor == stream) return false;
-    // Bounded by the node count: the tree has no cycles, but never trust that blindly.
+    // Bounded: the tree has no cycles, but never trust that blindly, and a chain built by a
+    // hostile client must not make every signal slow.
     std::size_t steps = 0;
-    for (const PriorityNode* n = find(stream); n && steps <= m_nodes.size(); ++steps) {
+    for (const PriorityNode* n = find(stream); n && steps < kMaxDepth; ++steps) {
         if (n->parent == ancestor) return true;
         if (n->parent == 0) return false;
         n = find(n->parent);

@@ -72,7 +72,8 @@ struct PriorityChange {
 
 class PriorityTree {
   public:
-    static constexpr std::size_t kMaxNodes = 65536;
+    static constexpr std::size_t kMaxNodes = 8192;
+    static constexpr std::size_t kMaxDepth = 1024;  // ancestors walked (a deeper chain is cut)
     static constexpr std::size_t kMaxHistory = 100000;
 
     // HEADERS' priority block or a PRIORITY frame. False (and nothing changes) for a stream
