@@ -23,5 +23,7 @@ struct CommonOptions {
 
 // Adds FILE, --stats, --quiet and the memory caps to a subcommand.
 void addCaptureOptions(CLI::App& sub, CommonOptions& common);
+// The same without FILE, for a command that takes its captures itself (export, several files).
+void addCaptureFlags(CLI::App& sub, CommonOptions& common);
 
 }  // namespace h2lens::cli

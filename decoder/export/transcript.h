@@ -22,6 +22,14 @@ struct ExportOptions {
     std::size_t maxAnomalies = 10000;                // kept per connection; the rest counted
     bool frames = false;                             // collect every frame's JSON object
     std::vector<std::string> redact;                 // header names (any case) whose values hide
+    // NDJSON: "capture": captureTag after "record" in every line (several captures in one
+    // output, or asked for).
+    bool tagCapture = false;
+    std::string captureTag;
+    // NDJSON: flat copies of nested values at the end of stream and connection lines, and one
+    // "anomaly" line per anomaly before its connection's line (flat_fields.h), for databases that
+    // do not map nested objects to columns (ClickHouse 18.16's JSONEachRow).
+    bool flatFields = false;
 };
 
 // One direction's DATA payload (padding excluded), in order.
