@@ -18,6 +18,8 @@ PKGS=(
   libbenchmark-dev       # bench/
   nghttp2-client nghttp2-server curl util-linux   # live-capture tests: real peers on loopback
   brotli                 # brotli test data for the content-encoding tests
+  ethtool iproute2 time  # bench/make_big_capture.sh (veth offloads), bench/compare.sh (peak RSS)
+  clickhouse-server clickhouse-client   # scripts/h2lens-db.sh and its test: NDJSON into ClickHouse
 )
 
 SUDO=""
