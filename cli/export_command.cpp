@@ -94,6 +94,11 @@ int exportCapture(const ExportArgs& args, const ExportOptions& options, unsigned
     if (har) har->setAnalyzer(&session.analyzer());
     const RunResult result = runCapture(run, session);
     const int code = exitCodeFor(run, result, session.tally());
+    if (run.stats && collector.releasedBodies() > 0) {
+        fmt::print(stderr,
+                   "stats: {}: {} bodies of streams left open were let go (--max-retained-total)\n",
+                   captureName(run.path), collector.releasedBodies());
+    }
     if (json) json->finish(run.path, result.issues);
     if (har) har->finish();
     return code;
@@ -234,6 +239,10 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         ->capture_default_str();
     sub->add_option("--max-retained-body", args->options.maxRetainedBody,
                     "body bytes kept per stream direction for decoding (content-encoding, gRPC)")
+        ->capture_default_str();
+    sub->add_option("--max-retained-total", args->options.maxRetainedTotal,
+                    "body bytes kept for all open streams together; beyond it the bodies of the "
+                    "streams idle longest are let go (size and sha256 stay exact, no data)")
         ->capture_default_str();
     auto* threads =
         sub->add_option("--threads", args->threads,

@@ -198,3 +198,36 @@ TEST_CASE("export searches directories recursively for captures, in path order",
     REQUIRE(!single.empty());
     CHECK(single.front().value("capture", "") == d + "b/deeper/grpc.pcap");
 }
+
+TEST_CASE("export --max-retained-total lets idle bodies go and keeps their size and sha256",
+          "[uses-captures]") {
+    H2LENS_REQUIRE_SHARED();
+    // 01: nine parallel GETs with bodies up to 5 MiB; with a total of one byte, every body but
+    // the one receiving DATA is let go whenever another stream receives some.
+    const std::string f = shellQuote(capture("01_h2c_prior_knowledge"));
+    const auto whole = lines(cli("export -q --ndjson " + f));
+    const auto tight = lines(cli("export -q --ndjson --max-retained-total 1 " + f));
+    REQUIRE(whole.size() == tight.size());
+    int released = 0;
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+        if (whole[i]["record"] != "stream") {
+            CHECK(whole[i] == tight[i]);
+            continue;
+        }
+        for (const char* side : {"request", "response"}) {
+            const auto& a = whole[i][side]["body"];
+            const auto& b = tight[i][side]["body"];
+            CHECK(a["size"] == b["size"]);
+            CHECK(a["sha256"] == b["sha256"]);
+            if (b.value("released", false)) {
+                ++released;
+                CHECK(b["shown_bytes"].get<std::uint64_t>() < a["size"].get<std::uint64_t>());
+                CHECK(b["truncated"] == true);
+            } else {
+                CHECK(a == b);
+            }
+        }
+    }
+    CHECK(released > 0);
+    CHECK(cli("export -q --ndjson " + f).find("\"released\"") == std::string::npos);
+}
