@@ -41,7 +41,9 @@ class OrderedCaptureOutput::Part final : public std::streambuf {
         setp(m_buffer.data(), m_buffer.data() + m_buffer.size());
     }
 
-    // Held while not first in line (guarded by the owner's mutex).
+    // Held while not first in line, guarded by `mutex`; `done` by the owner's mutex.
+    std::mutex mutex;
+    bool direct = false;  // first in line and drained: writes go straight out
     std::string memory;
     std::FILE* spill = nullptr;
     bool spillFailed = false;  // no temporary file could be made: everything stays in memory
@@ -82,6 +84,7 @@ OrderedCaptureOutput::OrderedCaptureOutput(std::ostream& out, std::size_t captur
     : m_out(out), m_memoryPerCapture(memoryPerCapture) {
     m_parts.reserve(captures);
     for (std::size_t i = 0; i < captures; ++i) m_parts.push_back(std::make_unique<Part>(*this, i));
+    if (!m_parts.empty()) m_parts[0]->direct = true;
 }
 
 OrderedCaptureOutput::~OrderedCaptureOutput() {
@@ -96,13 +99,17 @@ std::ostream& OrderedCaptureOutput::stream(std::size_t index) {
 }
 
 void OrderedCaptureOutput::write(std::size_t index, const char* data, std::size_t n) {
-    std::lock_guard lock(m_mutex);
     Part& p = *m_parts[index];
+    std::unique_lock partLock(p.mutex);
     if (!p.keep) return;
-    if (index == m_head) {
+    if (p.direct) {
+        partLock.unlock();
+        std::lock_guard outLock(m_mutex);
         m_out.write(data, static_cast<std::streamsize>(n));
         return;
     }
+    // Held under this capture's own lock only: a capture that waits (memory, or a temporary file
+    // the kernel may be slow to take while it writes back) never holds up the one writing out.
     if (!p.spill && (p.spillFailed || p.memory.size() + n <= m_memoryPerCapture)) {
         p.memory.append(data, n);
         return;
@@ -122,14 +129,20 @@ void OrderedCaptureOutput::write(std::size_t index, const char* data, std::size_
     spillWrite(p, data, n);
 }
 
+void OrderedCaptureOutput::setError(const std::string& message) {
+    std::lock_guard lock(m_errorMutex);
+    if (m_error.empty()) m_error = message;
+}
+
 void OrderedCaptureOutput::spillWrite(Part& p, const char* data, std::size_t n) {
-    if (std::fwrite(data, 1, n, p.spill) != n && m_error.empty())
-        m_error = std::string("writing a temporary file failed: ") + std::strerror(errno);
+    if (std::fwrite(data, 1, n, p.spill) != n)
+        setError(std::string("writing a temporary file failed: ") + std::strerror(errno));
     m_spilled += n;
 }
 
 void OrderedCaptureOutput::drain(std::size_t index) {
     Part& p = *m_parts[index];
+    std::lock_guard partLock(p.mutex);
     if (p.keep) {
         if (p.spill) {
             std::rewind(p.spill);
@@ -137,14 +150,14 @@ void OrderedCaptureOutput::drain(std::size_t index) {
             std::size_t got;
             while ((got = std::fread(chunk.data(), 1, chunk.size(), p.spill)) > 0)
                 m_out.write(chunk.data(), static_cast<std::streamsize>(got));
-            if (std::ferror(p.spill) && m_error.empty())
-                m_error = "reading back a temporary file failed";
+            if (std::ferror(p.spill)) setError("reading back a temporary file failed");
         }
         m_out.write(p.memory.data(), static_cast<std::streamsize>(p.memory.size()));
     }
     if (p.spill) std::fclose(p.spill);
     p.spill = nullptr;
     std::string().swap(p.memory);
+    p.direct = true;
 }
 
 void OrderedCaptureOutput::finish(std::size_t index, bool keep) {
@@ -154,6 +167,7 @@ void OrderedCaptureOutput::finish(std::size_t index, bool keep) {
     if (part.done) return;
     part.done = true;
     if (!keep) {
+        std::lock_guard partLock(part.mutex);
         part.keep = false;
         if (part.spill) std::fclose(part.spill);
         part.spill = nullptr;
@@ -167,13 +181,15 @@ void OrderedCaptureOutput::finish(std::size_t index, bool keep) {
 }
 
 std::uint64_t OrderedCaptureOutput::spilledBytes() const {
-    std::lock_guard lock(m_mutex);
     return m_spilled;
 }
 
 void OrderedCaptureOutput::check() const {
+    {
+        std::lock_guard lock(m_errorMutex);
+        if (!m_error.empty()) throw std::runtime_error(m_error);
+    }
     std::lock_guard lock(m_mutex);
-    if (!m_error.empty()) throw std::runtime_error(m_error);
     if (!m_out) throw std::runtime_error("writing the output failed");
 }
 

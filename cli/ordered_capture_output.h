@@ -4,6 +4,7 @@
 // memory (up to a bound) and beyond that in an unlinked temporary file, and is copied out when
 // all captures before it are done. So the output is the same whatever the number of workers,
 // and memory stays bounded whatever the captures hold.
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -38,15 +39,17 @@ class OrderedCaptureOutput {
   private:
     class Part;
     void write(std::size_t index, const char* data, std::size_t n);
-    void spillWrite(Part& p, const char* data, std::size_t n);  // with m_mutex held
+    void spillWrite(Part& p, const char* data, std::size_t n);  // with p.mutex held
     void drain(std::size_t index);                              // with m_mutex held
+    void setError(const std::string& message);
 
     std::ostream& m_out;
     std::size_t m_memoryPerCapture;
     std::vector<std::unique_ptr<Part>> m_parts;
-    std::size_t m_head = 0;  // first capture not finished: writes straight through
-    mutable std::mutex m_mutex;
-    std::uint64_t m_spilled = 0;
+    std::size_t m_head = 0;      // first capture not finished: writes straight through
+    mutable std::mutex m_mutex;  // m_out, m_head, Part::done; taken before a Part's own mutex
+    std::atomic<std::uint64_t> m_spilled{0};
+    mutable std::mutex m_errorMutex;
     std::string m_error;
 };
 
