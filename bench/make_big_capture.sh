@@ -2,6 +2,7 @@
 # Makes bench/data/big.pcap: a large h2c capture with wire-sized packets for speed work.
 #
 #   bench/make_big_capture.sh [SIZE_MB] [OUT_FILE]     (run as root; SIZE_MB default 700)
+#   OFFLOADS=1 bench/make_big_capture.sh                -> bench/data/big_gro.pcap (large segments)
 #
 # Client and servers live in two network namespaces of our own joined by a veth pair with
 # MTU 1500 and TSO/GSO/GRO/checksum offloads off, and tcpdump captures on the client-side veth,
@@ -20,7 +21,21 @@ SIZE_MB=${1:-700}
 # TLS=1: the same traffic over TLS (h2 via ALPN), with the client's key log beside the capture
 # (OUT without .pcap + .keys), to measure decryption against the h2c decode.
 TLS=${TLS:-0}
-if [ "$TLS" = 1 ]; then DEFAULT_OUT=$ROOT/bench/data/big_tls.pcap; else DEFAULT_OUT=$ROOT/bench/data/big.pcap; fi
+# OFFLOADS=1: leave TSO/GSO/GRO and checksum offloads on, as on most hosts: the capture then
+# sees the large segments the kernel hands tcpdump (tens of KB each, few packets, checksums not
+# filled in) instead of wire-sized ones. Same traffic otherwise.
+OFFLOADS=${OFFLOADS:-0}
+# tcpdump's kernel buffer (KiB). With offloads on, segments arrive faster than tcpdump writes
+# them and the kernel drops some (a few hundred to a few thousand, varying from run to run),
+# as on a busy host: the capture then has gaps, which is part of that shape.
+CAPTURE_BUFFER_KIB=${CAPTURE_BUFFER_KIB:-131072}
+if [ "$TLS" = 1 ]; then
+  DEFAULT_OUT=$ROOT/bench/data/big_tls.pcap
+elif [ "$OFFLOADS" = 1 ]; then
+  DEFAULT_OUT=$ROOT/bench/data/big_gro.pcap
+else
+  DEFAULT_OUT=$ROOT/bench/data/big.pcap
+fi
 OUT=${2:-$DEFAULT_OUT}
 KEYS=${OUT%.pcap}.keys
 WORK=/tmp/h2lens-big
@@ -102,8 +117,14 @@ ip -n $NS_SRV link set lo up
 ip -n $NS_CLI link set lo up
 ip -n $NS_SRV link set $VETH_SRV up mtu 1500
 ip -n $NS_CLI link set $VETH_CLI up mtu 1500
-"${IN_SRV[@]}" ethtool -K $VETH_SRV tso off gso off gro off tx off rx off >/dev/null
-"${IN_CLI[@]}" ethtool -K $VETH_CLI tso off gso off gro off tx off rx off >/dev/null
+OFFLOAD_STATE=off
+[ "$OFFLOADS" = 1 ] && OFFLOAD_STATE=on
+set_offloads() { # NETNS DEV
+  ip netns exec "$1" ethtool -K "$2" tso $OFFLOAD_STATE gso $OFFLOAD_STATE gro $OFFLOAD_STATE \
+    tx $OFFLOAD_STATE rx $OFFLOAD_STATE >/dev/null
+}
+set_offloads $NS_SRV $VETH_SRV
+set_offloads $NS_CLI $VETH_CLI
 
 if [ "$TLS" = 1 ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=h2lens-bench -days 2 \
@@ -154,7 +175,7 @@ done
 
 CAP_LOG=$WORK/capture.log
 rm -f "$OUT"
-"${IN_CLI[@]}" tcpdump -Z root -n -s 0 -B 262144 -i $VETH_CLI -w "$OUT" "tcp port 8080 or tcp port 8081" \
+"${IN_CLI[@]}" tcpdump -Z root -n -s 0 -B "$CAPTURE_BUFFER_KIB" -i $VETH_CLI -w "$OUT" "tcp port 8080 or tcp port 8081" \
   2>"$CAP_LOG" &
 CAP_PID=$!
 for _ in $(seq 100); do

@@ -43,7 +43,7 @@ void addAuditCommand(CLI::App& app, CommonOptions& common) {
     auto o = std::make_shared<AuditOptions>();
     sub->add_option("FILE", o->files, "pcap or pcapng captures ('-' reads standard input)")
         ->required();
-    addCaptureTuningOptions(*sub, common);
+    addCaptureFlags(*sub, common);
     addThresholdOption(*sub, o->thresholds);
     sub->add_option("--fail-on", o->failOn,
                     "exit with 3 when a finding of this severity or worse was made: warning "

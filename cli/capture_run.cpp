@@ -68,6 +68,10 @@ RunResult runCapture(const RunOptions& options, DecodeSession& session) {
     SessionRunHooks hooks;
     hooks.issue = [&printer](const Issue& issue) { printer.print(issue); };
     hooks.progress = [&](std::uint64_t read, std::uint64_t total) {
+        if (options.onProgress) {
+            options.onProgress(read, total);
+            return;
+        }
         if (!tty || total <= (64u << 20)) return;
         const auto now = Clock::now();
         if (now - lastDraw <= std::chrono::milliseconds(250)) return;

@@ -2,6 +2,7 @@
 // Reads one capture end to end through a DecodeSession: the only place in the CLI that runs a
 // capture file. Reports input problems on stderr (capped), progress on a TTY, and --stats.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "session/decode_session.h"
@@ -15,6 +16,9 @@ struct RunOptions {
     bool progress = true;  // only ever drawn when stderr is a terminal
     std::size_t maxIssueLines = 20;
     bool strict = false;  // --strict: capture problems and anomalies make the exit code 1
+    // Told bytes read and the file's size as reading goes, instead of the progress drawn on a
+    // terminal (a caller reading several captures at once draws one line for all of them).
+    std::function<void(std::uint64_t read, std::uint64_t total)> onProgress;
 };
 
 struct RunResult {

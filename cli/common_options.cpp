@@ -5,10 +5,10 @@ namespace h2lens::cli {
 void addCaptureOptions(CLI::App& sub, CommonOptions& c) {
     sub.add_option("FILE", c.run.path, "pcap or pcapng capture ('-' reads standard input)")
         ->required();
-    addCaptureTuningOptions(sub, c);
+    addCaptureFlags(sub, c);
 }
 
-void addCaptureTuningOptions(CLI::App& sub, CommonOptions& c) {
+void addCaptureFlags(CLI::App& sub, CommonOptions& c) {
     sub.add_flag("--stats", c.run.stats,
                  "print packets, MB/s, packets/s and peak memory on stderr when done");
     sub.add_flag("-q,--quiet", c.run.quiet, "do not print problems found in the capture");

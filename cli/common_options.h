@@ -23,7 +23,8 @@ struct CommonOptions {
 
 // Adds FILE, --stats, --quiet and the memory caps to a subcommand.
 void addCaptureOptions(CLI::App& sub, CommonOptions& common);
-// The same without FILE, for commands that take several (`audit FILE...`).
-void addCaptureTuningOptions(CLI::App& sub, CommonOptions& common);
+// The same without FILE, for commands that take their captures themselves (`audit FILE...`,
+// `export` of several files).
+void addCaptureFlags(CLI::App& sub, CommonOptions& common);
 
 }  // namespace h2lens::cli

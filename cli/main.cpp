@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
     // export's time was spent in page faults. Peak memory is unchanged (it is set by what is live).
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    // One arena for every thread: the export's workers free on the decoding thread what they
+    // allocated on theirs, and an arena per thread kept each one's high-water mark resident (an
+    // export of a capture with gaps peaked at 71 MB instead of 58 MB, at the same CPU time).
+    mallopt(M_ARENA_MAX, 1);
 #endif
     // `h2lens FILE [options]` is `h2lens summary FILE [options]`, and so is `h2lens -` (standard
     // input) or `h2lens -q FILE`: anything but a command name or a top-level option.

@@ -20,6 +20,8 @@ PKGS=(
   brotli                 # brotli test data for the content-encoding tests
   node-har-validator     # HAR 1.2 schema check of the HAR export (tests/export/har/validate.js)
   h2o python3-h2         # scripts/record_priority_captures.sh: a second server, raw priority frames
+  ethtool iproute2 time  # bench/make_big_capture.sh (veth offloads), bench/compare.sh (peak RSS)
+  clickhouse-server clickhouse-client   # scripts/h2lens-db.sh and its test: NDJSON into ClickHouse
 )
 
 SUDO=""

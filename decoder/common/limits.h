@@ -11,6 +11,7 @@ struct Limits {
     std::size_t maxFlows = 250000;                            // live flows in the flow table
     std::size_t maxOutOfOrderBytesPerFlow = 8 * 1024 * 1024;  // per direction
     std::size_t maxOutOfOrderSegmentsPerFlow = 4096;          // per direction
+    std::size_t maxOutOfOrderBytesTotal = 16 * 1024 * 1024;   // all directions together
     std::size_t maxIpFragmentBytes = 4 * 1024 * 1024;         // all datagrams being reassembled
     // HTTP/2
     std::size_t maxFramePayload = 16 * 1024 * 1024;  // hard cap, above any legal size

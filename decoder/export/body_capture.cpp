@@ -7,7 +7,7 @@ namespace h2lens {
 void BodyCapture::append(ByteSpan data, std::size_t maxRetained) {
     size += data.size();
     ++dataFrames;
-    const std::size_t room = maxRetained - std::min(maxRetained, retained.size());
+    const std::size_t room = m_released ? 0 : maxRetained - std::min(maxRetained, retained.size());
     const std::size_t keep = std::min(room, data.size());
     if (keep < data.size() && !m_runningHash) {
         m_running.update(retained);
@@ -19,17 +19,19 @@ void BodyCapture::append(ByteSpan data, std::size_t maxRetained) {
 }
 
 void BodyCapture::expect(std::uint64_t contentLength, std::size_t maxRetained) {
+    if (m_released) return;
     const std::uint64_t want = std::min<std::uint64_t>(contentLength, maxRetained);
     if (want > retained.capacity()) retained.reserve(static_cast<std::size_t>(want));
 }
 
-void BodyCapture::dropRetained() {
+void BodyCapture::release() {
     if (!m_runningHash) {
         m_running.update(retained);
         m_runningHash = true;
     }
     Bytes().swap(retained);
     retainedAll = false;
+    m_released = true;
 }
 
 std::string BodyCapture::sha256Hex() const {

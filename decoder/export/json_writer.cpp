@@ -1,5 +1,6 @@
 #include "export/json_writer.h"
 
+#include "export/flat_fields.h"
 #include "export/grpc_messages.h"
 #include "export/json_text.h"
 
@@ -48,6 +49,7 @@ void JsonWriter::writeLine(const Json& j) {
 std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext& ctx) {
     Json line;
     line["record"] = "stream";
+    if (ctx.options->tagCapture) line["capture"] = ctx.options->captureTag;
     line["conn"] = s.conn.id;
     line["client"] = s.conn.client.toString();
     line["server"] = s.conn.server.toString();
@@ -57,6 +59,7 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
     withSlots.bodySlots = &slots;
     Json fields = streamJson(s, withSlots);
     for (auto& [k, v] : fields.items()) line[k] = std::move(v);
+    if (ctx.options->flatFields) appendFlatStreamFields(line, s, ctx);
     // Room for the bodies (text, or base64 at 4/3) up front: growing a line of hundreds of KB
     // by doubling copied it about once more.
     std::size_t bodies = 0;
@@ -114,6 +117,7 @@ void JsonWriter::onFrame(const FrameEvent& ev) {
     if (m_format == Format::Ndjson) {
         Json line;
         line["record"] = "frame";
+        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
         writeLine(line);
         return;
@@ -128,9 +132,14 @@ void JsonWriter::onConnection(const ConnectionTranscript& c) {
     m_facts.anomalies += c.summary->anomalies;
     Json j = connectionJson(c, ctx());
     if (m_format == Format::Ndjson) {
+        if (m_ctx.options->flatFields) {
+            for (const Json& a : anomalyLines(c, ctx())) writeLine(a);
+        }
         Json line;
         line["record"] = "connection";
+        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
+        if (m_ctx.options->flatFields) appendFlatConnectionFields(line, c, ctx());
         writeLine(line);
         if (!m_scheduler) m_out->flush();
         return;
@@ -163,6 +172,7 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
     if (m_format == Format::Ndjson) {
         Json line;
         line["record"] = "capture";
+        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
         line["h2lens"] = std::move(header);
         writeLine(line);
         if (m_scheduler) m_scheduler->finish();

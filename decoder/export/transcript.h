@@ -17,11 +17,24 @@ namespace h2lens {
 struct ExportOptions {
     std::size_t maxBody = 1024 * 1024;               // body bytes written out (raw and decoded)
     std::size_t maxRetainedBody = 16 * 1024 * 1024;  // raw bytes kept per direction for decoding
-    std::size_t maxDecodedBody = 64 * 1024 * 1024;   // decompression output cap (bomb guard)
-    std::size_t maxGrpcMessages = 10000;             // per body
-    std::size_t maxAnomalies = 10000;                // kept per connection; the rest counted
-    bool frames = false;                             // collect every frame's JSON object
-    std::vector<std::string> redact;                 // header names (any case) whose values hide
+    // Raw bytes kept for all open streams together: beyond it the bodies of the streams that
+    // went longest without DATA are let go (size and sha256 stay exact, no data is written).
+    // Streams a capture gap left open until the end would otherwise hold memory that grows
+    // with the capture.
+    std::size_t maxRetainedTotal = 16 * 1024 * 1024;
+    std::size_t maxDecodedBody = 64 * 1024 * 1024;  // decompression output cap (bomb guard)
+    std::size_t maxGrpcMessages = 10000;            // per body
+    std::size_t maxAnomalies = 10000;               // kept per connection; the rest counted
+    bool frames = false;                            // collect every frame's JSON object
+    std::vector<std::string> redact;                // header names (any case) whose values hide
+    // NDJSON: "capture": captureTag after "record" in every line (several captures in one
+    // output, or asked for).
+    bool tagCapture = false;
+    std::string captureTag;
+    // NDJSON: flat copies of nested values at the end of stream and connection lines, and one
+    // "anomaly" line per anomaly before its connection's line (flat_fields.h), for databases that
+    // do not map nested objects to columns (ClickHouse 18.16's JSONEachRow).
+    bool flatFields = false;
 };
 
 // One direction's DATA payload (padding excluded), in order.
@@ -35,16 +48,19 @@ struct BodyCapture {
     // The message announced `contentLength` bytes: room for what will be retained is made once,
     // instead of the buffer doubling (and copying) as DATA frames arrive.
     void expect(std::uint64_t contentLength, std::size_t maxRetained);
-    // Lets go of the retained bytes (a store over its budget); size and digest stay exact.
-    void dropRetained();
     // SHA-256 of all `size` bytes, lowercase hex.
     std::string sha256Hex() const;
+    // Lets the retained bytes go (and keeps none from now on); the digest goes on running. Open
+    // streams over --max-retained-total, and a TranscriptStore over its budget.
+    void release();
+    bool released() const { return m_released; }
 
   private:
     // While every byte is retained the digest is left for sha256Hex(), which an export computes
     // on a worker thread; from the first byte that is not kept, it is running here.
     Sha256 m_running;
     bool m_runningHash = false;
+    bool m_released = false;
 };
 
 struct StreamTranscript {

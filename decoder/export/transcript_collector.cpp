@@ -22,19 +22,51 @@ std::optional<std::uint64_t> contentLength(const HeaderBlock& block) {
 
 }  // namespace
 
+template <class F>
+void TranscriptCollector::change(Bodies& b, F&& f) {
+    m_held -= b.held();
+    f();
+    m_held += b.held();
+    if (m_held > m_options->maxRetainedTotal) releaseIdlest(&b);
+}
+
+void TranscriptCollector::releaseIdlest(const Bodies* keep) {
+    // Rare (streams left open by gaps pile up only slowly), so a scan is enough.
+    while (m_held > m_options->maxRetainedTotal) {
+        Bodies* idlest = nullptr;
+        for (auto& [key, b] : m_bodies) {
+            if (b.get() == keep || b->held() == 0) continue;
+            if (!idlest || b->lastData < idlest->lastData) idlest = b.get();
+        }
+        if (!idlest) return;  // only the stream receiving now holds bytes
+        m_held -= idlest->held();
+        for (BodyCapture& d : idlest->dir) {
+            if (!d.released() && (d.retained.capacity() > 0 || d.size > 0)) {
+                d.release();
+                ++m_released;
+            }
+        }
+    }
+}
+
 void TranscriptCollector::onFrame(const FrameEvent& ev) {
     const Frame& f = *ev.frame;
     if (ev.headers && f.streamId != 0 && !ev.headers->fields.empty()) {
         if (auto n = contentLength(*ev.headers); n && *n > 0) {
             auto& slot = m_bodies[{ev.conn->id, f.streamId}];
             if (!slot) slot = std::make_unique<Bodies>();
-            slot->dir[static_cast<int>(ev.dir)].expect(*n, m_options->maxRetainedBody);
+            change(*slot, [&] {
+                slot->dir[static_cast<int>(ev.dir)].expect(*n, m_options->maxRetainedBody);
+            });
         }
     }
     if (f.frameType() == FrameType::Data && f.streamId != 0 && !f.error) {
         auto& slot = m_bodies[{ev.conn->id, f.streamId}];
         if (!slot) slot = std::make_unique<Bodies>();
-        slot->dir[static_cast<int>(ev.dir)].append(f.data, m_options->maxRetainedBody);
+        slot->lastData = f.ts;
+        change(*slot, [&] {
+            slot->dir[static_cast<int>(ev.dir)].append(f.data, m_options->maxRetainedBody);
+        });
     }
     if (m_options->frames && m_sink) m_sink->onFrame(ev);
 }
@@ -44,6 +76,7 @@ void TranscriptCollector::onStreamDone(const ConnectionInfo& conn, const StreamR
     t.conn = conn;
     t.record = s;
     if (auto it = m_bodies.find({conn.id, s.id}); it != m_bodies.end()) {
+        m_held -= it->second->held();
         t.body[0] = std::move(it->second->dir[0]);
         t.body[1] = std::move(it->second->dir[1]);
         m_bodies.erase(it);
@@ -62,7 +95,10 @@ void TranscriptCollector::onAnomaly(const ConnectionInfo& conn, const Anomaly& a
 void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn,
                                            const ConnectionSummary& summary) {
     // DATA on streams the engine never reported (closed or unknown ids) is dropped here.
-    m_bodies.erase(m_bodies.lower_bound({conn.id, 0}), m_bodies.upper_bound({conn.id, UINT32_MAX}));
+    const auto from = m_bodies.lower_bound({conn.id, 0});
+    const auto to = m_bodies.upper_bound({conn.id, UINT32_MAX});
+    for (auto it = from; it != to; ++it) m_held -= it->second->held();
+    m_bodies.erase(from, to);
     ConnectionTranscript t;
     t.info = conn;
     t.summary = &summary;

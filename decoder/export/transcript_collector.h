@@ -40,11 +40,17 @@ class TranscriptCollector final : public H2Listener {
 
     // Streams whose bodies are being collected right now (for tests of the memory bound).
     std::size_t openBodies() const { return m_bodies.size(); }
+    // Body bytes held for them (capacity), and how many bodies were let go to stay under
+    // ExportOptions::maxRetainedTotal.
+    std::size_t heldBodyBytes() const { return m_held; }
+    std::uint64_t releasedBodies() const { return m_released; }
 
   private:
     using Key = std::pair<std::uint64_t, std::uint32_t>;  // (connection, stream)
     struct Bodies {
         BodyCapture dir[2];
+        TimestampNs lastData = 0;
+        std::size_t held() const { return dir[0].retained.capacity() + dir[1].retained.capacity(); }
     };
     struct ConnState {
         std::vector<Anomaly> anomalies;
@@ -53,7 +59,14 @@ class TranscriptCollector final : public H2Listener {
 
     const ExportOptions* m_options;
     TranscriptSink* m_sink;
+    // Counts what `f` changes in the bytes held, then keeps them under maxRetainedTotal.
+    template <class F>
+    void change(Bodies& b, F&& f);
+    void releaseIdlest(const Bodies* keep);
+
     std::map<Key, std::unique_ptr<Bodies>> m_bodies;
+    std::size_t m_held = 0;  // retained capacity over m_bodies
+    std::uint64_t m_released = 0;
     std::map<std::uint64_t, ConnState> m_conns;
 };
 

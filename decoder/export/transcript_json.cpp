@@ -224,6 +224,8 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
     j["sha256"] = body.sha256Hex();
     j["data_frames"] = body.dataFrames;
     putBytes(j, body.retained, body.size, o.maxBody, ctx.bodySlots);
+    // Let go while the stream stayed open (ExportOptions::maxRetainedTotal): only then present.
+    if (body.released()) j["released"] = true;
     const auto codings = parseCodings(contentEncoding);
     if (!codings.empty() && body.size > 0) {
         DecodedContent d = decodeContent(body.retained, codings, o.maxDecodedBody);
@@ -236,7 +238,9 @@ Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const J
             ctx.bodySlots ? ctx.bodySlots->keep(std::move(d.bytes)) : ByteSpan(d.bytes);
         putBytes(dj, decoded, decodedSize, o.maxBody, ctx.bodySlots);
         dj["output_capped"] = d.truncated;
-        if (!body.retainedAll)
+        if (body.released())
+            dj["error"] = "body let go while open streams held more than the retention total";
+        else if (!body.retainedAll)
             dj["error"] = "body larger than the retention cap; decoded the retained part";
         else if (d.error)
             dj["error"] = *d.error;

@@ -8,7 +8,7 @@
 // Bodies are what makes a store large: past `maxBodyBytes` (all streams together) the store
 // keeps recording streams and connections but drops the bodies of the streams that finish after
 // that, and says so (complete() is false): their records, sizes and digests stay but a replay
-// writes them without body text, so a caller that needs the whole document decodes the capture
+// writes them without body text ("released"), so a caller that needs the whole document decodes the capture
 // again.
 #include <cstdint>
 #include <deque>

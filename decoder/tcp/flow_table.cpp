@@ -9,40 +9,62 @@ namespace h2lens {
 
 std::string_view roleEvidenceName(RoleEvidence r) {
     switch (r) {
-        case RoleEvidence::Syn: return "syn";
-        case RoleEvidence::SynAck: return "syn-ack";
-        case RoleEvidence::Http2Preface: return "http2-preface";
-        case RoleEvidence::HttpRequest: return "http1-request";
-        case RoleEvidence::HttpResponse: return "http1-response";
-        case RoleEvidence::HigherPort: return "higher-port";
+        case RoleEvidence::Syn:
+            return "syn";
+        case RoleEvidence::SynAck:
+            return "syn-ack";
+        case RoleEvidence::Http2Preface:
+            return "http2-preface";
+        case RoleEvidence::HttpRequest:
+            return "http1-request";
+        case RoleEvidence::HttpResponse:
+            return "http1-response";
+        case RoleEvidence::HigherPort:
+            return "higher-port";
     }
     return "?";
 }
 
 std::string_view flowEndName(FlowEnd e) {
     switch (e) {
-        case FlowEnd::Open: return "open";
-        case FlowEnd::Fin: return "fin";
-        case FlowEnd::ClientFinOnly: return "client-fin-only";
-        case FlowEnd::ServerFinOnly: return "server-fin-only";
-        case FlowEnd::ResetByClient: return "rst-by-client";
-        case FlowEnd::ResetByServer: return "rst-by-server";
-        case FlowEnd::Evicted: return "evicted";
+        case FlowEnd::Open:
+            return "open";
+        case FlowEnd::Fin:
+            return "fin";
+        case FlowEnd::ClientFinOnly:
+            return "client-fin-only";
+        case FlowEnd::ServerFinOnly:
+            return "server-fin-only";
+        case FlowEnd::ResetByClient:
+            return "rst-by-client";
+        case FlowEnd::ResetByServer:
+            return "rst-by-server";
+        case FlowEnd::Evicted:
+            return "evicted";
     }
     return "?";
 }
 
 std::string_view tcpEventName(TcpEvent::Kind k) {
     switch (k) {
-        case TcpEvent::Kind::Syn: return "SYN";
-        case TcpEvent::Kind::Fin: return "FIN";
-        case TcpEvent::Kind::Rst: return "RST";
-        case TcpEvent::Kind::Retransmission: return "retransmission";
-        case TcpEvent::Kind::PartialOverlap: return "partial-retransmission";
-        case TcpEvent::Kind::OutOfOrder: return "out-of-order";
-        case TcpEvent::Kind::Gap: return "gap";
-        case TcpEvent::Kind::OverlapMismatch: return "overlap-mismatch";
-        case TcpEvent::Kind::DataAfterFin: return "data-after-fin";
+        case TcpEvent::Kind::Syn:
+            return "SYN";
+        case TcpEvent::Kind::Fin:
+            return "FIN";
+        case TcpEvent::Kind::Rst:
+            return "RST";
+        case TcpEvent::Kind::Retransmission:
+            return "retransmission";
+        case TcpEvent::Kind::PartialOverlap:
+            return "partial-retransmission";
+        case TcpEvent::Kind::OutOfOrder:
+            return "out-of-order";
+        case TcpEvent::Kind::Gap:
+            return "gap";
+        case TcpEvent::Kind::OverlapMismatch:
+            return "overlap-mismatch";
+        case TcpEvent::Kind::DataAfterFin:
+            return "data-after-fin";
     }
     return "?";
 }
@@ -72,9 +94,10 @@ struct FlowTable::Live {
 namespace {
 
 class SideSink final : public ReassemblySink {
-public:
+  public:
     SideSink(FlowConsumer* consumer, Direction dir) : m_consumer(consumer), m_dir(dir) {}
-    void onBytes(std::uint64_t offset, ByteSpan data, TimestampNs ts, std::uint64_t packet) override {
+    void onBytes(std::uint64_t offset, ByteSpan data, TimestampNs ts,
+                 std::uint64_t packet) override {
         if (m_consumer) m_consumer->onData(m_dir, offset, data, ts, packet);
     }
     void onGap(std::uint64_t offset, std::uint64_t length, TimestampNs ts) override {
@@ -82,14 +105,15 @@ public:
         m_consumer->onTcpEvent(TcpEvent{TcpEvent::Kind::Gap, m_dir, ts, 0, offset, length});
         m_consumer->onGap(m_dir, offset, length, ts);
     }
-    void onOverlapMismatch(std::uint64_t offset, std::uint64_t length, std::uint64_t packet) override {
+    void onOverlapMismatch(std::uint64_t offset, std::uint64_t length,
+                           std::uint64_t packet) override {
         if (m_consumer) {
             m_consumer->onTcpEvent(
                 TcpEvent{TcpEvent::Kind::OverlapMismatch, m_dir, 0, packet, offset, length});
         }
     }
 
-private:
+  private:
     FlowConsumer* m_consumer;
     Direction m_dir;
 };
@@ -106,8 +130,8 @@ FlowTable::Live& FlowTable::createLive(const FlowKey& key, const TcpSegment& seg
     auto live = std::make_unique<Live>();
     live->key = key;
     live->recordIndex = m_records.size();
-    live->reassembler[0] = std::make_unique<TcpReassembler>(*m_limits);
-    live->reassembler[1] = std::make_unique<TcpReassembler>(*m_limits);
+    live->reassembler[0] = std::make_unique<TcpReassembler>(*m_limits, &m_outOfOrderBytes);
+    live->reassembler[1] = std::make_unique<TcpReassembler>(*m_limits, &m_outOfOrderBytes);
     FlowRecord& rec = m_records.emplace_back();
     rec.id = m_stats.flows++;
     rec.firstPacket = seg.packetNumber;
@@ -239,11 +263,20 @@ void FlowTable::addSegment(const TcpSegment& seg) {
         };
         switch (cls) {
             case SegmentClass::Retransmission:
-            case SegmentClass::BeforeStart: event(TcpEvent::Kind::Retransmission); break;
-            case SegmentClass::PartialOverlap: event(TcpEvent::Kind::PartialOverlap); break;
-            case SegmentClass::OutOfOrder: event(TcpEvent::Kind::OutOfOrder); break;
-            case SegmentClass::AfterFin: event(TcpEvent::Kind::DataAfterFin); break;
-            default: break;
+            case SegmentClass::BeforeStart:
+                event(TcpEvent::Kind::Retransmission);
+                break;
+            case SegmentClass::PartialOverlap:
+                event(TcpEvent::Kind::PartialOverlap);
+                break;
+            case SegmentClass::OutOfOrder:
+                event(TcpEvent::Kind::OutOfOrder);
+                break;
+            case SegmentClass::AfterFin:
+                event(TcpEvent::Kind::DataAfterFin);
+                break;
+            default:
+                break;
         }
         if (syn) event(TcpEvent::Kind::Syn);
         if (fin) event(TcpEvent::Kind::Fin);
@@ -260,8 +293,8 @@ void FlowTable::addSegment(const TcpSegment& seg) {
     if (rst) {
         live.rst[side] = true;
         if (!live.resetBy) {
-            live.resetBy = dir == Direction::ClientToServer ? FlowEnd::ResetByClient
-                                                            : FlowEnd::ResetByServer;
+            live.resetBy =
+                dir == Direction::ClientToServer ? FlowEnd::ResetByClient : FlowEnd::ResetByServer;
         }
         live.reassembler[side]->flush(seg.ts, sink);
     }
@@ -276,8 +309,8 @@ void FlowTable::endFlow(Live& live, FlowEnd end, TimestampNs ts) {
     FlowRecord& rec = m_records[live.recordIndex];
     if (!live.rolesKnown) {
         // Never carried a byte: name the roles by the port rule so the record is complete.
-        live.clientIsLo = live.key.lo.port != live.key.hi.port ? live.key.lo.port > live.key.hi.port
-                                                               : false;
+        live.clientIsLo =
+            live.key.lo.port != live.key.hi.port ? live.key.lo.port > live.key.hi.port : false;
         live.rolesKnown = true;
         rec.client = live.clientIsLo ? live.key.lo : live.key.hi;
         rec.server = live.clientIsLo ? live.key.hi : live.key.lo;
@@ -299,8 +332,8 @@ void FlowTable::endFlow(Live& live, FlowEnd end, TimestampNs ts) {
     if (live.consumer) live.consumer->onEnd(rec);
     live.consumer.reset();
     // Keep the entry (so late ACKs do not start a phantom connection) but drop its buffers.
-    live.reassembler[0] = std::make_unique<TcpReassembler>(*m_limits);
-    live.reassembler[1] = std::make_unique<TcpReassembler>(*m_limits);
+    live.reassembler[0] = std::make_unique<TcpReassembler>(*m_limits, &m_outOfOrderBytes);
+    live.reassembler[1] = std::make_unique<TcpReassembler>(*m_limits, &m_outOfOrderBytes);
 }
 
 void FlowTable::evictOldest(TimestampNs ts) {
@@ -329,10 +362,14 @@ void FlowTable::finish(TimestampNs ts) {
     for (Live* live : open) {
         const FlowRecord& rec = m_records[live->recordIndex];
         FlowEnd end = FlowEnd::Open;
-        if (live->resetBy) end = *live->resetBy;
-        else if (rec.clientFin && rec.serverFin) end = FlowEnd::Fin;
-        else if (rec.clientFin) end = FlowEnd::ClientFinOnly;
-        else if (rec.serverFin) end = FlowEnd::ServerFinOnly;
+        if (live->resetBy)
+            end = *live->resetBy;
+        else if (rec.clientFin && rec.serverFin)
+            end = FlowEnd::Fin;
+        else if (rec.clientFin)
+            end = FlowEnd::ClientFinOnly;
+        else if (rec.serverFin)
+            end = FlowEnd::ServerFinOnly;
         endFlow(*live, end, ts);
     }
     flush();

@@ -41,7 +41,7 @@ struct TcpEvent {
 std::string_view tcpEventName(TcpEvent::Kind k);
 
 class FlowConsumer {
-public:
+  public:
     virtual ~FlowConsumer() = default;
     virtual void onData(Direction dir, std::uint64_t offset, ByteSpan data, TimestampNs ts,
                         std::uint64_t packet) = 0;
@@ -53,7 +53,7 @@ public:
 };
 
 class FlowConsumerFactory {
-public:
+  public:
     virtual ~FlowConsumerFactory() = default;
     // Called when the connection's roles are known, before its first byte. May return null.
     virtual std::unique_ptr<FlowConsumer> create(const FlowRecord& record) = 0;
@@ -70,7 +70,7 @@ struct FlowTableStats {
 };
 
 class FlowTable {
-public:
+  public:
     FlowTable(const Limits& limits, FlowConsumerFactory* factory);
     ~FlowTable();
     FlowTable(const FlowTable&) = delete;
@@ -87,7 +87,7 @@ public:
     const FlowTableStats& stats() const { return m_stats; }
     std::size_t liveFlows() const { return m_live.size(); }
 
-private:
+  private:
     struct Live;
     Live& liveFor(const FlowKey& key, const TcpSegment& seg);
     Live& lookup(const FlowKey& key, const TcpSegment& seg, bool pureSyn);
@@ -98,6 +98,9 @@ private:
 
     const Limits* m_limits;
     FlowConsumerFactory* m_factory;
+    // Out-of-order bytes buffered by every live direction (TcpReassembler's shared count);
+    // declared before m_live, whose reassemblers give their share back when destroyed.
+    std::size_t m_outOfOrderBytes = 0;
     std::deque<FlowRecord> m_records;
     std::unordered_map<FlowKey, std::unique_ptr<Live>, FlowKeyHash> m_live;
     std::list<FlowKey> m_lru;  // front = most recently active

@@ -74,8 +74,16 @@ SegmentClass TcpReassembler::addSegment(std::uint32_t seq, ByteSpan payload, boo
 
     ++m_stats.outOfOrderSegments;
     const auto& limits = *m_limits;
-    while (!m_pending.empty() && (m_bufferedBytes + payload.size() > limits.maxOutOfOrderBytesPerFlow ||
-                                  m_pending.size() >= limits.maxOutOfOrderSegmentsPerFlow)) {
+    // Beside its own cap, a direction that would take every direction's buffers together past
+    // maxOutOfOrderBytesTotal gives up its own hole first: with many connections losing packets
+    // (a capture with kernel drops), memory stays flat instead of growing by a cap per direction.
+    auto overTotal = [&] {
+        return m_sharedBuffered &&
+               *m_sharedBuffered + payload.size() > limits.maxOutOfOrderBytesTotal;
+    };
+    while (!m_pending.empty() &&
+           (m_bufferedBytes + payload.size() > limits.maxOutOfOrderBytesPerFlow ||
+            m_pending.size() >= limits.maxOutOfOrderSegmentsPerFlow || overTotal())) {
         ++m_stats.capForcedGaps;
         declareGapToFirstPending(ts, sink);
     }
@@ -140,6 +148,7 @@ bool TcpReassembler::store(std::uint64_t offset, ByteSpan data, TimestampNs ts,
                                           static_cast<std::size_t>(pieceEnd - s));
             m_pending.emplace_hint(it, s, Pending{Bytes(piece.begin(), piece.end()), ts, packet});
             m_bufferedBytes += piece.size();
+            if (m_sharedBuffered) *m_sharedBuffered += piece.size();
             storedAny = true;
         }
         if (it == m_pending.end() || it->first >= e) break;
@@ -156,6 +165,7 @@ void TcpReassembler::deliverPending(ReassemblySink& sink) {
         const std::uint64_t off = node.key();
         Pending& p = node.mapped();
         m_bufferedBytes -= p.data.size();
+        if (m_sharedBuffered) *m_sharedBuffered -= p.data.size();
         const std::uint64_t end = off + p.data.size();
         if (end <= m_next) continue;
         ByteSpan fresh = ByteSpan(p.data).subspan(static_cast<std::size_t>(m_next - off));
@@ -195,8 +205,10 @@ void TcpReassembler::flush(TimestampNs ts, ReassemblySink& sink) {
     if (!m_ackSeen || !started()) return;
     // The FIN takes one sequence number: an ACK of it is not a missing byte.
     std::uint64_t acked = m_highestAck;
-    if (m_finSeen) acked = std::min(acked, m_finOffset);
-    else if (acked > 0) acked -= 1;  // the ACK may be of a FIN the capture missed
+    if (m_finSeen)
+        acked = std::min(acked, m_finOffset);
+    else if (acked > 0)
+        acked -= 1;  // the ACK may be of a FIN the capture missed
     if (acked > m_next) {
         sink.onGap(m_next, acked - m_next, ts);
         ++m_stats.gaps;

@@ -4,7 +4,8 @@
 // whose bytes differ from what was kept is reported. A hole that will never be filled becomes an
 // explicit gap event (offset, length) and delivery goes on after it. Gaps are never bytes.
 //
-// A hole is declared lost when: the buffered bytes or segments pass their cap; the peer has
+// A hole is declared lost when: the buffered bytes or segments pass their cap (per direction, or
+// all directions of the flow table together); the peer has
 // acknowledged past the hole several times (the receiver got bytes the capture missed: a real
 // network loss keeps the cumulative ACK at the hole); or at flush (FIN/RST/end of capture).
 #include <cstdint>
@@ -17,7 +18,7 @@
 namespace h2lens {
 
 class ReassemblySink {
-public:
+  public:
     virtual ~ReassemblySink() = default;
     virtual void onBytes(std::uint64_t offset, ByteSpan data, TimestampNs ts,
                          std::uint64_t packet) = 0;
@@ -28,13 +29,13 @@ public:
 };
 
 enum class SegmentClass : std::uint8_t {
-    Empty,               // no payload (pure ACK, SYN, FIN, RST)
-    InOrder,             // delivered at once
-    OutOfOrder,          // buffered ahead of a hole
-    Retransmission,      // every byte already seen
-    PartialOverlap,      // some bytes already seen, some new
-    BeforeStart,         // older than the first byte this direction delivered
-    AfterFin,            // data past this direction's FIN
+    Empty,           // no payload (pure ACK, SYN, FIN, RST)
+    InOrder,         // delivered at once
+    OutOfOrder,      // buffered ahead of a hole
+    Retransmission,  // every byte already seen
+    PartialOverlap,  // some bytes already seen, some new
+    BeforeStart,     // older than the first byte this direction delivered
+    AfterFin,        // data past this direction's FIN
 };
 
 struct ReassemblyStats {
@@ -51,8 +52,17 @@ struct ReassemblyStats {
 };
 
 class TcpReassembler {
-public:
-    explicit TcpReassembler(const Limits& limits) : m_limits(&limits) {}
+  public:
+    // `sharedBuffered`, when given, is the out-of-order bytes of every direction of a flow table
+    // together: this direction keeps its share in it (and gives it back when destroyed), and
+    // gives up its own holes before that sum passes Limits::maxOutOfOrderBytesTotal.
+    explicit TcpReassembler(const Limits& limits, std::size_t* sharedBuffered = nullptr)
+        : m_limits(&limits), m_sharedBuffered(sharedBuffered) {}
+    ~TcpReassembler() {
+        if (m_sharedBuffered) *m_sharedBuffered -= m_bufferedBytes;
+    }
+    TcpReassembler(const TcpReassembler&) = delete;
+    TcpReassembler& operator=(const TcpReassembler&) = delete;
 
     bool started() const { return m_seq.initialised(); }
     // A SYN: the data starts at isn + 1.
@@ -70,7 +80,7 @@ public:
     std::size_t bufferedBytes() const { return m_bufferedBytes; }
     const ReassemblyStats& stats() const { return m_stats; }
 
-private:
+  private:
     struct Pending {
         Bytes data;
         TimestampNs ts;
@@ -85,6 +95,7 @@ private:
                         std::uint64_t keptOffset, std::uint64_t packet, ReassemblySink& sink);
 
     const Limits* m_limits;
+    std::size_t* m_sharedBuffered;
     SeqUnwrapper m_seq;
     std::uint64_t m_next = 0;
     std::map<std::uint64_t, Pending> m_pending;

@@ -74,8 +74,8 @@ TEST_CASE("Every permutation of a segment set reassembles to the same stream") {
     const std::uint32_t isn = 0xFFFFFFF5u;  // data crosses the sequence wrap
     const std::uint32_t base = isn + 1;
     std::vector<Seg> segs = {
-        {base + 0, text.substr(0, 5)},  {base + 3, text.substr(3, 6)},
-        {base + 9, text.substr(9, 4)},  {base + 9, text.substr(9, 4)},
+        {base + 0, text.substr(0, 5)},    {base + 3, text.substr(3, 6)},
+        {base + 9, text.substr(9, 4)},    {base + 9, text.substr(9, 4)},
         {base + 13, text.substr(13, 13)}, {base + 20, text.substr(20, 3)},
     };
     std::vector<int> order(segs.size());
@@ -180,6 +180,40 @@ TEST_CASE("A connection first seen mid-way starts at its first segment; older da
     Recorder rec;
     CHECK(r.addSegment(5000, asBytes("middle"), false, 0, 1, rec) == SegmentClass::InOrder);
     CHECK(r.addSegment(4990, asBytes("0123456789"), false, 0, 2, rec) == SegmentClass::BeforeStart);
-    CHECK(r.addSegment(4996, asBytes("6789midd"), false, 0, 3, rec) == SegmentClass::Retransmission);
+    CHECK(r.addSegment(4996, asBytes("6789midd"), false, 0, 3, rec) ==
+          SegmentClass::Retransmission);
     CHECK(rec.bytes == "middle");
+}
+
+TEST_CASE("Directions sharing an out-of-order total give up their own holes before passing it") {
+    Limits limits;
+    limits.maxOutOfOrderBytesPerFlow = 1000;  // each direction alone would keep 1000
+    limits.maxOutOfOrderBytesTotal = 12;      // all of them together keep 12
+    std::size_t shared = 0;
+    Recorder a, b;
+    {
+        TcpReassembler ra(limits, &shared), rb(limits, &shared);
+        ra.onSyn(0);
+        rb.onSyn(0);
+        ra.addSegment(1, asBytes("a1"), false, 0, 1, a);
+        ra.addSegment(5, asBytes("AAAAAAAA"), false, 0, 2, a);  // hole at 2..4: 8 bytes wait
+        CHECK(shared == 8);
+        rb.addSegment(1, asBytes("b1"), false, 0, 3, b);
+        rb.addSegment(5, asBytes("BBBB"), false, 0, 4, b);  // 12 in all: still fits
+        CHECK(shared == 12);
+        CHECK(a.gaps.empty());
+        CHECK(b.gaps.empty());
+        // b's next out-of-order bytes would pass the total: b gives up its own hole, a keeps its.
+        rb.addSegment(11, asBytes("bb"), false, 0, 5, b);
+        REQUIRE(b.gaps.size() == 1);
+        CHECK(b.bytes == "b1##BBBB");
+        CHECK(a.gaps.empty());
+        CHECK(shared == 8 + 2);
+        CHECK(ra.bufferedBytes() == 8);
+        // The hole filled: a delivers and gives its share back.
+        ra.addSegment(3, asBytes("xx"), false, 0, 6, a);
+        CHECK(a.bytes == "a1xxAAAAAAAA");
+        CHECK(shared == 2);
+    }
+    CHECK(shared == 0);  // destroyed directions give back what they still held
 }

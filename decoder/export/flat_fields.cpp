@@ -1,0 +1,102 @@
+#include "export/flat_fields.h"
+
+#include "h2/names.h"
+
+namespace h2lens {
+
+namespace {
+
+std::string_view sideText(Direction d) {
+    return d == Direction::ClientToServer ? "client" : "server";
+}
+
+std::string pseudo(const std::optional<HeaderBlock>& b, std::string_view name,
+                   const Redactor& redactor) {
+    if (!b) return {};
+    const std::string_view v = b->value(name);
+    if (!v.empty() && redactor.hides(name)) return std::string(kRedacted);
+    return std::string(v);
+}
+
+Json seconds(const std::optional<TimestampNs>& to, const std::optional<TimestampNs>& from) {
+    if (!to || !from) return nullptr;
+    return static_cast<double>(*to - *from) / 1e9;
+}
+
+}  // namespace
+
+void appendFlatStreamFields(Json& line, const StreamTranscript& t, const JsonContext& ctx) {
+    const StreamRecord& s = t.record;
+    const Redactor& r = ctx.redactor;
+    line["method"] = pseudo(s.request, ":method", r);
+    line["authority"] = pseudo(s.request, ":authority", r);
+    line["scheme"] = pseudo(s.request, ":scheme", r);
+    line["path"] = pseudo(s.request, ":path", r);
+    line["status"] = pseudo(s.response, ":status", r);
+    line["content_type"] = pseudo(s.response, "content-type", r);
+    line["start_epoch"] =
+        s.requestStart ? Json(static_cast<double>(*s.requestStart) / 1e9) : Json(nullptr);
+    line["start"] = s.requestStart ? Json(ctx.t(*s.requestStart)) : Json(nullptr);
+    line["ttfb"] = seconds(s.responseStart, s.requestStart);
+    line["duration"] = seconds(s.closed, s.requestStart);
+    const bool reset = s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer;
+    switch (s.end) {
+        case StreamEnd::Complete:
+            line["end_kind"] = "complete";
+            break;
+        case StreamEnd::Incomplete:
+            line["end_kind"] = "incomplete";
+            break;
+        case StreamEnd::ResetByClient:
+        case StreamEnd::ResetByServer:
+            line["end_kind"] = "reset";
+            break;
+        case StreamEnd::RefusedByGoaway:
+            line["end_kind"] = "refused_by_goaway";
+            break;
+    }
+    line["reset_by"] = !reset ? "" : s.end == StreamEnd::ResetByClient ? "client" : "server";
+    line["reset_error"] = reset ? std::string(errorCodeName(s.resetCode)) : std::string();
+    line["request_body_size"] = t.body[0].size;
+    line["response_body_size"] = t.body[1].size;
+}
+
+void appendFlatConnectionFields(Json& line, const ConnectionTranscript& c, const JsonContext&) {
+    const ConnectionSummary& sum = *c.summary;
+    std::uint64_t bySender[2] = {0, 0};
+    double stalled = 0;
+    for (const FlowStall& st : sum.stalls) {
+        ++bySender[st.sender == Direction::ClientToServer ? 0 : 1];
+        if (st.end) stalled += static_cast<double>(*st.end - st.start) / 1e9;
+    }
+    line["http2_method"] = detectionName(sum.detection);
+    line["stall_count"] = sum.stalls.size();
+    line["stall_seconds"] = stalled;
+    line["client_stall_count"] = bySender[0];
+    line["server_stall_count"] = bySender[1];
+    line["anomaly_count"] = c.anomalies.size();
+}
+
+std::vector<Json> anomalyLines(const ConnectionTranscript& c, const JsonContext& ctx) {
+    std::vector<Json> lines;
+    lines.reserve(c.anomalies.size());
+    for (const Anomaly& a : c.anomalies) {
+        Json j;
+        j["record"] = "anomaly";
+        if (ctx.options->tagCapture) j["capture"] = ctx.options->captureTag;
+        j["conn"] = c.info.id;
+        j["client"] = c.info.client.toString();
+        j["server"] = c.info.server.toString();
+        j["t"] = ctx.t(a.ts);
+        j["from"] = sideText(a.dir);
+        j["stream"] = a.streamId;
+        j["frame_offset"] = a.frameOffset;
+        j["name"] = a.name;
+        j["rfc"] = a.rfc;
+        j["detail"] = a.detail;
+        lines.push_back(std::move(j));
+    }
+    return lines;
+}
+
+}  // namespace h2lens
