@@ -214,6 +214,24 @@ void DetailsPane::setConnection(const ConnectionData* c) {
     if (c->done && !c->summary.detectionDetail.empty())
         t += " (" + qs(c->summary.detectionDetail) + ")";
     t += "\n";
+    if (!c->findings.empty()) {
+        t += c->findings.size() == 1 ? tr("\nAudit: 1 finding\n")
+                                     : tr("\nAudit: %1 findings\n").arg(c->findings.size());
+        for (const Finding& f : c->findings) {
+            const FindingKindInfo& k = kindInfo(f.kind);
+            t += tr("  %1 %2 from the %3, %4 s to %5 s: %6 %7, peak %8 %9 (threshold %10); %11\n"
+                    "    %12\n")
+                     .arg(qs(std::string(severityName(f.severity()))).toUpper(),
+                          qs(std::string(k.title)), qs(std::string(peerName(f.peer))))
+                     .arg(relativeSeconds(f.first, base), relativeSeconds(f.last, base))
+                     .arg(f.count)
+                     .arg(qs(std::string(f.count == 1 ? k.countOne : k.countUnit)))
+                     .arg(f.peak)
+                     .arg(qs(std::string(k.peakUnit)), qs(f.thresholdText),
+                          qs(std::string(k.reference)), qs(f.detail));
+        }
+        t += "\n";
+    }
     t += tr("Frames: %1 (C→S %2, S→C %3), streams %4, anomalies %5\n")
              .arg(c->frames.size())
              .arg(c->done ? c->summary.frames[0] : 0)

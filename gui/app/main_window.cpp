@@ -463,12 +463,18 @@ void MainWindow::updateStatus() {
     if (!m_proxy->filterErrors().empty()) {
         filter = tr(" · filter: %1").arg(QString::fromStdString(m_proxy->filterErrors().front()));
     }
+    // Said only when the audit found something (most captures: nothing to say).
+    const QString findings =
+        m_store->findingCount()
+            ? tr(" · %1 (Connection tab)")
+                  .arg(count(m_store->findingCount(), "audit finding", "audit findings"))
+            : QString();
     m_status->setText(tr("%1 · %2 (%3 shown) · %4 · %5%6%7")
                           .arg(count(m_store->connections().size(), "connection", "connections"))
                           .arg(count(m_store->streams().size(), "stream", "streams"))
                           .arg(m_proxy->rowCount())
                           .arg(count(m_store->frameCount(), "frame", "frames"))
-                          .arg(count(m_store->anomalyCount(), "anomaly", "anomalies"))
+                          .arg(count(m_store->anomalyCount(), "anomaly", "anomalies") + findings)
                           .arg(filter)
                           .arg(m_loader->isRunning() ? tr(" · decoding…") : m_loadMessage));
 }

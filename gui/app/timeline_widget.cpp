@@ -381,6 +381,21 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
         band.setAlpha(40);
         p.fillRect(QRectF(xOf(m.ts) - 1, kHeaderHeight, 2, height() - kHeaderHeight), band);
     }
+    // Audit findings (h2lens audit): the span in which a threshold was crossed, shaded through
+    // every lane (orange for a warning, red for an attack) and named at the top.
+    for (const Finding& f : conn.findings) {
+        if (f.last < m_t0 || f.first > m_t1) continue;
+        const double x0 = std::max<double>(kLabelWidth, xOf(f.first));
+        const double x1 = std::min<double>(plotRight, std::max(xOf(f.last), x0 + 3));
+        QColor band = f.severity() == Severity::Attack ? c.loss : c.s2c;
+        band.setAlpha(38);
+        p.fillRect(QRectF(x0, kHeaderHeight, x1 - x0, height() - kHeaderHeight), band);
+        band.setAlpha(255);
+        p.setPen(band);
+        const QString name = qs(std::string(kindInfo(f.kind).title));
+        p.drawText(QRectF(x0 + 2, kHeaderHeight + 1, std::max(60.0, x1 - x0), 12),
+                   Qt::AlignLeft | Qt::AlignTop, name);
+    }
 
     const int fixedBottom = kHeaderHeight + kTcpLaneHeight + kConnLaneHeight;
     p.save();

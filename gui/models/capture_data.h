@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "audit/finding.h"
+
 #include "h2/connection_engine.h"
 #include "h2/h2_records.h"
 #include "tcp/flow_table.h"
@@ -63,6 +65,7 @@ struct ConnectionData {
     std::vector<TcpMark> tcp;
     std::vector<Anomaly> anomalies;
     std::vector<std::size_t> streams;  // indexes into CaptureStore::streams(), in finish order
+    std::vector<Finding> findings;     // the audit's (decoder/audit), once the connection ended
     std::uint64_t bytes() const;       // TCP payload both ways (as captured once done)
     std::string protocol() const;      // detection, e.g. "h2c (prior knowledge)"
 };
@@ -90,11 +93,13 @@ struct DecodeBatch {
     std::vector<Frames> frames;
     std::vector<StreamData> streams;
     std::vector<Done> done;
+    std::vector<Finding> findings;  // of connections that ended (before or in this batch)
     std::uint64_t bytesRead = 0;
     std::uint64_t fileSize = 0;
     std::uint64_t packets = 0;
     bool empty() const {
-        return connections.empty() && frames.empty() && streams.empty() && done.empty();
+        return connections.empty() && frames.empty() && streams.empty() && done.empty() &&
+               findings.empty();
     }
 };
 

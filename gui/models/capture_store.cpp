@@ -70,6 +70,13 @@ void CaptureStore::apply(DecodeBatch&& b) {
         m_end = std::max(m_end, c.lastTs);
         changed.insert(i);
     }
+    for (Finding& f : b.findings) {
+        const int i = connectionIndex(f.conn);
+        if (i < 0) continue;
+        ++m_findings;
+        m_conns[i].findings.push_back(std::move(f));
+        changed.insert(i);
+    }
     for (int i : changed) Q_EMIT connectionChanged(i);
 }
 

@@ -36,6 +36,7 @@ class CaptureStore : public QObject {
     TimestampNs captureEnd() const { return m_end; }
     std::uint64_t frameCount() const { return m_frames; }
     std::uint64_t anomalyCount() const { return m_anomalies; }
+    std::uint64_t findingCount() const { return m_findings; }  // audit findings (decoder/audit)
 
   Q_SIGNALS:
     void cleared();
@@ -56,6 +57,7 @@ class CaptureStore : public QObject {
     TimestampNs m_end = 0;
     std::uint64_t m_frames = 0;
     std::uint64_t m_anomalies = 0;
+    std::uint64_t m_findings = 0;
 };
 
 }  // namespace h2lens::gui

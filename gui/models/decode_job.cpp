@@ -1,5 +1,6 @@
 #include "models/decode_job.h"
 
+#include "audit/audit_watch.h"
 #include "session/decode_session.h"
 #include "session/listener_tee.h"
 
@@ -227,11 +228,20 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
                            : nullptr;
     std::optional<TranscriptCollector> collector;
     std::optional<ListenerTee> tee;
-    H2Listener* listener = &recorder;
+    H2Listener* behind = &recorder;
     if (transcripts) {
         collector.emplace(exportOptions, transcripts.get());
-        listener = &tee.emplace(recorder, *collector);
+        behind = &tee.emplace(recorder, *collector);
     }
+    // The attacks `h2lens audit` finds, at its default thresholds, in front of the rest.
+    AuditWatch audit(AuditThresholds{}, options.limits, behind);
+    H2Listener* listener = &audit;
+    // Every batch takes the findings of the connections that ended before it was cut.
+    auto take = [&] {
+        DecodeBatch b = recorder.take();
+        b.findings = audit.takeFindings();
+        return b;
+    };
     SessionOptions sessionOptions;
     sessionOptions.limits = options.limits;
     sessionOptions.keyLogPath = options.keylogPath;
@@ -279,7 +289,7 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
         const auto now = Clock::now();
         if (src && now >= nextFlush && analyzer.stats().packets != flushedPackets) {
             flushedPackets = analyzer.stats().packets;
-            DecodeBatch b = recorder.take();
+            DecodeBatch b = take();
             b.bytesRead = src->bytesRead();
             b.fileSize = src->fileSize();
             b.packets = flushedPackets;
@@ -295,7 +305,7 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
         return result;
     }
     auto flush = [&] {
-        DecodeBatch b = recorder.take();
+        DecodeBatch b = take();
         b.bytesRead = src->bytesRead();
         b.fileSize = src->fileSize();
         b.packets = analyzer.stats().packets;

@@ -37,17 +37,9 @@ std::optional<PriorityDetails> priorityDetails(const ConnectionData& conn, const
     const std::uint32_t id = stream.rec.id;
     const PriorityTree& tree = conn.summary.priorities;
     const PriorityNode* node = conn.done ? tree.find(id) : nullptr;
-    StreamPriority p = stream.rec.priority;
-    if (node) {
-        p.parent = node->parent;
-        p.weight = node->weight;
-        p.exclusive = node->exclusive;
-        p.urgency = node->urgency.urgency;
-        p.incremental = node->urgency.incremental;
-        p.rfc7540 = node->rfc7540;
-        p.rfc9218 = node->rfc9218;
-    }
-    if (!p.rfc7540 && !p.rfc9218) return std::nullopt;
+    const std::optional<StreamPriority> asked = streamPriority(conn, &stream, id);
+    if (!asked) return std::nullopt;
+    const StreamPriority& p = *asked;
     PriorityDetails d;
     d.summary = priorityText(p);
     if (node && p.rfc7540) {

@@ -34,27 +34,6 @@ int trouble(const StreamRecord& r, bool anomaly) {
     return 0;
 }
 
-// The priority of `stream` as the connection's tree has it at the end (or its record says, while
-// the connection is still open), when the client signalled any.
-std::optional<StreamPriority> lanePriority(const ConnectionData& c, const StreamData* s,
-                                           std::uint32_t stream) {
-    if (c.done && c.summary.priorities.signalled()) {
-        const PriorityNode* n = c.summary.priorities.find(stream);
-        if (!n || (!n->rfc7540 && !n->rfc9218)) return std::nullopt;
-        StreamPriority p;
-        p.parent = n->parent;
-        p.weight = n->weight;
-        p.exclusive = n->exclusive;
-        p.urgency = n->urgency.urgency;
-        p.incremental = n->urgency.incremental;
-        p.rfc7540 = n->rfc7540;
-        p.rfc9218 = n->rfc9218;
-        return p;
-    }
-    if (s && (s->rec.priority.rfc7540 || s->rec.priority.rfc9218)) return s->rec.priority;
-    return std::nullopt;
-}
-
 // Stream lanes (from index 2 on) in priority order; the TCP and connection lanes stay first.
 void orderByPriority(TimelineData& t, bool tree) {
     std::vector<TimelineLane> streams(std::make_move_iterator(t.lanes.begin() + 2),
@@ -113,6 +92,28 @@ void orderByPriority(TimelineData& t, bool tree) {
 }
 
 }  // namespace
+
+// The priority of `stream` as the connection's tree has it at the end (or its record says, while
+// the connection is still open), when the client signalled any.
+std::optional<StreamPriority> streamPriority(const ConnectionData& c, const StreamData* s,
+                                             std::uint32_t stream) {
+    if (c.done && c.summary.priorities.signalled()) {
+        const PriorityNode* n = c.summary.priorities.find(stream);
+        if (!n || (!n->rfc7540 && !n->rfc9218)) return std::nullopt;
+        StreamPriority p;
+        p.parent = n->parent;
+        p.weight = n->weight;
+        p.exclusive = n->exclusive;
+        p.urgency = n->urgency.urgency;
+        p.incremental = n->urgency.incremental;
+        p.rfc7540 = n->rfc7540;
+        p.rfc9218 = n->rfc9218;
+        p.inTree = true;
+        return p;
+    }
+    if (s && (s->rec.priority.rfc7540 || s->rec.priority.rfc9218)) return s->rec.priority;
+    return std::nullopt;
+}
 
 std::string priorityText(const StreamPriority& p) {
     std::string s;
@@ -206,7 +207,7 @@ TimelineData buildTimeline(const CaptureStore& store, int connIndex, LaneOrder o
             }
             l.problem = trouble(r, false) >= 2;
         }
-        l.priority = lanePriority(c, s, l.streamId);
+        l.priority = streamPriority(c, s, l.streamId);
         l.label =
             fmt::format("{}{} {} {}", l.streamId, s && s->rec.pushed ? " push" : "", method, path);
         if (!status.empty()) l.label += " " + status;

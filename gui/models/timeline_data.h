@@ -55,6 +55,10 @@ struct TimelineData {
 TimelineData buildTimeline(const CaptureStore& store, int connIndex,
                            LaneOrder order = LaneOrder::FirstFrame);
 
+// What the client asked for `stream` (`s` its record, may be null): the connection's final tree
+// once it ended, else the record's; nothing when it sent no priority signal for it.
+std::optional<StreamPriority> streamPriority(const ConnectionData& c, const StreamData* s,
+                                             std::uint32_t stream);
 // "weight 220 on 3, exclusive" (RFC 7540) and/or "urgency 1, incremental" (RFC 9218).
 std::string priorityText(const StreamPriority& p);
 // 0..1: how strongly the stream was favoured (weight/256, or (7 - urgency)/7), for the tint.

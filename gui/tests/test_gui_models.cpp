@@ -74,6 +74,7 @@ class TestGuiModels : public QObject {
     void exportWritesTheSelection();
     void exportWritesTheDecodeOnScreen();
     void priorityOrdersAndDescribesLanes();
+    void auditFindingsReachTheConnection();
     void tlsDecryptsWithKeyLogAndEmbeddedSecrets();
 };
 
@@ -606,6 +607,38 @@ void TestGuiModels::priorityOrdersAndDescribesLanes() {
         if (l.priority && l.priority->rfc9218) ++seen;
     }
     QVERIFY(seen >= 2);
+}
+
+// Issue 16: the GUI runs the audit at its default thresholds on every load: each recorded attack
+// capture's connection carries its finding (the kind `h2lens audit` reports, with a span inside
+// the connection), and an ordinary h2load run with 100 concurrent streams carries none.
+void TestGuiModels::auditFindingsReachTheConnection() {
+    const std::pair<const char*, FindingKind> attacks[] = {
+        {"rapid-reset.pcap", FindingKind::RapidReset},
+        {"continuation-flood.pcap", FindingKind::ContinuationFlood},
+        {"ping-flood.pcap", FindingKind::PingFlood},
+        {"settings-flood.pcap", FindingKind::SettingsFlood},
+    };
+    for (const auto& [file, kind] : attacks) {
+        CaptureStore store;
+        loadInto(store, sourcePath(std::string("tests/data/attacks/") + file));
+        QVERIFY2(!store.connections().empty(), file);
+        const ConnectionData& c = store.connections()[0];
+        QVERIFY2(store.findingCount() >= 1, file);
+        bool found = false;
+        for (const Finding& f : c.findings) {
+            if (f.kind != kind) continue;
+            found = true;
+            QCOMPARE(f.conn, c.info.id);
+            QVERIFY(f.first <= f.last);
+            QVERIFY(f.first >= c.firstTs && f.last <= c.lastTs);
+        }
+        QVERIFY2(found, file);
+    }
+    CaptureStore ordinary;
+    loadInto(ordinary, sourcePath("tests/data/attacks/ordinary-h2load-m100.pcap"));
+    QVERIFY(!ordinary.streams().empty());
+    QCOMPARE(ordinary.findingCount(), std::uint64_t{0});
 }
 
 // The GUI decodes TLS like the CLI: with a key log file, and with secrets a pcapng carries.
