@@ -37,6 +37,12 @@ shot grpc captures/13_grpc_python/capture.pcap
 shot many_streams captures/05_many_streams_h2load_nghttpd/capture.pcap
 shot loss_reorder captures/09_netem_loss_reorder/capture.pcap captures/09_netem_loss_reorder/keylog.txt
 shot server_push captures/06_server_push/capture.pcap
+# From the repository's own captures: nghttp's RFC 7540 tree with lanes in priority order, and a
+# recorded rapid-reset attack with the audit's finding shaded.
+"$gui" --screenshot "$out/priority_tree.png" --size 1600x1000 --lane-order priority --select 0:13 \
+    "$root/tests/data/priority/nghttp_nghttpd_7540.pcap" 2>/dev/null
+"$gui" --screenshot "$out/audit_rapid_reset.png" --size 1600x1000 \
+    "$root/tests/data/attacks/rapid-reset.pcap" 2>/dev/null
 # The README's: nghttp against nghttpd with small windows, the 1 MiB stream selected.
 "$gui" --screenshot "$root/docs/screenshot.png" --select 0:29 \
     "$shared/captures/01_h2c_prior_knowledge/capture.pcap" 2>/dev/null
