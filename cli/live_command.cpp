@@ -419,11 +419,16 @@ class LiveProgress {
 };
 
 // The last word on losses: nothing, or how many packets were lost where and what helps.
+std::uint64_t lostPackets(const CaptureOutcome& outcome, const PacketQueueStats& queue) {
+    const LiveStats& st = outcome.stats;
+    return (st.available ? st.droppedByKernel + st.droppedByInterface : 0) + queue.droppedPackets;
+}
+
 std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue) {
     const std::uint64_t kernel = outcome.stats.available ? outcome.stats.droppedByKernel : 0;
     const std::uint64_t nic = outcome.stats.available ? outcome.stats.droppedByInterface : 0;
     const std::uint64_t ours = queue.droppedPackets;
-    const std::uint64_t all = kernel + nic + ours;
+    const std::uint64_t all = lostPackets(outcome, queue);
     if (all == 0) {
         return outcome.stats.available ? "h2lens: lost nothing: every packet the filter passed "
                                          "was decoded\n"
@@ -593,9 +598,8 @@ void runLive(Options& options) {
                static_cast<double>(peakRssBytes()) / 1e6);
     keyLog.printSummary();
     // Always when something was lost; with --stats also when nothing was.
-    const std::string loss = lossLine(outcome, queueStats);
-    if (options.stats || loss.find("lost nothing") == std::string::npos)
-        fmt::print(stderr, "{}", loss);
+    if (options.stats || lostPackets(outcome, queueStats) > 0)
+        fmt::print(stderr, "{}", lossLine(outcome, queueStats));
     if (writer) {
         if (writer->failed()) {
             throw CaptureError(fmt::format("{}: write failed: {}",

@@ -40,21 +40,7 @@ void appendFlatStreamFields(Json& line, const StreamTranscript& t, const JsonCon
     line["ttfb"] = seconds(s.responseStart, s.requestStart);
     line["duration"] = seconds(s.closed, s.requestStart);
     const bool reset = s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer;
-    switch (s.end) {
-        case StreamEnd::Complete:
-            line["end_kind"] = "complete";
-            break;
-        case StreamEnd::Incomplete:
-            line["end_kind"] = "incomplete";
-            break;
-        case StreamEnd::ResetByClient:
-        case StreamEnd::ResetByServer:
-            line["end_kind"] = "reset";
-            break;
-        case StreamEnd::RefusedByGoaway:
-            line["end_kind"] = "refused_by_goaway";
-            break;
-    }
+    line["end_kind"] = endKindName(s.end);
     line["reset_by"] = !reset ? "" : s.end == StreamEnd::ResetByClient ? "client" : "server";
     line["reset_error"] = reset ? std::string(errorCodeName(s.resetCode)) : std::string();
     line["request_body_size"] = t.body[0].size;

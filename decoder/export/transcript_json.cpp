@@ -324,6 +324,21 @@ Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const Json
     return out;
 }
 
+std::string_view endKindName(StreamEnd end) {
+    switch (end) {
+        case StreamEnd::Complete:
+            return "complete";
+        case StreamEnd::Incomplete:
+            return "incomplete";
+        case StreamEnd::ResetByClient:
+        case StreamEnd::ResetByServer:
+            return "reset";
+        case StreamEnd::RefusedByGoaway:
+            return "refused_by_goaway";
+    }
+    return "incomplete";
+}
+
 Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
     const StreamRecord& s = t.record;
     Json j;
@@ -333,22 +348,10 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
     j["state"] = streamStateName(s.state);
 
     Json end;
-    switch (s.end) {
-        case StreamEnd::Complete:
-            end["kind"] = "complete";
-            break;
-        case StreamEnd::Incomplete:
-            end["kind"] = "incomplete";
-            break;
-        case StreamEnd::ResetByClient:
-        case StreamEnd::ResetByServer:
-            end["kind"] = "reset";
-            end["reset_by"] = s.end == StreamEnd::ResetByClient ? "client" : "server";
-            end["error"] = errorCodeName(s.resetCode);
-            break;
-        case StreamEnd::RefusedByGoaway:
-            end["kind"] = "refused_by_goaway";
-            break;
+    end["kind"] = endKindName(s.end);
+    if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
+        end["reset_by"] = s.end == StreamEnd::ResetByClient ? "client" : "server";
+        end["error"] = errorCodeName(s.resetCode);
     }
     end["request_end_stream"] = s.requestEnd.has_value();
     end["response_end_stream"] = s.responseEnd.has_value();

@@ -87,6 +87,9 @@ Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const Json
 Json protobufJson(ByteSpan bytes);
 
 Json streamJson(const StreamTranscript& s, const JsonContext& ctx);
+// A stream's end as the JSON words it: "complete", "incomplete", "reset", "refused_by_goaway"
+// (the export's end.kind and the flat records' end_kind).
+std::string_view endKindName(StreamEnd end);
 // Everything but "streams" and "frames".
 Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx);
 // The same object `h2lens frames --json` prints for one frame.
