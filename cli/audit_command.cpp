@@ -12,6 +12,7 @@
 #include "audit_report.h"
 #include "common_options.h"
 #include "h2/connection_engine.h"
+#include "session/listener_tee.h"
 
 namespace h2lens::cli {
 
@@ -60,8 +61,9 @@ void addAuditCommand(CLI::App& app, CommonOptions& common) {
         for (const std::string& file : o->files) {
             common.run.path = file;
             Http2Count count;
-            AuditWatch watch(thresholds, common.limits, &count);
-            DecodeSession session(common.session(), watch);
+            AuditWatch watch(thresholds, common.limits);
+            ListenerTee both(watch, count);
+            DecodeSession session(common.session(), both);
             RunResult run;
             try {
                 run = runCapture(common.run, session);

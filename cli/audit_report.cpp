@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "audit/audit_watch.h"
+#include "export/finding_json.h"
 #include "export/time_format.h"
 #include "view_options.h"
 
@@ -89,29 +90,13 @@ void printFindings(std::FILE* out, const std::string& name, const std::vector<Fi
 void printFindingsJson(std::FILE* out, const std::string& name,
                        const std::vector<Finding>& findings, TimestampNs base) {
     for (const Finding& f : findings) {
-        const FindingKindInfo& k = kindInfo(f.kind);
         nlohmann::ordered_json j;
         j["file"] = name;
         j["conn"] = f.conn;
         j["client"] = f.client.toString();
         j["server"] = f.server.toString();
-        j["peer"] = peerName(f.peer);
-        j["peer_address"] = f.peerEndpoint().toString();
-        j["kind"] = k.name;
-        j["title"] = k.title;
-        j["severity"] = severityName(f.severity());
-        j["reference"] = k.reference;
-        j["count"] = f.count;
-        j["count_unit"] = f.count == 1 ? k.countOne : k.countUnit;
-        j["peak"] = f.peak;
-        j["peak_unit"] = k.peakUnit;
-        j["threshold"] = f.threshold;
-        j["threshold_text"] = f.thresholdText;
-        j["first"] = secondsFrom(f.first, base);
-        j["last"] = secondsFrom(f.last, base);
-        j["first_time"] = static_cast<double>(f.first) / 1e9;
-        j["last_time"] = static_cast<double>(f.last) / 1e9;
-        j["detail"] = f.detail;
+        nlohmann::ordered_json fields = findingJson(f, base);  // items() of a temporary dangles
+        for (auto& [key, value] : fields.items()) j[key] = std::move(value);
         fmt::print(out, "{}\n", j.dump());
     }
 }

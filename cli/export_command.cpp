@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "audit/audit_watch.h"
+#include "audit_report.h"
 #include "capture_list.h"
 #include "common_options.h"
 #include "export/filtered_sink.h"
@@ -19,6 +21,7 @@
 #include "export/json_writer.h"
 #include "ordered_capture_output.h"
 #include "parallel/ordered_work.h"
+#include "session/listener_tee.h"
 #include "view_options.h"
 
 namespace h2lens::cli {
@@ -35,6 +38,8 @@ struct ExportArgs {
     unsigned jobs = 0;
     ExportOptions options;
     ViewOptions view;
+    ThresholdOptions thresholdOptions;
+    AuditThresholds thresholds;
 };
 
 // `-` is standard output; a file is written in place (the caller sees a partial file on error).
@@ -88,8 +93,11 @@ int exportCapture(const ExportArgs& args, const ExportOptions& options, unsigned
     FilteredTranscriptSink filtered(
         *sink, [&front](const StreamTranscript& t) { return front.judge(t.conn.id, t.record); });
     TranscriptSink* into = args.view.filter.empty() ? sink.get() : &filtered;
-    TranscriptCollector collector(options, into);
-    DecodeSession session(common.session(), front.attach(collector));
+    // The audit beside the export: each connection's findings go into its record.
+    AuditWatch audit(args.thresholds, common.limits);
+    TranscriptCollector collector(options, into, &audit);
+    ListenerTee both(audit, front.attach(collector));
+    DecodeSession session(common.session(), both);
     if (json) json->setAnalyzer(&session.analyzer());
     if (har) har->setAnalyzer(&session.analyzer());
     const RunResult result = runCapture(run, session);
@@ -261,15 +269,18 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
                   "several captures)");
     sub->add_flag("--flat", args->options.flatFields,
                   "with --ndjson, add flat copies of nested values (method, authority, status, "
-                  "ttfb, end_kind, ...) and one \"anomaly\" record per anomaly, for databases "
+                  "ttfb, end_kind, ...) and one \"anomaly\" record per anomaly and \"finding\" per "
+                  "audit finding, for databases "
                   "such as ClickHouse (docs/clickhouse.sql)");
     sub->add_option(
            "--redact", args->options.redact,
            "header names whose values are replaced by [REDACTED] (e.g. authorization,cookie)")
         ->delimiter(',');
     addDisplayFilterOption(*sub, args->view);
+    addThresholdOption(*sub, args->thresholdOptions);
     sub->callback([&common, args, threads] {
         args->view.prepare();
+        args->thresholds = args->thresholdOptions.apply();  // throws: exit 2
         args->threadsGiven = threads->count() > 0;
         if (args->options.maxRetainedBody < args->options.maxBody) {
             args->options.maxRetainedBody = args->options.maxBody;

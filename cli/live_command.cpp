@@ -24,6 +24,7 @@
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
 #include "session/decode_session.h"
+#include "session/listener_tee.h"
 #include "view_options.h"
 
 namespace h2lens::cli {
@@ -478,9 +479,13 @@ void runLive(Options& options) {
     sessionOptions.keyLogPath = options.keylogPath;
     sessionOptions.followKeyLog = true;
     std::optional<AuditWatch> audit;
-    if (options.audit) audit.emplace(thresholds, options.limits, &front.attach(printer));
+    std::optional<ListenerTee> both;
+    if (options.audit) {
+        audit.emplace(thresholds, options.limits);
+        both.emplace(*audit, front.attach(printer));
+    }
     DecodeSession session(sessionOptions,
-                          audit ? static_cast<H2Listener&>(*audit) : front.attach(printer));
+                          both ? static_cast<H2Listener&>(*both) : front.attach(printer));
     // With -w, the key log lines go into the file too, each Decryption Secrets Block before the
     // packets that need it, so the capture opens decrypted later without the key log.
     std::string newKeys;

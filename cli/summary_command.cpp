@@ -15,6 +15,7 @@
 #include "common_options.h"
 #include "h2/connection_engine.h"
 #include "h2/names.h"
+#include "session/listener_tee.h"
 #include "view_options.h"
 
 namespace h2lens::cli {
@@ -146,8 +147,9 @@ void addSummaryCommand(CLI::App& app, CommonOptions& common) {
         FilterFront front(view->filter);
         SummaryCollector collector(view->filter, front);
         // The audit at its default thresholds: a section only when it finds something.
-        AuditWatch audit(AuditThresholds{}, common.limits, &front.attach(collector));
-        DecodeSession session(common.session(), audit);
+        AuditWatch audit(AuditThresholds{}, common.limits);
+        ListenerTee both(audit, front.attach(collector));
+        DecodeSession session(common.session(), both);
         const RunResult run = runCapture(common.run, session);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
         collector.settle();

@@ -4,8 +4,8 @@
 
 namespace h2lens {
 
-AuditWatch::AuditWatch(AuditThresholds thresholds, Limits limits, H2Listener* next)
-    : m_thresholds(thresholds), m_limits(limits), m_next(next) {}
+AuditWatch::AuditWatch(AuditThresholds thresholds, Limits limits)
+    : m_thresholds(thresholds), m_limits(limits) {}
 
 AuditWatch::~AuditWatch() = default;
 
@@ -20,17 +20,14 @@ ConnectionAudit& AuditWatch::audit(std::uint64_t conn) {
 
 void AuditWatch::onFrame(const FrameEvent& e) {
     audit(e.conn->id).frame(e);
-    if (m_next) m_next->onFrame(e);
 }
 
 void AuditWatch::onStreamDone(const ConnectionInfo& c, const StreamRecord& s) {
     if (auto it = m_open.find(c.id); it != m_open.end()) it->second->streamDone(s);
-    if (m_next) m_next->onStreamDone(c, s);
 }
 
 void AuditWatch::onAnomaly(const ConnectionInfo& c, const Anomaly& a) {
     if (auto it = m_open.find(c.id); it != m_open.end()) it->second->anomaly(a);
-    if (m_next) m_next->onAnomaly(c, a);
 }
 
 void AuditWatch::onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) {
@@ -39,7 +36,12 @@ void AuditWatch::onConnectionDone(const ConnectionInfo& c, const ConnectionSumma
         if (m_last == it->second.get()) m_last = nullptr;
         m_open.erase(it);
     }
-    if (m_next) m_next->onConnectionDone(c, s);
+}
+
+std::vector<Finding> AuditWatch::findingsOf(std::uint64_t conn) const {
+    auto first = m_findings.end();
+    while (first != m_findings.begin() && std::prev(first)->conn == conn) --first;
+    return {first, m_findings.end()};
 }
 
 std::uint64_t countAtLeast(const std::vector<Finding>& findings, Severity severity) {

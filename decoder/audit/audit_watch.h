@@ -2,8 +2,8 @@
 // AuditWatch: the HTTP/2 audit of a whole capture (or live run) as a listener. Each connection
 // gets a ConnectionAudit while it lasts; when it ends, its findings are kept (a few values per
 // finding) and its audit state is freed, so memory follows the connections open at once.
-// Optionally passes every event on to another listener, so it can stand in front of a
-// command's own.
+// Beside a command's own listener it stands first in a ListenerTee, so a connection's findings
+// are made before the others hear that the connection ended (findingsOf).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,8 +19,7 @@ namespace h2lens {
 
 class AuditWatch final : public H2Listener {
   public:
-    explicit AuditWatch(AuditThresholds thresholds = {}, Limits limits = {},
-                        H2Listener* next = nullptr);
+    explicit AuditWatch(AuditThresholds thresholds = {}, Limits limits = {});
     ~AuditWatch() override;
 
     void onFrame(const FrameEvent& e) override;
@@ -32,6 +31,9 @@ class AuditWatch final : public H2Listener {
     // kind, then peer.
     const std::vector<Finding>& findings() const { return m_findings; }
     std::vector<Finding> takeFindings() { return std::move(m_findings); }
+    // The findings of connection `conn`, once it ended (they are the last ones made), while they
+    // were not taken.
+    std::vector<Finding> findingsOf(std::uint64_t conn) const;
     const AuditThresholds& thresholds() const { return m_thresholds; }
     std::size_t connectionsWatched() const { return m_open.size(); }
 
@@ -40,7 +42,6 @@ class AuditWatch final : public H2Listener {
 
     AuditThresholds m_thresholds;
     Limits m_limits;
-    H2Listener* m_next;
     std::map<std::uint64_t, std::unique_ptr<ConnectionAudit>> m_open;
     std::uint64_t m_lastId = 0;
     ConnectionAudit* m_last = nullptr;

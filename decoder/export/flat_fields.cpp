@@ -1,5 +1,6 @@
 #include "export/flat_fields.h"
 
+#include "export/finding_json.h"
 #include "h2/names.h"
 
 namespace h2lens {
@@ -67,9 +68,7 @@ std::vector<Json> anomalyLines(const ConnectionTranscript& c, const JsonContext&
     std::vector<Json> lines;
     lines.reserve(c.anomalies.size());
     for (const Anomaly& a : c.anomalies) {
-        Json j;
-        j["record"] = "anomaly";
-        if (ctx.options->tagCapture) j["capture"] = ctx.options->captureTag;
+        Json j = recordHead("anomaly", ctx);
         j["conn"] = c.info.id;
         j["client"] = c.info.client.toString();
         j["server"] = c.info.server.toString();
@@ -80,6 +79,21 @@ std::vector<Json> anomalyLines(const ConnectionTranscript& c, const JsonContext&
         j["name"] = a.name;
         j["rfc"] = a.rfc;
         j["detail"] = a.detail;
+        lines.push_back(std::move(j));
+    }
+    return lines;
+}
+
+std::vector<Json> findingLines(const ConnectionTranscript& c, const JsonContext& ctx) {
+    std::vector<Json> lines;
+    lines.reserve(c.findings.size());
+    for (const Finding& f : c.findings) {
+        Json j = recordHead("finding", ctx);
+        j["conn"] = c.info.id;
+        j["client"] = c.info.client.toString();
+        j["server"] = c.info.server.toString();
+        Json fields = findingJson(f, ctx.base);  // named: items() of a temporary dangles
+        for (auto& [key, value] : fields.items()) j[key] = std::move(value);
         lines.push_back(std::move(j));
     }
     return lines;

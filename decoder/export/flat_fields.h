@@ -21,5 +21,8 @@ void appendFlatConnectionFields(Json& line, const ConnectionTranscript& c, const
 // One {"record":"anomaly", [capture], conn, client, server, t, from, stream, frame_offset, name,
 // rfc, detail} object per kept anomaly of the connection.
 std::vector<Json> anomalyLines(const ConnectionTranscript& c, const JsonContext& ctx);
+// One {"record":"finding", [capture], conn, client, server, <finding_json.h fields>} object per
+// audit finding on the connection.
+std::vector<Json> findingLines(const ConnectionTranscript& c, const JsonContext& ctx);
 
 }  // namespace h2lens

@@ -47,9 +47,7 @@ void JsonWriter::writeLine(const Json& j) {
 }
 
 std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext& ctx) {
-    Json line;
-    line["record"] = "stream";
-    if (ctx.options->tagCapture) line["capture"] = ctx.options->captureTag;
+    Json line = recordHead("stream", ctx);
     line["conn"] = s.conn.id;
     line["client"] = s.conn.client.toString();
     line["server"] = s.conn.server.toString();
@@ -115,9 +113,7 @@ void JsonWriter::onStreamMoved(StreamTranscript&& s) {
 void JsonWriter::onFrame(const FrameEvent& ev) {
     Json j = frameJson(ev, ctx());
     if (m_format == Format::Ndjson) {
-        Json line;
-        line["record"] = "frame";
-        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
+        Json line = recordHead("frame", ctx());
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
         writeLine(line);
         return;
@@ -134,10 +130,9 @@ void JsonWriter::onConnection(const ConnectionTranscript& c) {
     if (m_format == Format::Ndjson) {
         if (m_ctx.options->flatFields) {
             for (const Json& a : anomalyLines(c, ctx())) writeLine(a);
+            for (const Json& f : findingLines(c, ctx())) writeLine(f);
         }
-        Json line;
-        line["record"] = "connection";
-        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
+        Json line = recordHead("connection", ctx());
         for (auto& [k, v] : j.items()) line[k] = std::move(v);
         if (m_ctx.options->flatFields) appendFlatConnectionFields(line, c, ctx());
         writeLine(line);
@@ -170,9 +165,7 @@ void JsonWriter::finish(const std::string& sourceFile, std::uint64_t issues) {
     }
     Json header = headerJson(m_facts);
     if (m_format == Format::Ndjson) {
-        Json line;
-        line["record"] = "capture";
-        if (m_ctx.options->tagCapture) line["capture"] = m_ctx.options->captureTag;
+        Json line = recordHead("capture", ctx());
         line["h2lens"] = std::move(header);
         writeLine(line);
         if (m_scheduler) m_scheduler->finish();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/finding.h"
 #include "common/bytes.h"
 #include "export/sha256.h"
 #include "h2/connection_engine.h"
@@ -75,6 +76,7 @@ struct ConnectionTranscript {
     const FlowRecord* flow = nullptr;  // ConnectionSummary::flow; null when the summary has none
     std::vector<Anomaly> anomalies;
     std::uint64_t droppedAnomalies = 0;
+    std::vector<Finding> findings;  // the audit's (h2lens audit), when one ran beside the export
 };
 
 }  // namespace h2lens

@@ -108,6 +108,7 @@ void TranscriptCollector::onConnectionDone(const ConnectionInfo& conn,
         t.droppedAnomalies = it->second.dropped;
         m_conns.erase(it);
     }
+    if (m_audit) t.findings = m_audit->findingsOf(conn.id);
     if (m_sink) m_sink->onConnection(t);
 }
 

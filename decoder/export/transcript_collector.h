@@ -8,6 +8,7 @@
 #include <memory>
 #include <utility>
 
+#include "audit/audit_watch.h"
 #include "export/transcript.h"
 #include "h2/h2_listener.h"
 #include "pipeline/analyzer.h"
@@ -29,9 +30,12 @@ class TranscriptSink {
 
 class TranscriptCollector final : public H2Listener {
   public:
-    // TCP figures come from each connection's summary (ConnectionSummary::flow).
-    TranscriptCollector(const ExportOptions& options, TranscriptSink* sink)
-        : m_options(&options), m_sink(sink) {}
+    // TCP figures come from each connection's summary (ConnectionSummary::flow). With `audit`
+    // (which must hear each event first: ListenerTee(audit, collector)), each connection carries
+    // the findings the audit made on it.
+    TranscriptCollector(const ExportOptions& options, TranscriptSink* sink,
+                        const AuditWatch* audit = nullptr)
+        : m_options(&options), m_sink(sink), m_audit(audit) {}
 
     void onFrame(const FrameEvent& ev) override;
     void onStreamDone(const ConnectionInfo& conn, const StreamRecord& s) override;
@@ -59,6 +63,7 @@ class TranscriptCollector final : public H2Listener {
 
     const ExportOptions* m_options;
     TranscriptSink* m_sink;
+    const AuditWatch* m_audit;
     // Counts what `f` changes in the bytes held, then keeps them under maxRetainedTotal.
     template <class F>
     void change(Bodies& b, F&& f);

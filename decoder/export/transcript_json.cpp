@@ -11,6 +11,7 @@
 
 #include "export/body_text.h"
 #include "export/content_decoding.h"
+#include "export/finding_json.h"
 #include "export/grpc_messages.h"
 #include "export/protobuf_raw.h"
 #include "h2/names.h"
@@ -417,6 +418,13 @@ Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
     return j;
 }
 
+Json recordHead(std::string_view kind, const JsonContext& ctx) {
+    Json j;
+    j["record"] = kind;
+    if (ctx.options->tagCapture) j["capture"] = ctx.options->captureTag;
+    return j;
+}
+
 Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
     const ConnectionSummary& sum = *c.summary;
     Json j;
@@ -533,6 +541,12 @@ Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {
     }
     j["anomalies"] = std::move(anomalies);
     j["anomalies_total"] = sum.anomalies;
+    // Only where the audit found something, so an ordinary capture's export is unchanged.
+    if (!c.findings.empty()) {
+        Json findings = Json::array();
+        for (const Finding& f : c.findings) findings.push_back(findingJson(f, ctx.base));
+        j["findings"] = std::move(findings);
+    }
     return j;
 }
 

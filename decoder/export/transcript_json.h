@@ -70,6 +70,9 @@ struct JsonContext {
     double t(TimestampNs ts) const { return static_cast<double>(ts - base) / 1e9; }
 };
 
+// The start of every NDJSON line: {"record": kind} and, when asked, "capture": the capture's tag.
+Json recordHead(std::string_view kind, const JsonContext& ctx);
+
 // The connection's `http2.tls` object, from the summary's fields (absent values are null).
 Json tlsJson(const TlsFacts& tls);
 

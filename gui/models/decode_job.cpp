@@ -226,16 +226,18 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     auto transcripts = options.maxTranscriptBodyBytes > 0
                            ? std::make_shared<TranscriptStore>(options.maxTranscriptBodyBytes)
                            : nullptr;
+    // The attacks `h2lens audit` finds, at its default thresholds, in front of the rest: a
+    // connection's findings are made before the recorder and the store hear that it ended.
+    AuditWatch audit(AuditThresholds{}, options.limits);
     std::optional<TranscriptCollector> collector;
-    std::optional<ListenerTee> tee;
-    H2Listener* behind = &recorder;
+    std::optional<ListenerTee> behind;
+    H2Listener* rest = &recorder;
     if (transcripts) {
-        collector.emplace(exportOptions, transcripts.get());
-        behind = &tee.emplace(recorder, *collector);
+        collector.emplace(exportOptions, transcripts.get(), &audit);
+        rest = &behind.emplace(recorder, *collector);
     }
-    // The attacks `h2lens audit` finds, at its default thresholds, in front of the rest.
-    AuditWatch audit(AuditThresholds{}, options.limits, behind);
-    H2Listener* listener = &audit;
+    ListenerTee front(audit, *rest);
+    H2Listener* listener = &front;
     // Every batch takes the findings of the connections that ended before it was cut.
     auto take = [&] {
         DecodeBatch b = recorder.take();

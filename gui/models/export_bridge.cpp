@@ -4,10 +4,12 @@
 #include <memory>
 #include <set>
 
+#include "audit/audit_watch.h"
 #include "export/har_writer.h"
 #include "export/json_writer.h"
 #include "export/transcript_collector.h"
 #include "session/decode_session.h"
+#include "session/listener_tee.h"
 
 namespace h2lens::gui {
 
@@ -73,11 +75,14 @@ std::string exportCapture(const ExportRequest& request, ExportSource* source) {
             return {};
         }
         if (source) *source = ExportSource::Capture;
-        TranscriptCollector collector(options, &selection);
+        // The audit as on screen (and in `h2lens export`): findings on their connections.
+        AuditWatch audit(AuditThresholds{}, limits);
+        TranscriptCollector collector(options, &selection, &audit);
+        ListenerTee both(audit, collector);
         SessionOptions sessionOptions;
         sessionOptions.limits = limits;
         sessionOptions.keyLogPath = request.keylogPath;
-        DecodeSession session(sessionOptions, collector);
+        DecodeSession session(sessionOptions, both);
         if (json) json->setAnalyzer(&session.analyzer());
         if (har) har->setAnalyzer(&session.analyzer());
         const SessionRunResult run = session.run(request.capturePath);

@@ -494,7 +494,8 @@ void TestGuiModels::exportWritesTheDecodeOnScreen() {
         std::string capture, keylog;
     };
     std::vector<Case> cases{{sourcePath("samples/h2c_nghttp.pcap"), {}},
-                            {sourcePath("samples/h2c_curl_post.pcap"), {}}};
+                            {sourcePath("samples/h2c_curl_post.pcap"), {}},
+                            {sourcePath("tests/data/attacks/rapid-reset.pcap"), {}}};
     const std::string tls = sharedPath("captures/03a_tls13_curl_nginx");
     if (!tls.empty()) cases.push_back({tls + "/capture.pcap", tls + "/keylog.txt"});
     const std::string grpc = sharedPath("captures/13_grpc_python");
@@ -531,6 +532,12 @@ void TestGuiModels::exportWritesTheDecodeOnScreen() {
                 const QByteArray a = slurp(kept.outputPath), b = slurp(reread.outputPath);
                 QVERIFY2(a.size() > 100, c.capture.c_str());
                 QVERIFY2(a == b, c.capture.c_str());
+                // The audit's findings go with their connection into the JSON (issue 16).
+                const bool attack = c.capture.find("/attacks/") != std::string::npos;
+                if (format == ExportFormat::Json)
+                    QCOMPARE(
+                        a.contains("\"findings\": [") && a.contains("\"kind\": \"rapid-reset\""),
+                        attack);
             }
         }
     }

@@ -51,6 +51,10 @@ class TestDatabase {
     std::string m_env;
 };
 
+std::string attack(const char* name) {
+    return (sourceDir() / "tests" / "data" / "attacks" / (std::string(name) + ".pcap")).string();
+}
+
 std::string capture(const char* scenario) {
     return (sharedDir() / "captures" / scenario / "capture.pcap").string();
 }
@@ -84,9 +88,13 @@ TEST_CASE("ClickHouse holds the streams and connections of the shared captures",
         WARN("skipped: clickhouse-server / clickhouse-client not installed");
         return;
     }
-    const std::vector<std::string> files = {
-        capture("01_h2c_prior_knowledge"), capture("05_many_streams_h2load_nghttpd"),
-        capture("06_server_push"), capture("13_grpc_python"), capture("15_python_h2_server")};
+    const std::vector<std::string> files = {capture("01_h2c_prior_knowledge"),
+                                            capture("05_many_streams_h2load_nghttpd"),
+                                            capture("06_server_push"),
+                                            capture("13_grpc_python"),
+                                            capture("15_python_h2_server"),
+                                            attack("rapid-reset"),
+                                            attack("ping-flood")};
     TestDatabase db;
     std::string args = "load";
     for (const auto& f : files) args += " " + shellQuote(f);
@@ -147,4 +155,21 @@ TEST_CASE("ClickHouse holds the streams and connections of the shared captures",
     // Anomalies: as many rows as the connection records counted.
     CHECK(db.query("SELECT sum(anomalies_total) FROM connections") ==
           db.query("SELECT toUInt64(count()) FROM anomalies"));
+    // Audit findings: the ones `audit --json` reports, and none from the ordinary captures.
+    std::string expectedFindings;
+    for (const auto& f : files) {
+        std::istringstream in(
+            runCommand(shellQuote(cliPath().string()) + " audit --json " + shellQuote(f)));
+        for (std::string line; std::getline(in, line);) {
+            const auto j = nlohmann::json::parse(line);
+            expectedFindings += f + '\t' + std::to_string(j["conn"].get<std::uint64_t>()) + '\t' +
+                                j["kind"].get<std::string>() + '\t' + j["peer"].get<std::string>() +
+                                '\t' + std::to_string(j["count"].get<std::uint64_t>()) + '\t' +
+                                std::to_string(j["peak"].get<std::uint64_t>()) + '\n';
+        }
+    }
+    CHECK(expectedFindings.find("rapid-reset") != std::string::npos);
+    CHECK(expectedFindings.find("ping-flood") != std::string::npos);
+    CHECK(db.query("SELECT capture, conn, kind, peer, count, peak FROM findings ORDER BY kind "
+                   "DESC") == expectedFindings);
 }
