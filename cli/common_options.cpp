@@ -32,6 +32,12 @@ void addCaptureFlags(CLI::App& sub, CommonOptions& c) {
                    "out-of-order bytes buffered per connection direction before the hole in "
                    "front is given up as a gap")
         ->capture_default_str();
+    sub.add_option("--max-open-streams", c.limits.maxOpenStreams,
+                   "streams open at once per connection; beyond it the stream open longest is "
+                   "reported as it stands, with an OPEN_STREAMS_CUT anomaly (so are streams "
+                   "whose headers held more than 16 MiB together)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
 }
 
 SessionOptions CommonOptions::session() const {

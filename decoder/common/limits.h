@@ -18,6 +18,12 @@ struct Limits {
     std::size_t maxHeaderBlockBytes = 1024 * 1024;   // HEADERS + CONTINUATION assembled
     std::size_t maxHeaderListSize = 1024 * 1024;     // decoded header list, RFC 7541 sizes
     std::size_t maxHpackTableSize = 1024 * 1024;     // dynamic table, whatever SETTINGS says
+    // Open streams per connection, and the header blocks they keep together: beyond either the
+    // stream open longest is reported as it stands (incomplete) with an OPEN_STREAMS_CUT
+    // anomaly. A peer that opens streams the other never answers would otherwise keep each one
+    // (up to maxHeaderListSize of headers apiece) until the connection ends.
+    std::size_t maxOpenStreams = 10000;
+    std::size_t maxOpenStreamHeaderBytes = 16 * 1024 * 1024;
     // TLS
     std::size_t maxTlsHeldBytes = 1024 * 1024;  // per connection, records waiting for keys that a
                                                 // growing key log (live) has not written yet

@@ -114,6 +114,7 @@ void ConnectionEngine::startAfterUpgrade(HeaderBlock request, std::vector<Settin
     s.requestStart = request.ts;
     s.requestBodyBytes = requestBodyBytes;
     s.request = std::move(request);
+    m_streams.holdHeaders(s, *s.request);
     s.state = StreamState::HalfClosedLocal;
     s.requestEnd = ts;
     m_streams.noteOpened(0, 1);
@@ -226,8 +227,44 @@ StreamRecord& ConnectionEngine::stream(std::uint32_t id, TimestampNs ts) {
         ++m_summary.streams;
         FlowWindows::startStream(s, ts, m_settings.of(Direction::ServerToClient).initialWindowSize,
                                  m_settings.of(Direction::ClientToServer).initialWindowSize);
+        // Whoever opens streams beyond the limit: the client for odd ids, the server's pushes.
+        if (m_streams.open().size() > m_limits->maxOpenStreams) {
+            keepOpenStreamsBounded(
+                clientInitiated(id) ? Direction::ClientToServer : Direction::ServerToClient, id,
+                ts);
+        }
     }
     return s;
+}
+
+void ConnectionEngine::holdHeaders(Direction dir, StreamRecord& s, const HeaderBlock& block,
+                                   TimestampNs ts) {
+    m_streams.holdHeaders(s, block);
+    if (m_streams.heldHeaderBytes() > m_limits->maxOpenStreamHeaderBytes)
+        keepOpenStreamsBounded(dir, s.id, ts);
+}
+
+void ConnectionEngine::keepOpenStreamsBounded(Direction dir, std::uint32_t keep, TimestampNs ts) {
+    while (m_streams.open().size() > m_limits->maxOpenStreams ||
+           m_streams.heldHeaderBytes() > m_limits->maxOpenStreamHeaderBytes) {
+        StreamRecord* old = m_streams.oldestExcept(keep);
+        if (!old) return;
+        const bool count = m_streams.open().size() > m_limits->maxOpenStreams;
+        anomaly(dir, nullptr, old->id, "OPEN_STREAMS_CUT", "",
+                count ? fmt::format("more than {} streams open at once: stream {}, open longest, "
+                                    "is reported as it stands (Limits::maxOpenStreams)",
+                                    m_limits->maxOpenStreams, old->id)
+                      : fmt::format("the open streams kept more than {} bytes of headers: stream "
+                                    "{}, open longest, is reported as it stands "
+                                    "(Limits::maxOpenStreamHeaderBytes)",
+                                    m_limits->maxOpenStreamHeaderBytes, old->id),
+                ts);
+        m_windows.streamClosed(old->id, ts);
+        report(*old);
+        const std::uint32_t id = old->id;
+        m_streams.erase(id);
+        m_streams.noteCut(id);
+    }
 }
 
 void ConnectionEngine::closeStream(StreamRecord& s, TimestampNs ts) {
@@ -385,6 +422,8 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
     if (id == 0) return;  // already reported as malformed
     const bool fromClient = dir == Direction::ClientToServer;
     StreamRecord* existing = findStream(id);
+    // A stream cut to stay within the limits was reported; what comes later is not a new one.
+    if (!existing && m_streams.wasCut(id)) return;
     if (!existing) {
         const bool initiatorIsSender = clientInitiated(id) == fromClient;
         const int initiator = clientInitiated(id) ? 0 : 1;
@@ -408,6 +447,7 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
             onPriorityHeader(dir, id, block);
             s.requestStart = block.ts;
             s.request = std::move(block);
+            holdHeaders(dir, s, *s.request, f.ts);
             if (s.state == StreamState::Idle) s.state = StreamState::Open;
         } else {
             checkHeaderFields(dir, f, block, true, true);
@@ -416,6 +456,7 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
                         "a second request header block without END_STREAM");
             }
             s.requestTrailers = std::move(block);
+            holdHeaders(dir, s, *s.requestTrailers, f.ts);
         }
     } else {
         const std::string_view status = block.value(":status");
@@ -423,11 +464,13 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
         if (status.size() == 3 && status[0] == '1' && !s.response) {
             checkHeaderFields(dir, f, block, false, false);
             s.informational.push_back(std::move(block));
+            holdHeaders(dir, s, s.informational.back(), f.ts);
         } else if (!s.response) {
             checkHeaderFields(dir, f, block, false, false);
             onPriorityHeader(dir, id, block);
             m_follow.responseStarted(id, block.ts);
             s.response = std::move(block);
+            holdHeaders(dir, s, *s.response, f.ts);
             if (s.state == StreamState::ReservedRemote)
                 s.state = StreamState::HalfClosedLocal;
             else if (s.state == StreamState::Idle)
@@ -435,6 +478,7 @@ void ConnectionEngine::applyHeaders(Direction dir, std::uint32_t id, HeaderBlock
         } else {
             checkHeaderFields(dir, f, block, false, true);
             s.responseTrailers = std::move(block);
+            holdHeaders(dir, s, *s.responseTrailers, f.ts);
         }
     }
     if (ends) endStream(dir, s, f.ts);
@@ -526,6 +570,10 @@ void ConnectionEngine::onData(Direction dir, const Frame& f) {
         it->lastTs = f.ts;
         ++it->frames;
         it->bytes += f.data.size();
+        if (f.length > 0) m_windows.chargeConnection(dir, f.length, f.ts);
+        return;
+    }
+    if (!s && m_streams.wasCut(f.streamId)) {
         if (f.length > 0) m_windows.chargeConnection(dir, f.length, f.ts);
         return;
     }
@@ -717,6 +765,7 @@ void ConnectionEngine::onPushPromise(Direction dir, const Frame& f, HeaderBlock&
     s.requestStart = block.ts;
     checkHeaderFields(dir, f, block, true, false);
     s.request = std::move(block);
+    holdHeaders(dir, s, *s.request, f.ts);
 }
 
 void ConnectionEngine::onPriority(Direction dir, const Frame& f, PrioritySource source) {

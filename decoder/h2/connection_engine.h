@@ -144,6 +144,9 @@ class ConnectionEngine {
     StreamRecord& stream(std::uint32_t id, TimestampNs ts);
     StreamRecord* findStream(std::uint32_t id);
     void closeStream(StreamRecord& s, TimestampNs ts);
+    // `block` was stored in `s`: counts it, then keeps the open streams within the limits.
+    void holdHeaders(Direction dir, StreamRecord& s, const HeaderBlock& block, TimestampNs ts);
+    void keepOpenStreamsBounded(Direction dir, std::uint32_t keep, TimestampNs ts);
     void headerBlockDone(Direction dir, const Frame& last, BlockInProgress& block);
     void applyHeaders(Direction dir, std::uint32_t streamId, HeaderBlock&& block, const Frame& f);
     void checkHeaderFields(Direction dir, const Frame& f, const HeaderBlock& block, bool request,

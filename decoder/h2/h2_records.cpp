@@ -23,6 +23,14 @@ std::string_view HeaderBlock::value(std::string_view name) const {
     return {};
 }
 
+std::size_t heldBytes(const HeaderBlock& block) {
+    std::size_t bytes = sizeof(HeaderBlock) + block.fields.capacity() * sizeof(HeaderField);
+    // Short strings live inside HeaderField; longer ones are allocated beside it.
+    for (const HeaderField& f : block.fields)
+        bytes += f.name.capacity() + f.value.capacity() + f.unknownRef.capacity();
+    return bytes;
+}
+
 std::string_view streamStateName(StreamState s) {
     switch (s) {
         case StreamState::Idle: return "idle";

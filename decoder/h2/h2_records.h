@@ -71,6 +71,8 @@ struct HeaderBlock {
     bool fromHttp1 = false;  // the HTTP/1.1 request of an h2c Upgrade (stream 1)
     std::string_view value(std::string_view name) const;  // first field with that name, or ""
 };
+// Memory the block's fields hold (their strings and the vector's elements), roughly.
+std::size_t heldBytes(const HeaderBlock& block);
 
 // RFC 9113 §5.1 states, as the client sees the stream; the server's view swaps local/remote.
 enum class StreamState : std::uint8_t {
@@ -163,6 +165,10 @@ struct StreamRecord {
     std::vector<WindowPoint> window[2];
 
     StreamPriority priority;
+
+    // What this record's header blocks hold, counted by the engine against
+    // Limits::maxOpenStreamHeaderBytes while the stream is open.
+    std::size_t heldHeaderBytes = 0;
 };
 
 }  // namespace h2lens

@@ -31,6 +31,25 @@ StreamRecord& StreamTable::obtain(std::uint32_t id, bool& created) {
     return it->second;
 }
 
+void StreamTable::erase(std::uint32_t id) {
+    auto it = m_open.find(id);
+    if (it == m_open.end()) return;
+    m_heldHeaderBytes -= it->second.heldHeaderBytes;
+    m_open.erase(it);
+}
+
+void StreamTable::holdHeaders(StreamRecord& s, const HeaderBlock& block) {
+    const std::size_t bytes = heldBytes(block);
+    s.heldHeaderBytes += bytes;
+    m_heldHeaderBytes += bytes;
+}
+
+StreamRecord* StreamTable::oldestExcept(std::uint32_t keep) {
+    auto it = m_open.begin();
+    if (it != m_open.end() && it->first == keep) ++it;
+    return it == m_open.end() ? nullptr : &it->second;
+}
+
 void StreamTable::noteOpened(int initiator, std::uint32_t id) {
     m_highest[initiator] = std::max(m_highest[initiator], id);
 }
@@ -38,6 +57,11 @@ void StreamTable::noteOpened(int initiator, std::uint32_t id) {
 void StreamTable::noteReset(std::uint32_t id, Direction by) {
     m_resetBy[id] = by;
     if (m_resetBy.size() > kMaxResetKept) m_resetBy.erase(m_resetBy.begin());
+}
+
+void StreamTable::noteCut(std::uint32_t id) {
+    m_cut.insert(id);
+    if (m_cut.size() > kMaxResetKept) m_cut.erase(m_cut.begin());
 }
 
 std::optional<Direction> StreamTable::resetBy(std::uint32_t id) const {

@@ -3,9 +3,11 @@
 // opened (RFC 9113 §5.1.1) and who reset the recently reset ones; plus the §5.1 transition an
 // END_STREAM makes. The engine decides what is an anomaly and when a record is reported.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "h2/h2_records.h"
 
@@ -26,8 +28,15 @@ class StreamTable {
     StreamRecord* find(std::uint32_t id);
     // The stream with this id, created (id set, `created` true) when it is not open.
     StreamRecord& obtain(std::uint32_t id, bool& created);
-    void erase(std::uint32_t id) { m_open.erase(id); }
+    void erase(std::uint32_t id);
     std::map<std::uint32_t, StreamRecord>& open() { return m_open; }
+
+    // Header blocks the open streams keep (Limits::maxOpenStreamHeaderBytes): `block` was just
+    // stored in `s`.
+    void holdHeaders(StreamRecord& s, const HeaderBlock& block);
+    std::size_t heldHeaderBytes() const { return m_heldHeaderBytes; }
+    // The open stream with the lowest id (the one open longest) other than `keep`, or null.
+    StreamRecord* oldestExcept(std::uint32_t keep);
 
     // Highest id opened by the client (0) or the server (1).
     std::uint32_t highest(int initiator) const { return m_highest[initiator]; }
@@ -37,10 +46,17 @@ class StreamTable {
     void noteReset(std::uint32_t id, Direction by);
     std::optional<Direction> resetBy(std::uint32_t id) const;
 
+    // Streams reported early to keep within the limits (the recent ones, as for resets): their
+    // later frames are not taken for new streams.
+    void noteCut(std::uint32_t id);
+    bool wasCut(std::uint32_t id) const { return m_cut.count(id) > 0; }
+
   private:
     std::map<std::uint32_t, StreamRecord> m_open;
+    std::size_t m_heldHeaderBytes = 0;
     std::array<std::uint32_t, 2> m_highest{};
     std::map<std::uint32_t, Direction> m_resetBy;
+    std::set<std::uint32_t> m_cut;
 };
 
 }  // namespace h2lens

@@ -148,3 +148,32 @@ TEST_CASE("summary: an Audit section only when the audit finds something", "[use
     CHECK(ordinary.find("Audit") == std::string::npos);
     CHECK(ordinary.find("\nStreams\n  status: 200 x1000\n") != std::string::npos);
 }
+
+TEST_CASE("audit CLI: --max-open-streams reports the streams open longest early, none lost",
+          "[uses-captures]") {
+    // nghttpd (-m 10) and a client that opens 30 streams it never ends: at the default cap every
+    // stream stays open until the server's GOAWAY or the end; at 5 the 25 oldest are reported
+    // as they stand, one OPEN_STREAMS_CUT each, and `streams` still lists all 30.
+    int code = -1;
+    const std::string all = runH2lens("streams --json -q " + attack("stream-limit"), &code);
+    CHECK(code == 0);
+    const std::string cut =
+        runH2lens("streams --json -q --max-open-streams 5 " + attack("stream-limit"), &code);
+    CHECK(code == 0);
+    CHECK(nlohmann::json::parse(all).size() == 30);
+    const auto cutRows = nlohmann::json::parse(cut);
+    CHECK(cutRows.size() == 30);
+    std::size_t incomplete = 0;
+    for (const auto& row : cutRows) incomplete += row["end"] == "incomplete";
+    CHECK(incomplete == 25);
+    CHECK(all.find("OPEN_STREAMS_CUT") == std::string::npos);
+    const std::string summary =
+        runH2lens("summary --max-open-streams 5 " + attack("stream-limit"), &code);
+    CHECK(summary.find("      25  OPEN_STREAMS_CUT\n") != std::string::npos);
+    CHECK(summary.find("more than 5 streams open at once: stream 1, open longest") !=
+          std::string::npos);
+    CHECK(runH2lens("summary " + attack("stream-limit")).find("OPEN_STREAMS_CUT") ==
+          std::string::npos);
+    runH2lens("summary --max-open-streams 0 " + attack("stream-limit"), &code);
+    CHECK(code == 2);
+}

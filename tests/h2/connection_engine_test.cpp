@@ -256,3 +256,66 @@ TEST_CASE("SETTINGS and PING floods are flagged once; a normal rate is not") {
     }
     CHECK(!slow.rec.hasAnomaly("PING_FLOOD"));
 }
+
+TEST_CASE("Streams beyond Limits::maxOpenStreams: the one open longest is reported as it stands") {
+    Conversation c;
+    c.limits.maxOpenStreams = 3;
+    // A client that opens five streams the server never answers.
+    for (std::uint32_t id = 1; id <= 9; id += 2)
+        c.c2s(frameBytes(kHeaders, kEndStream | kEndHeaders, id, kGetRequest));
+    REQUIRE(c.rec.streams.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const StreamRecord& s = c.rec.streams[i];
+        CHECK(s.id == 1 + 2 * i);
+        CHECK(s.end == StreamEnd::Incomplete);
+        CHECK(s.state == StreamState::HalfClosedLocal);
+        REQUIRE(s.request);
+        CHECK(s.request->value(":method") == "GET");
+    }
+    REQUIRE(c.rec.anomalies.size() == 2);
+    CHECK(c.rec.anomalies[0].name == "OPEN_STREAMS_CUT");
+    CHECK(c.rec.anomalies[0].streamId == 1);
+    CHECK(c.rec.anomalies[0].dir == Direction::ClientToServer);
+    CHECK(c.rec.anomalies[0].detail.find("more than 3 streams open at once") != std::string::npos);
+    CHECK(c.rec.anomalies[1].streamId == 3);
+    // A late answer on a cut stream is not a new stream (nor an anomaly of its own); the open
+    // ones end as usual.
+    c.s2c(frameBytes(kHeaders, kEndHeaders, 1, kStatus200));
+    c.s2c(frameBytes(kData, kEndStream, 1, str("late")));
+    c.s2c(frameBytes(kHeaders, kEndHeaders | kEndStream, 5, kStatus200));
+    REQUIRE(c.rec.streams.size() == 3);
+    CHECK(c.rec.streams[2].id == 5);
+    CHECK(c.rec.streams[2].end == StreamEnd::Complete);
+    CHECK(c.rec.anomalies.size() == 2);
+    c.engine.finish(c.t);
+    REQUIRE(c.rec.streams.size() == 5);
+    CHECK(c.rec.streams[3].id == 7);
+    CHECK(c.rec.streams[4].id == 9);
+    CHECK(c.engine.summary().streams == 5);
+}
+
+TEST_CASE("Open streams' headers beyond Limits::maxOpenStreamHeaderBytes cut the oldest") {
+    Conversation c;
+    // Each request carries a 1000-byte literal value; room for a few of them.
+    c.limits.maxOpenStreamHeaderBytes = 8000;
+    Bytes request = kGetRequest;
+    const Bytes literal = cat({Bytes{0x00, 0x01, 'x', 0x7f, 0xe9, 0x06}, Bytes(1000, 'v')});
+    request.insert(request.end(), literal.begin(), literal.end());
+    for (std::uint32_t id = 1; id <= 11; id += 2)
+        c.c2s(frameBytes(kHeaders, kEndStream | kEndHeaders, id, request));
+    const std::size_t cut = c.rec.streams.size();
+    REQUIRE(cut > 0);
+    // What one request holds (its strings and fields); the budget keeps as many as fit.
+    const std::size_t each = c.rec.streams[0].heldHeaderBytes;
+    CHECK(each > 1000);
+    CHECK(each < 4000);
+    CHECK(cut == 6 - 8000 / each);
+    for (std::size_t i = 0; i < cut; ++i) {
+        CHECK(c.rec.streams[i].id == 1 + 2 * i);
+        CHECK(c.rec.streams[i].request->value("x") == std::string(1000, 'v'));
+    }
+    REQUIRE(c.rec.anomalies.size() == cut);
+    CHECK(c.rec.anomalies[0].detail.find("more than 8000 bytes of headers") != std::string::npos);
+    c.engine.finish(c.t);
+    CHECK(c.rec.streams.size() == 6);
+}
