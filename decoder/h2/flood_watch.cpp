@@ -8,10 +8,15 @@ namespace {
 constexpr TimestampNs kSecond = 1'000'000'000;
 }
 
-bool FloodWatch::reached(std::deque<TimestampNs>& recent, TimestampNs ts, std::size_t limit) {
-    recent.push_back(ts);
-    while (!recent.empty() && ts - recent.front() > kSecond) recent.pop_front();
-    return recent.size() == limit;
+bool FloodWatch::reached(Recent& recent, TimestampNs ts, std::size_t limit) {
+    auto& times = recent.times;
+    times.push_back(ts);
+    if (times.size() > limit) times.pop_front();
+    while (!times.empty() && ts - times.front() > kSecond) times.pop_front();
+    const bool atLimit = times.size() == limit;
+    const bool crossed = atLimit && !recent.atLimit;
+    recent.atLimit = atLimit;
+    return crossed;
 }
 
 std::optional<FloodFinding> FloodWatch::clientReset(TimestampNs ts) {

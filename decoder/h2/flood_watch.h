@@ -4,7 +4,7 @@
 // CONTINUATION frames in one header block (CVE-2024-27316 and its family). Each check says
 // whether the event it is told about makes its count reach the threshold, exactly once per
 // crossing, with the finding's name, reference and sentence; the engine raises the anomaly.
-// Memory: the times of the events of each kind within the last second.
+// Memory: the times of at most the threshold's number of recent events of each kind.
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -35,12 +35,19 @@ class FloodWatch {
     static std::optional<FloodFinding> continuation(std::uint32_t continuations);
 
   private:
-    // Counts one event in a one-second window; true exactly when the count reaches `limit`.
-    static bool reached(std::deque<TimestampNs>& recent, TimestampNs ts, std::size_t limit);
+    // The events of one kind in the last second, as far as the threshold needs: the `limit`
+    // most recent are within the second exactly when at least `limit` are.
+    struct Recent {
+        std::deque<TimestampNs> times;
+        bool atLimit = false;
+    };
+    // Counts one event in a one-second window; true exactly when the count reaches `limit`
+    // from below.
+    static bool reached(Recent& recent, TimestampNs ts, std::size_t limit);
 
-    std::deque<TimestampNs> m_clientResets;
-    std::array<std::deque<TimestampNs>, 2> m_settings;
-    std::array<std::deque<TimestampNs>, 2> m_pings;
+    Recent m_clientResets;
+    std::array<Recent, 2> m_settings;
+    std::array<Recent, 2> m_pings;
 };
 
 }  // namespace h2lens

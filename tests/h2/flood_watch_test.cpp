@@ -50,3 +50,20 @@ TEST_CASE("A header block reaching 64 CONTINUATION frames is a flood", "[h2][flo
     CHECK(f->detail == "64 CONTINUATION frames in one header block");
     CHECK_FALSE(FloodWatch::continuation(65));
 }
+
+TEST_CASE("A flood is reported again only after its rate fell below the threshold",
+          "[h2][flood]") {
+    FloodWatch w;
+    std::vector<int> at;
+    // 10 000 resets at 10 000 a second, a two-second pause, then 200 more at 1000 a second.
+    for (int i = 0; i < 10000; ++i) {
+        if (w.clientReset(static_cast<TimestampNs>(i) * 100'000)) at.push_back(i);
+    }
+    const TimestampNs later = 3'000'000'000;
+    for (int i = 0; i < 200; ++i) {
+        if (w.clientReset(later + i * kMs)) at.push_back(10000 + i);
+    }
+    REQUIRE(at.size() == 2);
+    CHECK(at[0] == 99);
+    CHECK(at[1] == 10099);
+}
