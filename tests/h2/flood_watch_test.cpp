@@ -51,8 +51,7 @@ TEST_CASE("A header block reaching 64 CONTINUATION frames is a flood", "[h2][flo
     CHECK_FALSE(FloodWatch::continuation(65));
 }
 
-TEST_CASE("A flood is reported again only after its rate fell below the threshold",
-          "[h2][flood]") {
+TEST_CASE("A flood is reported again only after its rate fell below the threshold", "[h2][flood]") {
     FloodWatch w;
     std::vector<int> at;
     // 10 000 resets at 10 000 a second, a two-second pause, then 200 more at 1000 a second.
