@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs two h2lens binaries over every capture in samples/ and ../shared and reports each command
+# Runs two h2lens binaries over every capture in samples/, tests/data/ and ../shared and reports each command
 # whose output differs: the proof that a refactoring kept every output byte for byte.
 #   scripts/compare_outputs.sh OLD_BINARY NEW_BINARY [COMMAND-SET]
 # COMMAND-SET "refactor" (default) runs the commands whose output is meant to stay the same.
@@ -10,13 +10,19 @@ new="$2"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$here/../shared"
 captures=("$here"/samples/*.pcap "$here"/samples/*.pcapng)
+while IFS= read -r f; do captures+=("$f"); done < <(find "$here/tests/data" -name '*.pcap' -o -name '*.pcapng' | sort)
 if [ -d "$shared" ]; then
   while IFS= read -r f; do captures+=("$f"); done < <(find "$shared" -name '*.pcap' -o -name '*.pcapng' | sort)
 fi
 # "ARGS" or "OLD ARGS|NEW ARGS" where the new binary needs an option to ask for the old output
 # (e.g. "streams --json|streams --json --sort end" across the change that sorted the rows).
 commands=(
+  "summary --color never"
+  "streams"
+  "streams --json"
+  "frames"
   "frames --json"
+  "audit --json"
   "flows"
   "flows --json"
   "export -o -"
