@@ -10,7 +10,7 @@
 #include <string>
 
 #include "export/time_format.h"
-#include "filter/stream_anomalies.h"
+#include "filter/filter_front.h"
 #include "filter/stream_filter.h"
 #include "h2/h2_listener.h"
 #include "session/decode_session.h"
@@ -32,33 +32,6 @@ void addTimeFormatOption(CLI::App& sub, ViewOptions& view);
 // --conn N that names no connection of the capture: throws std::runtime_error saying so (the
 // user mistyped or looked at another capture), instead of printing an empty table.
 void requireConnection(const DecodeSession& session, std::optional<std::uint64_t> conn);
-
-// What stands in front of a command's listener for -Y: when the filter asks about anomalies, a
-// StreamAnomalies index that sees every event first and passes it on. The listener is made with
-// judge() at hand, then attach()ed; the session is given what attach() returns.
-class FilterFront {
-  public:
-    explicit FilterFront(const StreamFilter& filter);
-    H2Listener& attach(H2Listener& listener);
-    // Whether `stream` of `conn` is selected (anomalies so far included).
-    bool judge(std::uint64_t conn, const StreamRecord& stream) const;
-
-  private:
-    struct Forward final : H2Listener {
-        H2Listener* to = nullptr;
-        void onFrame(const FrameEvent& e) override { to->onFrame(e); }
-        void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
-            to->onStreamDone(c, s);
-        }
-        void onAnomaly(const ConnectionInfo& c, const Anomaly& a) override { to->onAnomaly(c, a); }
-        void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& s) override {
-            to->onConnectionDone(c, s);
-        }
-    };
-    const StreamFilter& m_filter;
-    Forward m_forward;
-    std::unique_ptr<StreamAnomalies> m_index;
-};
 
 // A connection's "not decrypted" reason, with what to do when no key log was given at all.
 std::string withKeyLogHint(const std::string& detail, bool keyLogGiven);
