@@ -228,8 +228,10 @@ bool StreamFilter::usesAnomalies() const {
 
 bool StreamFilter::matches(const FilterTarget& target) const {
     if (!target.stream) return false;
-    return std::all_of(m_terms.begin(), m_terms.end(),
-                       [&](const Term& t) { return matches(t, target) != t.negate; });
+    // A term in error matches nothing, negated or not (so a filter with an error hides all).
+    return std::all_of(m_terms.begin(), m_terms.end(), [&](const Term& t) {
+        return t.key != Key::Invalid && matches(t, target) != t.negate;
+    });
 }
 
 bool StreamFilter::matches(const Term& t, const FilterTarget& target) {

@@ -295,8 +295,13 @@ bool TlsSession::handleRecord(Direction dir, const TlsRecord& record, std::uint6
         // and the second ClientHello); it changes nothing.
         if (!tls13 && m_report.serverHelloSeen) {
             s.changedCipherSpec = true;
-            s.decryptor = std::move(s.pending);
-            if (s.decryptor) s.hadKeys = true;
+            // Only keys not yet in use are switched to: a second ChangeCipherSpec without a new
+            // handshake (RFC 5246 §7.1: an unexpected_message) leaves the keys as they are, as
+            // keys that arrive late (installKeys) would. fuzz_tls found the two disagreeing.
+            if (s.pending) {
+                s.decryptor = std::move(s.pending);
+                s.hadKeys = true;
+            }
             s.handshake.reset();
         }
         return true;

@@ -99,6 +99,11 @@ TEST_CASE("Filter terms that cannot be read are named and match nothing", "[filt
         CHECK(f.errors()[0].find(bad) != std::string::npos);
         StreamRecord s;
         CHECK_FALSE(f.matches(FilterTarget{0, &s, {}}));
+        // Negated it is still in error, and still matches nothing (fuzz_filter found the
+        // negation matching every stream: fuzz/corpus/filter/negated-unknown-key).
+        const StreamFilter negated = StreamFilter::parse(std::string("!") + bad);
+        REQUIRE(negated.errors().size() == 1);
+        CHECK_FALSE(negated.matches(FilterTarget{0, &s, {}}));
     }
     // A URL, a word with a colon, or a bare word are searched for, not refused.
     for (const char* word : {"https://example.org/x", "a:b:c", "::1", "x"}) {
