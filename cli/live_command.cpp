@@ -226,6 +226,15 @@ struct CaptureOutcome {
     std::atomic<std::uint64_t> liveDroppedByInterface{0};
 };
 
+// Hands the batch on and makes the next one ready to fill: a batch that is not a reused one
+// gets its whole room at once, so the capture thread does not grow it (copying it each time)
+// while packets wait in the kernel's ring; at the start of a run, before the decoder returned
+// any batch, every batch is a new one.
+void pushBatch(LivePacketQueue& queue, PacketBatch& batch) {
+    queue.push(batch);
+    batch.reserve(kBatchPackets, kBatchBytes + 65536);
+}
+
 // Reads packets and hands batches to the queue; never waits for the decoder.
 void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& options,
                  CaptureOutcome& outcome) {
@@ -262,10 +271,10 @@ void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& op
             }
             if (batch.size() >= kBatchPackets || batch.bytes() >= kBatchBytes ||
                 now - batchStart >= kBatchAge) {
-                queue.push(batch);
+                pushBatch(queue, batch);
             }
         } else if (r == LiveRead::Timeout) {
-            queue.push(batch);
+            pushBatch(queue, batch);
         } else {
             outcome.reason = capture.stopRequested() ? StopReason::Signal : StopReason::Failed;
             break;
