@@ -10,6 +10,7 @@
 #                                               ../shared/captures/tools/sslkeylog.c) and h2lens
 #                                               follows it with --keylog
 #   BUFFER=256 bench/live_load.sh 20000         h2lens live --buffer-size 256 (MiB)
+#   LIVE_ARGS="--no-immediate" bench/live_load.sh   more options for h2lens live
 #
 # Each run: a fresh h2lens live --ndjson --stats --duration, then after one second h2load -n N
 # -c 4 -m 10; h2lens stops on its own (duration long enough for the load). Streams are counted
@@ -60,6 +61,8 @@ done
 
 bufferArgs=()
 [ -n "$BUFFER" ] && bufferArgs=(--buffer-size "$BUFFER")
+read -r -a extraArgs <<< "${LIVE_ARGS:-}"
+
 printf '| %-6s | %8s | %8s | %12s | %12s | %9s | %11s |\n' \
     run requests streams "kernel drops" "h2lens drops" "MB/s" "peak memory"
 printf '|%s|\n' "--------|----------|----------|--------------|--------------|-----------|-------------"
@@ -68,7 +71,7 @@ for n in "${REQUESTS[@]}"; do
     run=$((run + 1))
     duration=$((n / 8000 + 6))
     /usr/bin/time -f '%M' -o "$WORK/rss" "$H2LENS" live -i lo -f "tcp port $PORT" \
-        --duration "$duration" --ndjson --stats "${keylogArgs[@]}" "${bufferArgs[@]}" \
+        --duration "$duration" --ndjson --stats "${keylogArgs[@]}" "${bufferArgs[@]}" "${extraArgs[@]}" \
         > "$WORK/out.ndjson" 2> "$WORK/err.txt" &
     live=$!
     sleep 1

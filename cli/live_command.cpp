@@ -51,9 +51,10 @@ struct Options {
     bool json = false;
     bool ndjson = false;
     std::string writePath;
-    double bufferMb = 32;
+    double bufferMb = 64;
     double queueMb = 128;
-    bool noImmediate = false;
+    bool immediate = false;
+    bool noImmediate = false;  // the old default's opposite, still accepted
     bool quiet = false;
     std::string keylogPath;
     Limits limits;
@@ -463,7 +464,7 @@ void runLive(Options& options) {
     const Format format = options.ndjson ? Format::JsonLines
                           : options.json ? Format::JsonArray
                                          : Format::Text;
-    options.capture.immediate = !options.noImmediate;
+    options.capture.immediate = options.immediate && !options.noImmediate;
     options.capture.bufferBytes = static_cast<int>(options.bufferMb * 1024 * 1024);
 
     LiveCapture capture(options.capture);  // throws with the user-facing sentence
@@ -665,8 +666,18 @@ void addLiveCommand(CLI::App& app) {
            "MiB of packets that may wait for the decoder before h2lens drops (and counts) them")
         ->capture_default_str()
         ->check(CLI::Range(1.0, 65536.0));
-    sub->add_flag("--no-immediate", o->noImmediate,
-                  "let the kernel fill buffers before waking h2lens (less CPU, more latency)");
+    // Not immediate by default: libpcap then uses TPACKET_V3, whose ring of 256 KiB blocks holds
+    // packets of any size back to back in --buffer-size bytes. Immediate mode (TPACKET_V2) has
+    // one slot per packet sized for the largest one (64 KiB on loopback or with offloads), so
+    // the ring took twice --buffer-size of memory and still dropped packets at 2 GB/s where V3
+    // lost none (bench/live_load.sh, bench/README.md).
+    sub->add_flag("--immediate", o->immediate,
+                  "hand h2lens each packet as it arrives (TPACKET_V2: lower latency when traffic "
+                  "is sparse, but libpcap's ring then takes about twice --buffer-size and holds "
+                  "fewer packets); by default the kernel fills 256 KiB blocks, handed over when "
+                  "full or after 100 ms");
+    sub->add_flag("--no-immediate", o->noImmediate, "the default (kept for scripts)")
+        ->group("");
     sub->add_flag("--promisc", o->capture.promiscuous, "put the interface in promiscuous mode");
     sub->add_flag("-q,--quiet", o->quiet, "do not print problems found in the traffic");
     sub->add_flag("--stats", o->stats,

@@ -97,7 +97,9 @@ LiveCapture::LiveCapture(LiveOptions options) : m_options(std::move(options)) {
     try {
         pcap_set_snaplen(m_pcap, m_options.snapLength);
         pcap_set_promisc(m_pcap, m_options.promiscuous ? 1 : 0);
-        pcap_set_timeout(m_pcap, m_options.pollTimeoutMs);
+        // Also how long the kernel keeps a TPACKET_V3 block it is filling before handing it
+        // over: at most 100 ms behind, whatever the poll timeout.
+        pcap_set_timeout(m_pcap, blockTimeoutMs());
         pcap_set_immediate_mode(m_pcap, m_options.immediate ? 1 : 0);
         if (m_options.bufferBytes > 0) pcap_set_buffer_size(m_pcap, m_options.bufferBytes);
         m_nanoseconds = pcap_set_tstamp_precision(m_pcap, PCAP_TSTAMP_PRECISION_NANO) == 0;
@@ -199,6 +201,15 @@ LiveRead LiveCapture::poll(Packet& out) {
         // What the kernel already holds was captured before the stop: hand it out (bounded,
         // in case the interface is busier than we are fast), then stop without waiting.
         if (m_drained < kMaxDrainPackets) rc = pcap_next_ex(m_pcap, &header, &data);
+        if (rc == 0 && !m_options.immediate && !m_drainWaited) {
+            // TPACKET_V3: the block the kernel is filling is handed over when full or when
+            // its timeout (the pcap timeout) passes; wait for that once, or the packets of the
+            // last moments before the stop would be lost.
+            m_drainWaited = true;
+            pollfd fd{m_fd, POLLIN, 0};
+            ::poll(&fd, 1, blockTimeoutMs() + 50);
+            rc = pcap_next_ex(m_pcap, &header, &data);
+        }
         if (rc != 1) {
             m_stopped = true;
             return LiveRead::Stopped;

@@ -9,6 +9,7 @@
 // interface does not exist, no permission (how to grant cap_net_raw,cap_net_admin with setcap
 // rather than running as root), the interface is down, the BPF filter does not compile (with
 // libpcap's own text). libpcap warnings at activation are kept as Issues.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -27,8 +28,10 @@ struct LiveOptions {
     std::string filter;       // BPF filter expression (tcpdump syntax); empty: everything
     int snapLength = 262144;  // bytes kept per packet
     bool promiscuous = false;
-    bool immediate = true;       // deliver each packet at once rather than per filled buffer
-    int bufferBytes = 32 << 20;  // kernel ring size; 0 keeps libpcap's default (2 MiB)
+    // Deliver each packet at once (TPACKET_V2) rather than per filled block (TPACKET_V3); see
+    // `h2lens live --immediate` for what it costs.
+    bool immediate = false;
+    int bufferBytes = 64 << 20;  // kernel ring size; 0 keeps libpcap's default (2 MiB)
     int pollTimeoutMs = 100;     // longest poll() waits with no packet
 };
 
@@ -111,6 +114,8 @@ class LiveCapture : public PacketSource {
     int m_snapLength = 0;
     std::uint64_t m_packets = 0;
     std::uint64_t m_drained = 0;  // packets handed out after stop()
+    bool m_drainWaited = false;   // for the block the kernel was filling at the stop
+    int blockTimeoutMs() const { return std::min(m_options.pollTimeoutMs, 100); }
     std::uint64_t m_bytes = 0;
     std::uint32_t m_rawStats[3] = {0, 0, 0};
     LiveStats m_stats;
