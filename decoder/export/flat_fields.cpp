@@ -24,6 +24,16 @@ Json seconds(const std::optional<TimestampNs>& to, const std::optional<Timestamp
     return static_cast<double>(*to - *from) / 1e9;
 }
 
+// A record about one connection: its head, then the connection's id and addresses.
+Json connectionRecord(std::string_view kind, const ConnectionTranscript& c,
+                      const JsonContext& ctx) {
+    Json j = recordHead(kind, ctx);
+    j["conn"] = c.info.id;
+    j["client"] = c.info.client.toString();
+    j["server"] = c.info.server.toString();
+    return j;
+}
+
 }  // namespace
 
 void appendFlatStreamFields(Json& line, const StreamTranscript& t, const JsonContext& ctx) {
@@ -68,10 +78,7 @@ std::vector<Json> anomalyLines(const ConnectionTranscript& c, const JsonContext&
     std::vector<Json> lines;
     lines.reserve(c.anomalies.size());
     for (const Anomaly& a : c.anomalies) {
-        Json j = recordHead("anomaly", ctx);
-        j["conn"] = c.info.id;
-        j["client"] = c.info.client.toString();
-        j["server"] = c.info.server.toString();
+        Json j = connectionRecord("anomaly", c, ctx);
         j["t"] = ctx.t(a.ts);
         j["from"] = sideText(a.dir);
         j["stream"] = a.streamId;
@@ -88,10 +95,7 @@ std::vector<Json> findingLines(const ConnectionTranscript& c, const JsonContext&
     std::vector<Json> lines;
     lines.reserve(c.findings.size());
     for (const Finding& f : c.findings) {
-        Json j = recordHead("finding", ctx);
-        j["conn"] = c.info.id;
-        j["client"] = c.info.client.toString();
-        j["server"] = c.info.server.toString();
+        Json j = connectionRecord("finding", c, ctx);
         Json fields = findingJson(f, ctx.base);  // named: items() of a temporary dangles
         for (auto& [key, value] : fields.items()) j[key] = std::move(value);
         lines.push_back(std::move(j));

@@ -89,6 +89,15 @@ struct LiveSetup {
     std::string url(const std::string& path) const {
         return "http://127.0.0.1:" + std::to_string(port) + path;
     }
+    // Ctrl-C after a moment for the last packets; h2lens must end cleanly. Returns its stderr.
+    std::string stopLive() {
+        std::this_thread::sleep_for(200ms);
+        live->signal(SIGINT);
+        const auto exitCode = live->wait(10s);
+        REQUIRE(exitCode);
+        CHECK(*exitCode == 0);
+        return readTextFile(liveErr);
+    }
     std::uint64_t fileSize(const std::string& path) const {
         return fs::file_size(dir.path() / "www" / path.substr(1));
     }
@@ -166,13 +175,7 @@ TEST_CASE("live: every request of nghttp, curl and h2load appears with path, sta
     REQUIRE(code == 0);
     REQUIRE(load.find("40 succeeded") != std::string::npos);
 
-    std::this_thread::sleep_for(200ms);
-    s.live->signal(SIGINT);
-    const auto exitCode = s.live->wait(10s);
-    REQUIRE(exitCode);
-    CHECK(*exitCode == 0);
-
-    const std::string err = readTextFile(s.liveErr);
+    const std::string err = s.stopLive();
     INFO(err);
     CHECK(err.find("stopped by Ctrl-C (SIGINT)") != std::string::npos);
     static const std::regex statsLine(
@@ -346,12 +349,7 @@ TEST_CASE("live: a small h2load burst is decoded whole, every stream, nothing lo
     const std::string load = runCommand("h2load -n 500 -c 4 -m 10 " + s.url("/64k.bin"), &code);
     REQUIRE(code == 0);
     REQUIRE(load.find("500 succeeded") != std::string::npos);
-    std::this_thread::sleep_for(200ms);
-    s.live->signal(SIGINT);
-    const auto exitCode = s.live->wait(10s);
-    REQUIRE(exitCode);
-    CHECK(*exitCode == 0);
-    const std::string err = readTextFile(s.liveErr);
+    const std::string err = s.stopLive();
     INFO(err);
     CHECK(err.find("h2lens: lost nothing: every packet the filter passed was decoded\n") !=
           std::string::npos);
