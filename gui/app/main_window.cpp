@@ -17,6 +17,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -104,7 +105,22 @@ void MainWindow::buildStatusBar() {
             m_loader->cancel();
         }
     });
+    connect(m_live, &LiveCapture::captureStats, this, [this](const QString& text) {
+        // Short enough for the status line: rates, queue and drops of h2lens live --stats.
+        static const QRegularExpression re(QStringLiteral(
+            R"((\d+) packets/s, ([\d.]+) MB/s, decode queue ([\d.]+) MB; dropped so far: (.*))"));
+        const QRegularExpressionMatch m = re.match(text);
+        m_liveStats = m.hasMatch()
+                          ? tr(" · capture %1 packets/s, %2 MB/s, queue %3 MB, dropped: %4")
+                                .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4))
+                          : tr(" · capture %1").arg(text);
+        updateStatus();
+    });
     connect(m_live, &LiveCapture::childFinished, this, [this](bool ok, const QString& message) {
+        // What was lost and where stays said after the capture.
+        m_liveStats =
+            m_live->lossLine().isEmpty() ? QString() : tr(" · %1").arg(m_live->lossLine());
+        updateStatus();
         updateLiveActions();
         if (m_captureDialog) m_captureDialog->setMessage(ok ? tr("Capture stopped.") : message);
         if (!ok) {
@@ -117,6 +133,7 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::connectLoader() {
     connect(m_loader, &CaptureLoader::started, this, [this](const QString& path) {
+        m_liveStats.clear();  // a new decode: a capture's figures were about the one before
         setWindowTitle(QStringLiteral("h2lens — %1").arg(QFileInfo(path).fileName()));
         m_progress->setValue(0);
         m_progress->show();
@@ -469,14 +486,15 @@ void MainWindow::updateStatus() {
             ? tr(" · %1 (Connection tab)")
                   .arg(count(m_store->findingCount(), "audit finding", "audit findings"))
             : QString();
-    m_status->setText(tr("%1 · %2 (%3 shown) · %4 · %5%6%7")
-                          .arg(count(m_store->connections().size(), "connection", "connections"))
-                          .arg(count(m_store->streams().size(), "stream", "streams"))
-                          .arg(m_proxy->rowCount())
-                          .arg(count(m_store->frameCount(), "frame", "frames"))
-                          .arg(count(m_store->anomalyCount(), "anomaly", "anomalies") + findings)
-                          .arg(filter)
-                          .arg(m_loader->isRunning() ? tr(" · decoding…") : m_loadMessage));
+    m_status->setText(
+        tr("%1 · %2 (%3 shown) · %4 · %5%6%7")
+            .arg(count(m_store->connections().size(), "connection", "connections"))
+            .arg(count(m_store->streams().size(), "stream", "streams"))
+            .arg(m_proxy->rowCount())
+            .arg(count(m_store->frameCount(), "frame", "frames"))
+            .arg(count(m_store->anomalyCount(), "anomaly", "anomalies") + findings)
+            .arg(filter)
+            .arg((m_loader->isRunning() ? tr(" · decoding…") : m_loadMessage) + m_liveStats));
 }
 
 void MainWindow::onLoadFinished(bool ok, const QString& message) {

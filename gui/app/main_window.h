@@ -130,6 +130,8 @@ class MainWindow : public QMainWindow {
     bool m_userSelected = false;  // the user chose a selection during the current load
     bool m_autoSelecting = false;
     QLabel* m_status;
+    QString
+        m_liveStats;  // the live child's last --stats line while it captures, then its loss line
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;

@@ -306,14 +306,20 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     delete m_proc;
     m_proc = new QProcess(this);
     m_stopRequested = false;
-    QStringList args{QStringLiteral("live"), QStringLiteral("-i"), interface,
-                     QStringLiteral("-q"),   QStringLiteral("-w"), QStringLiteral("-")};
+    // --stats: a line a second on stderr for the status bar, and the loss line at the end.
+    QStringList args{QStringLiteral("live"), QStringLiteral("-i"),      interface,
+                     QStringLiteral("-q"),   QStringLiteral("--stats"), QStringLiteral("-w"),
+                     QStringLiteral("-")};
     if (!filter.trimmed().isEmpty()) args << QStringLiteral("-f") << filter.trimmed();
     m_proc->setProgram(exe);
     m_proc->setArguments(args);
     m_proc->setStandardOutputFile(QProcess::nullDevice());
     // Runs in the child after QProcess set up its standard descriptors: stdout becomes the pipe.
     m_proc->setChildProcessModifier([writeFd] { ::dup2(writeFd, STDOUT_FILENO); });
+    m_stderr.clear();
+    m_lastLine.clear();
+    m_lossLine.clear();
+    connect(m_proc, &QProcess::readyReadStandardError, this, &LiveCapture::onChildStderr);
     connect(m_proc, &QProcess::finished, this, &LiveCapture::onChildFinished);
     connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
@@ -361,8 +367,27 @@ bool LiveCapture::saveAs(const QString& dest, QString* error) const {
     return true;
 }
 
+void LiveCapture::onChildStderr() {
+    m_stderr += m_proc->readAllStandardError();
+    for (qsizetype nl; (nl = m_stderr.indexOf('\n')) >= 0;) {
+        QString line = QString::fromUtf8(m_stderr.left(nl)).trimmed();
+        m_stderr.remove(0, nl + 1);
+        if (line.startsWith(QLatin1String("h2lens: "))) line = line.mid(8).trimmed();
+        if (line.isEmpty()) continue;
+        m_lastLine = line;
+        if (line.contains(QLatin1String(" packets/s, ")) &&
+            line.contains(QLatin1String("dropped so far"))) {
+            Q_EMIT captureStats(line);
+        } else if (line.startsWith(QLatin1String("lost "))) {
+            m_lossLine = line;
+        }
+    }
+}
+
 void LiveCapture::onChildFinished(int exitCode, QProcess::ExitStatus status) {
-    const QString why = lastSentence(m_proc->readAllStandardError());
+    onChildStderr();
+    const QString rest = lastSentence(m_stderr);  // a last line without its newline
+    const QString why = rest.isEmpty() ? m_lastLine : rest;
     const bool ok = (status == QProcess::NormalExit && exitCode == 0) ||
                     (m_stopRequested && status == QProcess::NormalExit);
     QString msg;

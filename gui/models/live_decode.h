@@ -61,18 +61,29 @@ class LiveCapture : public QObject {
     // Copies the capture to `dest` (overwriting it).
     bool saveAs(const QString& dest, QString* error) const;
 
+    // The child's last word on losses ("lost nothing: ...", "lost 12 packets: ..."), once it
+    // ended; "" before.
+    QString lossLine() const { return m_lossLine; }
+
   Q_SIGNALS:
     // The child ended; `ok` false when it failed, with its last stderr sentence in `message`.
     void childFinished(bool ok, const QString& message);
+    // Once a second while it captures (`h2lens live --stats`): "3.0 s: 1234 packets/s, 5.6
+    // MB/s, decode queue 0.1 MB; dropped so far: 0 by kernel, 0 by interface, 0 by h2lens".
+    void captureStats(const QString& text);
 
   private:
     void onChildFinished(int exitCode, QProcess::ExitStatus status);
+    void onChildStderr();
 
     CaptureLoader* m_loader;
     QProcess* m_proc = nullptr;
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_teePath;
     bool m_stopRequested = false;
+    QByteArray m_stderr;  // what the child wrote that is not a whole line yet
+    QString m_lastLine;   // its last non-empty line, "h2lens: " dropped
+    QString m_lossLine;
 };
 
 }  // namespace h2lens::gui

@@ -3,6 +3,7 @@
 // and the same over TLS with curl writing its key log (SSLKEYLOGFILE) while the GUI follows it.
 // Skipped when not root (capture rights) or when nghttpd/nghttp/curl/openssl or the h2lens CLI
 // are missing.
+#include <QLabel>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -368,6 +369,7 @@ class TestGuiLive : public QObject {
         LiveCapture& live = *window.liveCapture();
         QSignalSpy child(&live, &LiveCapture::childFinished);
         QSignalSpy finished(&loader, &CaptureLoader::finished);
+        QSignalSpy stats(&live, &LiveCapture::captureStats);
         QVERIFY(
             window.startLiveCapture(QStringLiteral("lo"), QStringLiteral("tcp port %1").arg(port)));
         // Said, not an error: the capture runs.
@@ -432,10 +434,27 @@ class TestGuiLive : public QObject {
         while (!hasAll(storeRows(store), all) && t.elapsed() < 5000) QTest::qWait(20);
         QVERIFY2(hasAll(storeRows(store), all), qPrintable(rowsText(storeRows(store))));
         QVERIFY(live.isRunning());
+        // Issue 19: the capture's figures once a second in the status line while it runs.
+        t.restart();
+        while (stats.isEmpty() && t.elapsed() < 3000) QTest::qWait(20);
+        QVERIFY2(!stats.isEmpty(), "no --stats line from h2lens live");
+        const QString line = stats.last().at(0).toString();
+        QVERIFY2(line.contains(QLatin1String(" packets/s, ")) &&
+                     line.contains(QLatin1String("dropped so far: 0 by kernel")),
+                 qPrintable(line));
+        QLabel* status = nullptr;
+        for (QLabel* l : window.statusBar()->findChildren<QLabel*>())
+            if (l->text().contains(QStringLiteral(" · capture "))) status = l;
+        QVERIFY2(status, "the status line does not show the capture's figures");
 
         window.stopLiveCapture();
         QVERIFY(child.wait(5000));
         QVERIFY2(child.first().at(0).toBool(), qPrintable(child.first().at(1).toString()));
+        // And what was lost (nothing here) once it stopped.
+        QCOMPARE(live.lossLine(),
+                 QStringLiteral("lost nothing: every packet the filter passed was decoded"));
+        QVERIFY2(status->text().contains(QStringLiteral(" · lost nothing")),
+                 qPrintable(status->text()));
         QVERIFY(loader.waitForFinished(5000));
         QCOMPARE(finished.count(), 1);
         const QString done = finished.first().at(1).toString();
