@@ -11,6 +11,10 @@
 #                                               follows it with --keylog
 #   BUFFER=256 bench/live_load.sh 20000         h2lens live --buffer-size 256 (MiB)
 #   LIVE_ARGS="--no-immediate" bench/live_load.sh   more options for h2lens live
+#   GUI=1 bench/live_load.sh 20000              the GUI's live capture instead (h2lens-gui
+#                                               --live-stats, offscreen): streams in its store,
+#                                               the longest event-loop stall, the child's loss
+#                                               line, the GUI's peak memory
 #
 # Each run: a fresh h2lens live --ndjson --stats --duration, then after one second h2load -n N
 # -c 4 -m 10; h2lens stops on its own (duration long enough for the load). Streams are counted
@@ -28,6 +32,12 @@ for tool in nghttpd h2load /usr/bin/time; do
     command -v "$tool" > /dev/null || { echo "live_load: $tool is missing (scripts/install-deps.sh)" >&2; exit 2; }
 done
 [ -x "$H2LENS" ] || { echo "live_load: build h2lens first ($H2LENS)" >&2; exit 2; }
+GUI=${GUI:-0}
+H2LENS_GUI=${H2LENS_GUI:-$ROOT/build/release/gui/h2lens-gui}
+if [ "$GUI" = 1 ]; then
+    [ -x "$H2LENS_GUI" ] || { echo "live_load: build h2lens-gui first ($H2LENS_GUI)" >&2; exit 2; }
+    [ "$TLS" = 1 ] && { echo "live_load: GUI=1 runs cleartext only" >&2; exit 2; }
+fi
 
 WORK=$(mktemp -d /tmp/h2lens-live-load.XXXXXX)
 cleanup() {
@@ -63,13 +73,34 @@ bufferArgs=()
 [ -n "$BUFFER" ] && bufferArgs=(--buffer-size "$BUFFER")
 read -r -a extraArgs <<< "${LIVE_ARGS:-}"
 
-printf '| %-6s | %8s | %8s | %12s | %12s | %9s | %11s |\n' \
+if [ "$GUI" = 1 ]; then
+    printf '| %-6s | %8s | %8s | %12s | %s | %s |\n' run requests streams "longest stall" "GUI peak memory" "losses (child)"
+    printf '|%s|\n' "--------|----------|----------|---------------|-----------------|---------------"
+fi
+[ "$GUI" = 1 ] || printf '| %-6s | %8s | %8s | %12s | %12s | %9s | %11s |\n' \
     run requests streams "kernel drops" "h2lens drops" "MB/s" "peak memory"
-printf '|%s|\n' "--------|----------|----------|--------------|--------------|-----------|-------------"
+[ "$GUI" = 1 ] || printf '|%s|\n' "--------|----------|----------|--------------|--------------|-----------|-------------"
 run=0
 for n in "${REQUESTS[@]}"; do
     run=$((run + 1))
     duration=$((n / 8000 + 6))
+    if [ "$GUI" = 1 ]; then
+        QT_QPA_PLATFORM=offscreen "$H2LENS_GUI" --live-stats lo --filter "tcp port $PORT" \
+            --seconds "$duration" > "$WORK/gui.txt" 2> "$WORK/gui.err" &
+        gui=$!
+        sleep 1.5
+        h2load -n "$n" -c 4 -m 10 "http://127.0.0.1:$PORT/64k.bin" > "$WORK/h2load.txt" 2>&1 || true
+        wait "$gui" || true
+        line=$(cat "$WORK/gui.txt")
+        succeeded=$(grep -o '[0-9]* succeeded' "$WORK/h2load.txt" | grep -o '^[0-9]*' || echo "?")
+        streams=$(grep -o '[0-9]* streams' <<< "$line" | grep -o '^[0-9]*' || echo "?")
+        stall=$(grep -o 'stall [0-9.]* ms' <<< "$line" | grep -o '[0-9.]* ms' || echo "?")
+        rss=$(grep -o 'peak RSS [0-9]*' <<< "$line" | awk '{ printf "%.1f MB", $3 / 1024 }')
+        loss=$(grep -o 'lost [^;]*' <<< "$line" || echo "?")
+        printf '| %-6s | %8s | %8s | %13s | %15s | %s |\n' "$run" "$succeeded" "$streams" "$stall" "$rss" "$loss"
+        [ -n "${VERBOSE:-}" ] && cat "$WORK/gui.txt" "$WORK/gui.err"
+        continue
+    fi
     /usr/bin/time -f '%M' -o "$WORK/rss" "$H2LENS" live -i lo -f "tcp port $PORT" \
         --duration "$duration" --ndjson --stats "${keylogArgs[@]}" "${bufferArgs[@]}" "${extraArgs[@]}" \
         > "$WORK/out.ndjson" 2> "$WORK/err.txt" &

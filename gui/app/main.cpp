@@ -1,10 +1,14 @@
 // h2lens-gui [FILE] | h2lens-gui --screenshot OUT.png [--select CONN:STREAM] [--size WxH] FILE
 //                   | h2lens-gui --load-stats FILE
+//                   | h2lens-gui --live-stats IFACE [--filter BPF] [--seconds N]
 // The screenshot mode loads the capture, waits for the decode, renders the main window at a fixed
 // size to a PNG and exits (for tests, the README and looking at what was built). --load-stats
 // loads through the same window and models without showing it and prints the load's timings and
-// peak RSS (the GUI's load-speed measurement). --help and --version print without a display
-// (they are answered before the QApplication, which needs one, exists).
+// peak RSS (the GUI's load-speed measurement). --live-stats captures live through the window
+// (File > Capture's child `h2lens live`) for N seconds, then stops and prints the streams seen,
+// the longest the event loop went without running (a 10 ms timer's largest gap), the child's
+// loss line and peak RSS (bench/gui_live_load.sh puts a load on it). --help and --version print
+// without a display (they are answered before the QApplication, which needs one, exists).
 #include <sys/resource.h>
 #include <QApplication>
 #include <QCommandLineParser>
@@ -13,9 +17,11 @@
 #include <QImage>
 #include <QPainter>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "app/main_window.h"
+#include "models/live_decode.h"
 
 namespace {
 
@@ -61,6 +67,20 @@ int main(int argc, char** argv) {
         QStringLiteral("timeline stream lanes by 'start' (first frame) or 'priority' (the "
                        "client's RFC 7540 tree or RFC 9218 urgency)"),
         QStringLiteral("ORDER"), QStringLiteral("start"));
+    QCommandLineOption liveStats(
+        QStringLiteral("live-stats"),
+        QStringLiteral("capture live on IFACE without showing a window, print streams, the longest "
+                       "event-loop stall, losses and peak RSS, exit"),
+        QStringLiteral("IFACE"));
+    QCommandLineOption liveFilter(QStringLiteral("filter"),
+                                  QStringLiteral("capture filter (BPF) for --live-stats"),
+                                  QStringLiteral("BPF"));
+    QCommandLineOption liveSeconds(QStringLiteral("seconds"),
+                                   QStringLiteral("how long --live-stats captures"),
+                                   QStringLiteral("N"), QStringLiteral("10"));
+    parser.addOption(liveStats);
+    parser.addOption(liveFilter);
+    parser.addOption(liveSeconds);
     parser.addOption(keylog);
     parser.addOption(laneOrder);
     parser.addOption(loadStats);
@@ -99,6 +119,53 @@ int main(int argc, char** argv) {
     if (parser.isSet(keylog)) w.setKeylogPath(parser.value(keylog));
     if (parser.isSet(select)) w.setInitialSelection(selConn, selStream);
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(liveStats)) {
+        qputenv("H2LENS_GUI_NO_DIALOGS", "1");
+        bool okSeconds = false;
+        const double seconds = parser.value(liveSeconds).toDouble(&okSeconds);
+        if (!okSeconds || seconds <= 0) {
+            std::fprintf(stderr, "h2lens-gui: --seconds wants a positive number\n");
+            return 2;
+        }
+        if (!w.startLiveCapture(parser.value(liveStats), parser.value(liveFilter))) return 2;
+        // The event loop's health while batches arrive: a 10 ms timer, its largest gap.
+        QElapsedTimer since;
+        since.start();
+        qint64 last = 0, worst = 0;
+        QTimer tick;
+        tick.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&tick, &QTimer::timeout, [&] {
+            const qint64 now = since.nsecsElapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        tick.start(10);
+        QTimer::singleShot(static_cast<int>(seconds * 1000), &w, [&w] { w.stopLiveCapture(); });
+        bool childOk = true;
+        QString childMessage;
+        QObject::connect(w.liveCapture(), &h2lens::gui::LiveCapture::childFinished,
+                         [&](bool ok, const QString& message) {
+                             childOk = ok;
+                             childMessage = message;
+                         });
+        QObject::connect(w.loader(), &h2lens::gui::CaptureLoader::finished, &app,
+                         [&app] { app.quit(); });
+        app.exec();
+        tick.stop();
+        if (!childOk) {
+            std::fprintf(stderr, "h2lens-gui: %s\n", qPrintable(childMessage));
+            return 2;
+        }
+        rusage ru{};
+        getrusage(RUSAGE_SELF, &ru);
+        std::printf(
+            "%s: %zu connections, %zu streams; longest event-loop stall %.1f ms; %s; "
+            "peak RSS %ld KB\n",
+            qPrintable(parser.value(liveStats)), w.store()->connections().size(),
+            w.store()->streams().size(), static_cast<double>(worst) / 1e6,
+            qPrintable(w.liveCapture()->lossLine()), ru.ru_maxrss);
+        return 0;
+    }
     if (parser.isSet(loadStats)) {
         if (files.isEmpty()) {
             std::fprintf(stderr, "h2lens-gui: --load-stats needs a capture FILE\n");
