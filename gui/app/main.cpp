@@ -40,6 +40,13 @@ bool parseSelect(const QString& text, qulonglong* conn, uint* stream) {
     return okC && okS && cs.size() <= 2;
 }
 
+// Peak resident memory of this process so far, in KB (the stats modes print it).
+long peakRssKb() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -156,14 +163,12 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", qPrintable(childMessage));
             return 2;
         }
-        rusage ru{};
-        getrusage(RUSAGE_SELF, &ru);
         std::printf(
             "%s: %zu connections, %zu streams; longest event-loop stall %.1f ms; %s; "
             "peak RSS %ld KB\n",
             qPrintable(parser.value(liveStats)), w.store()->connections().size(),
             w.store()->streams().size(), static_cast<double>(worst) / 1e6,
-            qPrintable(w.liveCapture()->lossLine()), ru.ru_maxrss);
+            qPrintable(w.liveCapture()->lossLine()), peakRssKb());
         return 0;
     }
     if (parser.isSet(loadStats)) {
@@ -182,14 +187,12 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", result.error.c_str());
             return 2;
         }
-        rusage ru{};
-        getrusage(RUSAGE_SELF, &ru);
         std::printf(
             "%s: %zu connections, %zu streams, %llu frames; first rows %lld ms, full load %.3f "
             "s (worker %.3f s), peak RSS %ld KB\n",
             qPrintable(files.first()), w.store()->connections().size(), w.store()->streams().size(),
             static_cast<unsigned long long>(w.store()->frameCount()),
-            static_cast<long long>(w.firstRowsMs()), wall, result.seconds, ru.ru_maxrss);
+            static_cast<long long>(w.firstRowsMs()), wall, result.seconds, peakRssKb());
         return 0;
     }
     if (parser.isSet(shot)) {
