@@ -36,6 +36,7 @@ struct ExportArgs {
     unsigned threads = 0;
     bool threadsGiven = false;
     unsigned jobs = 0;
+    bool interleave = false;
     ExportOptions options;
     ViewOptions view;
     ThresholdOptions thresholdOptions;
@@ -152,8 +153,8 @@ class MultiProgress {
 
 // Several captures (or directories) into one NDJSON stream: `jobs` workers take the captures
 // in order, each writes into its own part of an OrderedCaptureOutput, so the records come out
-// capture by capture in list order whatever the number of workers. A capture that cannot be read
-// is reported and skipped.
+// capture by capture in list order whatever the number of workers (or, with --interleave, mixed
+// as they are made). A capture that cannot be read is reported and skipped.
 int exportCaptures(const ExportArgs& args, CommonOptions& common, const CaptureList& list) {
     const std::size_t n = list.files.size();
     unsigned jobs = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -162,7 +163,9 @@ int exportCaptures(const ExportArgs& args, CommonOptions& common, const CaptureL
     // cores to spare (or when asked).
     const unsigned threads = args.threadsGiven ? args.threads : (jobs > 1 ? 1 : args.threads);
     Output out(args.output);
-    OrderedCaptureOutput ordered(out.stream(), n);
+    OrderedCaptureOutput ordered(out.stream(), n,
+                                 args.interleave ? OrderedCaptureOutput::Order::Interleaved
+                                                 : OrderedCaptureOutput::Order::ListOrder);
     MultiProgress progress(n, common.run.progress && isatty(STDERR_FILENO));
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> skipped{0};
@@ -208,7 +211,9 @@ int exportCaptures(const ExportArgs& args, CommonOptions& common, const CaptureL
                                      ? "the capture could not be exported"
                                      : fmt::format("none of the {} captures could be exported", n));
     }
-    if (common.run.stats) {
+    if (common.run.stats && args.interleave) {
+        fmt::print(stderr, "stats: {} captures, {} jobs, records interleaved\n", n, jobs);
+    } else if (common.run.stats) {
         fmt::print(stderr,
                    "stats: {} captures, {} jobs; {:.1f} MB of records waited in temporary files\n",
                    n, jobs, static_cast<double>(ordered.spilledBytes()) / 1e6);
@@ -261,9 +266,14 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
             ->capture_default_str();
     sub->add_option("--jobs", args->jobs,
                     "with several captures, how many are decoded at once (0: one per core); "
-                    "the output is the same")
+                    "the output is the same (with --interleave, the same records)")
         ->capture_default_str()
         ->check(CLI::Range(0u, 256u));
+    auto* interleave = sub->add_flag(
+        "--interleave", args->interleave,
+        "with several captures, records of different captures mix as they are made (each whole, "
+        "each with its capture) instead of capture by capture in list order: no capture waits for "
+        "the one before it, nothing goes through temporary files");
     sub->add_flag("--capture-field", args->options.tagCapture,
                   "with --ndjson, add \"capture\": FILE to every record (always on with "
                   "several captures)");
@@ -278,7 +288,7 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         ->delimiter(',');
     addDisplayFilterOption(*sub, args->view);
     addThresholdOption(*sub, args->thresholdOptions);
-    sub->callback([&common, args, threads] {
+    sub->callback([&common, args, threads, interleave] {
         args->view.prepare();
         args->thresholds = args->thresholdOptions.apply();  // throws: exit 2
         args->threadsGiven = threads->count() > 0;
@@ -287,6 +297,9 @@ void addExportCommand(CLI::App& app, CommonOptions& common) {
         }
         if (!args->ndjson && (args->options.tagCapture || args->options.flatFields)) {
             throw std::runtime_error("--capture-field and --flat need --ndjson");
+        }
+        if (!args->ndjson && interleave->count() > 0) {
+            throw std::runtime_error("--interleave needs --ndjson (and several captures)");
         }
         const CaptureList list = listCaptures(args->inputs);
         for (const std::string& dir : list.emptyDirectories) {

@@ -79,9 +79,9 @@ class OrderedCaptureOutput::Part final : public std::streambuf {
     std::ostream m_stream;
 };
 
-OrderedCaptureOutput::OrderedCaptureOutput(std::ostream& out, std::size_t captures,
+OrderedCaptureOutput::OrderedCaptureOutput(std::ostream& out, std::size_t captures, Order order,
                                            std::size_t memoryPerCapture)
-    : m_out(out), m_memoryPerCapture(memoryPerCapture) {
+    : m_out(out), m_order(order), m_memoryPerCapture(memoryPerCapture) {
     m_parts.reserve(captures);
     for (std::size_t i = 0; i < captures; ++i) m_parts.push_back(std::make_unique<Part>(*this, i));
     if (!m_parts.empty()) m_parts[0]->direct = true;
@@ -102,6 +102,10 @@ void OrderedCaptureOutput::write(std::size_t index, const char* data, std::size_
     Part& p = *m_parts[index];
     std::unique_lock partLock(p.mutex);
     if (!p.keep) return;
+    if (m_order == Order::Interleaved) {
+        writeLines(p, data, n);
+        return;
+    }
     if (p.direct) {
         partLock.unlock();
         std::lock_guard outLock(m_mutex);
@@ -127,6 +131,25 @@ void OrderedCaptureOutput::write(std::size_t index, const char* data, std::size_
         std::string().swap(p.memory);
     }
     spillWrite(p, data, n);
+}
+
+void OrderedCaptureOutput::writeLines(Part& p, const char* data, std::size_t n) {
+    // Up to the last newline goes out now (after what an earlier piece left unfinished); the
+    // rest waits for the end of its line, so no record is cut by another capture's.
+    const char* end = data + n;
+    const char* cut = end;
+    while (cut != data && cut[-1] != '\n') --cut;
+    if (cut == data) {
+        p.memory.append(data, n);
+        return;
+    }
+    {
+        std::lock_guard outLock(m_mutex);
+        if (!p.memory.empty())
+            m_out.write(p.memory.data(), static_cast<std::streamsize>(p.memory.size()));
+        m_out.write(data, static_cast<std::streamsize>(cut - data));
+    }
+    p.memory.assign(cut, end);
 }
 
 void OrderedCaptureOutput::setError(const std::string& message) {
@@ -166,6 +189,15 @@ void OrderedCaptureOutput::finish(std::size_t index, bool keep) {
     std::lock_guard lock(m_mutex);
     if (part.done) return;
     part.done = true;
+    if (m_order == Order::Interleaved) {
+        std::lock_guard partLock(part.mutex);
+        // NDJSON ends every record with a newline: a tail here is a record cut short.
+        if (keep) m_out.write(part.memory.data(), static_cast<std::streamsize>(part.memory.size()));
+        part.keep = false;
+        std::string().swap(part.memory);
+        m_out.flush();
+        return;
+    }
     if (!keep) {
         std::lock_guard partLock(part.mutex);
         part.keep = false;

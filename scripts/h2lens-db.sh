@@ -132,7 +132,7 @@ load() {
   # One export for all captures: every record says which capture it came from; exit code 1
   # (some captures skipped or damaged) still loads the rest.
   set +e
-  "$BIN" export -q --ndjson --flat --capture-field "${extra[@]}" "$@" |
+  "$BIN" export -q --ndjson --flat --capture-field --interleave "${extra[@]}" "$@" |
     ch --input_format_skip_unknown_fields=1 -q "INSERT INTO h2lens.records FORMAT JSONEachRow"
   local codes=("${PIPESTATUS[@]}")
   set -e

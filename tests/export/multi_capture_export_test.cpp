@@ -1,5 +1,6 @@
 // `h2lens export --ndjson A B DIR/ --jobs N`: several captures into one stream of records, each
-// tagged with its capture, in the same order whatever N; bad files reported and skipped.
+// tagged with its capture, in the same order whatever N (with --interleave, the same records,
+// mixed as they are made); bad files reported and skipped.
 #include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -104,6 +105,58 @@ TEST_CASE("export --ndjson of several captures gives the same bytes with 1, 2 an
         if (r["record"] == "stream") ++streams[r["capture"]];
     }
     CHECK(streams[files[1]] == 2000);  // INDEX.md: 2000 requests
+}
+
+TEST_CASE("export --interleave gives the same records as list order, each capture's in its order",
+          "[uses-captures]") {
+    H2LENS_REQUIRE_SHARED();
+    // 05 writes 2,000 records while 01 (listed first) is still decoding: interleaved, they mix.
+    const std::vector<std::string> files = {capture("01_h2c_prior_knowledge"),
+                                            capture("05_many_streams_h2load_nghttpd"),
+                                            capture("04_post_upload")};
+    std::string args;
+    for (const auto& f : files) args += " " + shellQuote(f);
+    int code1 = -1, code2 = -1;
+    const std::string listed = cli("export -q --ndjson --jobs 1" + args, &code1);
+    const std::string mixed = cli("export -q --ndjson --jobs 3 --interleave" + args, &code2);
+    CHECK(code1 == 0);
+    CHECK(code2 == 0);
+    REQUIRE(!listed.empty());
+    // Every line whole (each parses), tagged, and per capture the same lines in the same order.
+    std::map<std::string, std::vector<std::string>> byCaptureListed, byCaptureMixed;
+    auto split = [](const std::string& ndjson, auto& byCapture) {
+        std::istringstream in(ndjson);
+        std::size_t n = 0;
+        for (std::string line; std::getline(in, line); ++n) {
+            const auto record = nlohmann::json::parse(line);
+            REQUIRE(record.contains("capture"));
+            byCapture[record["capture"].get<std::string>()].push_back(line);
+        }
+        return n;
+    };
+    CHECK(split(listed, byCaptureListed) == split(mixed, byCaptureMixed));
+    CHECK(byCaptureMixed.size() == files.size());
+    for (const auto& f : files) {
+        INFO(f);
+        CHECK(byCaptureMixed[f] == byCaptureListed[f]);
+    }
+    CHECK(mixed.size() == listed.size());
+
+    // A file that is not a capture is skipped as in list order; the others are all there.
+    TempDir dir("h2lens_interleave_bad");
+    const fs::path text = dir.path / "notes.pcap";
+    std::ofstream(text) << "not a capture\n";
+    int code = -1;
+    const std::string good = capture("13_grpc_python");
+    const std::string out =
+        cli("export -q --ndjson --jobs 2 --interleave " + shellQuote(text.string()) + " " +
+                shellQuote(good) + " 2>/dev/null",
+            &code);
+    CHECK(code == 1);
+    CHECK(out == taggedAlone(good));
+    // It is a choice for several captures: the document and HAR have one order only.
+    cli("export -q --interleave " + shellQuote(good) + " >/dev/null 2>&1", &code);
+    CHECK(code == 2);
 }
 
 TEST_CASE("export of one capture has no capture field unless --capture-field asks",
