@@ -41,6 +41,10 @@ void TranscriptStore::setTotals(const Analyzer& analyzer, std::uint64_t issues) 
     m_totals.issues = issues;
 }
 
+const StreamTranscript* TranscriptStore::lastStream() const {
+    return m_entries.empty() ? nullptr : std::get_if<StreamTranscript>(&m_entries.back());
+}
+
 void TranscriptStore::replay(TranscriptSink& sink) const {
     for (const Entry& e : m_entries) {
         if (const auto* s = std::get_if<StreamTranscript>(&e)) {

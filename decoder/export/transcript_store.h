@@ -44,6 +44,10 @@ class TranscriptStore final : public TranscriptSink {
 
     // Every stream and connection, in the order they were stored.
     void replay(TranscriptSink& sink) const;
+    // The stream stored last (null before the first, or when a connection came after it). A
+    // stored stream never moves and its bytes never change, so a reference to it, or to its
+    // bodies, stays good while the store lives, also while later streams are added.
+    const StreamTranscript* lastStream() const;
 
     std::size_t streams() const { return m_streams; }
     std::size_t connections() const { return m_connections; }

@@ -4,8 +4,10 @@
 // thread appends them to a CaptureStore (capture_store.h). No Qt here, so tests can build these
 // by hand.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/finding.h"
@@ -49,8 +51,13 @@ struct TcpMark {
 struct StreamData {
     std::uint64_t connId = 0;
     StreamRecord rec;
-    std::string body[2];  // [0] request, [1] response: DATA payload as sent (still encoded)
+    // [0] request, [1] response: the DATA payload as sent (still encoded), as far as it was kept.
+    // The bytes belong to `bodyOwner`: the decode's TranscriptStore, so a body File > Export
+    // writes is kept once, not a second time for the window; without a store, the recorder's own
+    // copy (DecodeOptions::maxBodyBytesPerStream).
+    std::string_view body[2];
     bool bodyTruncated[2] = {false, false};
+    std::shared_ptr<const void> bodyOwner;
 };
 
 struct ConnectionData {

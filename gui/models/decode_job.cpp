@@ -30,7 +30,10 @@ std::string extraText(const Frame& f) {
 
 class Recorder final : public H2Listener {
   public:
-    Recorder(const DecodeOptions& o) : m_opt(o) {}
+    // With a store, the bodies are the ones it keeps for the export (it must hear every stream's
+    // end before the recorder does); without one, the recorder keeps its own.
+    Recorder(const DecodeOptions& o, std::shared_ptr<const TranscriptStore> store)
+        : m_opt(o), m_store(std::move(store)) {}
 
     void connectionStarted(const FlowRecord& r) {
         m_batch.connections.push_back({ConnectionInfo{r.id, r.client, r.server}, r.firstTs});
@@ -58,7 +61,7 @@ class Recorder final : public H2Listener {
         switch (f.frameType()) {
             case FrameType::Data:
                 m.dataLength = static_cast<std::uint32_t>(f.data.size());
-                keepBody(c, f.streamId, ev.dir, f.data);
+                if (!m_store) keepBody(c, f.streamId, ev.dir, f.data);
                 break;
             case FrameType::WindowUpdate:
                 m.value = f.windowIncrement;
@@ -98,13 +101,26 @@ class Recorder final : public H2Listener {
         StreamData& d = m_batch.streams.emplace_back();
         d.connId = ci.id;
         d.rec = s;
+        if (m_store) {
+            const StreamTranscript* t = m_store->lastStream();
+            if (!t || t->conn.id != ci.id || t->record.id != s.id) return;  // no body seen
+            for (int i = 0; i < 2; ++i) {
+                const BodyCapture& b = t->body[i];
+                d.body[i] = asStringView(b.retained);
+                d.bodyTruncated[i] = !b.retainedAll || b.released();
+            }
+            d.bodyOwner = std::shared_ptr<const void>(m_store, t);
+            return;
+        }
         Conn& c = m_conns[ci.id];
         auto it = c.bodies.find(s.id);
         if (it != c.bodies.end()) {
+            auto owned = std::make_shared<Body>(std::move(it->second));
             for (int i = 0; i < 2; ++i) {
-                d.body[i] = std::move(it->second.bytes[i]);
-                d.bodyTruncated[i] = it->second.truncated[i];
+                d.body[i] = owned->bytes[i];
+                d.bodyTruncated[i] = owned->truncated[i];
             }
+            d.bodyOwner = std::move(owned);
             c.bodies.erase(it);
         }
     }
@@ -160,6 +176,7 @@ class Recorder final : public H2Listener {
     }
 
     const DecodeOptions& m_opt;
+    std::shared_ptr<const TranscriptStore> m_store;
     DecodeBatch m_batch;
     std::unordered_map<std::uint64_t, std::size_t> m_entryIndex;  // conn -> m_batch.frames index
     std::unordered_map<std::uint64_t, Conn> m_conns;
@@ -220,12 +237,12 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
                           const std::atomic<bool>* cancel, const BatchSink& sink) {
     DecodeResult result;
     const auto start = Clock::now();
-    Recorder recorder(options);
     // The exporters' view of the same decode, kept for File > Export (export_bridge.h).
     const ExportOptions exportOptions;
     auto transcripts = options.maxTranscriptBodyBytes > 0
                            ? std::make_shared<TranscriptStore>(options.maxTranscriptBodyBytes)
                            : nullptr;
+    Recorder recorder(options, transcripts);
     // The attacks `h2lens audit` finds, at its default thresholds, in front of the rest: a
     // connection's findings are made before the recorder and the store hear that it ended.
     AuditWatch audit(AuditThresholds{}, options.limits);
@@ -234,7 +251,7 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     H2Listener* rest = &recorder;
     if (transcripts) {
         collector.emplace(exportOptions, transcripts.get(), &audit);
-        rest = &behind.emplace(recorder, *collector);
+        rest = &behind.emplace(*collector, recorder);
     }
     ListenerTee front(audit, *rest);
     H2Listener* listener = &front;

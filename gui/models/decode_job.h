@@ -36,6 +36,8 @@ struct DecodeOptions {
     // the decode is the same either way. Not with followKeylog: late keys keep records waiting.
     bool openTlsAhead = true;
     std::chrono::milliseconds keylogPollInterval{200};
+    // Bodies the window shows when no transcripts are kept (maxTranscriptBodyBytes 0); with
+    // them, the window shows the store's bytes (StreamData::bodyOwner) and these do not apply.
     std::size_t maxBodyBytesPerStream = 1024 * 1024;        // per direction
     std::uint64_t maxBodyBytesTotal = 64ull * 1024 * 1024;  // whole capture
     // The transcripts File > Export writes (DecodeResult::transcripts), bodies included up to

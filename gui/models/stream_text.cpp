@@ -44,7 +44,7 @@ QString textOrHex(ByteSpan b, bool& isText) {
 
 BodyView bodyView(const StreamData& s, int dir, BodyMode mode) {
     BodyView v;
-    const std::string& raw = s.body[dir];
+    const std::string_view raw = s.body[dir];
     const std::uint64_t total = dir == 0 ? s.rec.requestBodyBytes : s.rec.responseBodyBytes;
     if (total == 0) {
         v.note = QObject::tr("no body");
@@ -177,7 +177,7 @@ QString curlCommand(const StreamData& s, bool priorKnowledge) {
     }
     if (s.rec.requestBodyBytes) {
         // Only a complete body that is text survives a shell argument; anything else is a file.
-        const std::string& body = s.body[0];
+        const std::string_view body = s.body[0];
         const bool whole = !s.bodyTruncated[0] && body.size() >= s.rec.requestBodyBytes;
         QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
         const QString text = utf8.decode(QByteArrayView(body.data(), body.size()));

@@ -70,6 +70,7 @@ class TestGuiModels : public QObject {
     void framesAndAnomaliesModels();
     void tcpLaneOnLossyCapture();
     void bodyDecodingAndCurl();
+    void bodiesAreTheStoresBytes();
     void loaderRunsOnWorkerAndCancels();
     void exportWritesTheSelection();
     void exportWritesTheDecodeOnScreen();
@@ -418,6 +419,73 @@ void TestGuiModels::bodyDecodingAndCurl() {
     }
     QVERIFY(sawGzip);
     QVERIFY(sawPost);
+}
+
+// The window shows the bytes the transcript store keeps for File > Export, not a second copy;
+// without a store the recorder keeps its own, the same bytes; a body over the store's budget
+// shows as not kept.
+void TestGuiModels::bodiesAreTheStoresBytes() {
+    const std::string path = sourcePath("samples/h2load_small.pcap");
+    using Key = std::pair<std::uint64_t, std::uint32_t>;
+    auto decode = [&](std::uint64_t storeBytes, std::shared_ptr<const TranscriptStore>* kept) {
+        DecodeOptions opt;
+        opt.maxTranscriptBodyBytes = storeBytes;
+        std::map<Key, StreamData> streams;
+        const DecodeResult r = decodeCapture(path, opt, nullptr, [&](DecodeBatch&& b) {
+            for (StreamData& s : b.streams) streams[{s.connId, s.rec.id}] = std::move(s);
+        });
+        if (kept) *kept = r.transcripts;
+        return streams;
+    };
+    std::shared_ptr<const TranscriptStore> store;
+    const std::map<Key, StreamData> shared = decode(128u << 20, &store);
+    QVERIFY(store);
+    struct Bodies final : TranscriptSink {
+        std::map<Key, const StreamTranscript*> byKey;
+        void onStream(const StreamTranscript& s) override { byKey[{s.conn.id, s.record.id}] = &s; }
+        void onConnection(const ConnectionTranscript&) override {}
+    } inStore;
+    store->replay(inStore);
+    QCOMPARE(inStore.byKey.size(), shared.size());
+    std::size_t withBody = 0;
+    for (const auto& [key, s] : shared) {
+        const StreamTranscript* t = inStore.byKey.at(key);
+        for (int i = 0; i < 2; ++i) {
+            const std::uint64_t total = i == 0 ? s.rec.requestBodyBytes : s.rec.responseBodyBytes;
+            QCOMPARE(static_cast<std::uint64_t>(s.body[i].size()), total);  // small: all kept
+            if (total == 0) continue;
+            ++withBody;
+            // The same memory, not an equal copy.
+            QVERIFY(reinterpret_cast<const std::uint8_t*>(s.body[i].data()) ==
+                    t->body[i].retained.data());
+            QVERIFY(!s.bodyTruncated[i]);
+        }
+    }
+    QVERIFY(withBody > 0);
+    // The streams keep the store alive: dropping the result's reference frees nothing they show.
+    const std::weak_ptr<const TranscriptStore> weak = store;
+    store.reset();
+    QVERIFY(!weak.expired());
+
+    const std::map<Key, StreamData> own = decode(0, nullptr);
+    QCOMPARE(own.size(), shared.size());
+    for (const auto& [key, s] : own) {
+        for (int i = 0; i < 2; ++i) QVERIFY(s.body[i] == shared.at(key).body[i]);
+    }
+
+    // A store of 100 bytes keeps the first body that fits and none after it.
+    const std::map<Key, StreamData> tight = decode(100, nullptr);
+    std::size_t notKept = 0;
+    for (const auto& [key, s] : tight) {
+        if (s.rec.responseBodyBytes > 100) {
+            ++notKept;
+            QVERIFY(s.body[1].empty());
+            QVERIFY(s.bodyTruncated[1]);
+            const BodyView v = bodyView(s, 1, BodyMode::Auto);
+            QVERIFY2(v.note.contains(QStringLiteral("kept 0 of")), qPrintable(v.note));
+        }
+    }
+    QVERIFY(notKept > 0);
 }
 
 void TestGuiModels::loaderRunsOnWorkerAndCancels() {
