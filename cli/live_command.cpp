@@ -61,6 +61,9 @@ struct Options {
     ViewOptions display;  // -Y for the streams view
     bool stats = false;   // a progress line on stderr every second
     bool audit = false;   // --audit: findings printed when the capture stops
+    // --write-only: capture into -w and decode nothing, for a reader that decodes the pipe
+    // itself (the GUI): on 2 cores, two decodes of the same traffic do not keep up with it.
+    bool writeOnly = false;
     ThresholdOptions thresholds;
 };
 
@@ -395,8 +398,8 @@ class LiveKeyLog {
 // sees a capture fall behind while it happens instead of in the totals at the end.
 class LiveProgress {
   public:
-    LiveProgress(bool enabled, Clock::time_point start)
-        : m_enabled(enabled), m_start(start), m_last(start) {}
+    LiveProgress(bool enabled, Clock::time_point start, std::string_view queueName)
+        : m_enabled(enabled), m_start(start), m_last(start), m_queueName(queueName) {}
     void maybePrint(const AnalyzerStats& st, const LivePacketQueue& queue,
                     const CaptureOutcome& outcome) {
         if (!m_enabled) return;
@@ -412,9 +415,9 @@ class LiveProgress {
                               outcome.liveDroppedByInterface.load())
                 : std::string();
         fmt::print(stderr,
-                   "h2lens: {:6.1f} s: {:.0f} packets/s, {:.1f} MB/s, decode queue {:.1f} MB; "
+                   "h2lens: {:6.1f} s: {:.0f} packets/s, {:.1f} MB/s, {} {:.1f} MB; "
                    "dropped so far: {}{} by h2lens\n",
-                   std::chrono::duration<double>(now - m_start).count(), packets, mb,
+                   std::chrono::duration<double>(now - m_start).count(), packets, mb, m_queueName,
                    static_cast<double>(queue.queuedBytes()) / 1e6, kernel, q.droppedPackets);
         std::fflush(stderr);
         m_last = now;
@@ -425,6 +428,7 @@ class LiveProgress {
   private:
     bool m_enabled;
     Clock::time_point m_start, m_last;
+    std::string_view m_queueName;
     std::uint64_t m_packets = 0;
     std::uint64_t m_bytes = 0;
 };
@@ -435,16 +439,16 @@ std::uint64_t lostPackets(const CaptureOutcome& outcome, const PacketQueueStats&
     return (st.available ? st.droppedByKernel + st.droppedByInterface : 0) + queue.droppedPackets;
 }
 
-std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue) {
+std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue, bool writeOnly) {
     const std::uint64_t kernel = outcome.stats.available ? outcome.stats.droppedByKernel : 0;
     const std::uint64_t nic = outcome.stats.available ? outcome.stats.droppedByInterface : 0;
     const std::uint64_t ours = queue.droppedPackets;
     const std::uint64_t all = lostPackets(outcome, queue);
     if (all == 0) {
-        return outcome.stats.available ? "h2lens: lost nothing: every packet the filter passed "
-                                         "was decoded\n"
-                                       : "h2lens: lost nothing in h2lens (libpcap gave no kernel "
-                                         "counters)\n";
+        if (!outcome.stats.available)
+            return "h2lens: lost nothing in h2lens (libpcap gave no kernel counters)\n";
+        return fmt::format("h2lens: lost nothing: every packet the filter passed was {}\n",
+                           writeOnly ? "written" : "decoded");
     }
     std::string where;
     auto add = [&](std::uint64_t n, const char* text) {
@@ -453,7 +457,8 @@ std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queu
     };
     add(kernel, "in the kernel buffer (raise --buffer-size)");
     add(nic, "by the interface");
-    add(ours, "in h2lens's decode queue (raise --queue-size)");
+    add(ours, writeOnly ? "in h2lens's write queue (raise --queue-size)"
+                        : "in h2lens's decode queue (raise --queue-size)");
     return fmt::format("h2lens: lost {}: {}\n", plural(all, "packet", "packets"), where);
 }
 
@@ -483,7 +488,8 @@ void runLive(Options& options) {
     }
 
     FilterFront front(options.display.filter);
-    LivePrinter printer(view, format, !toStdout, options.display.filter, front);
+    LivePrinter printer(view, format, !toStdout && !options.writeOnly, options.display.filter,
+                        front);
     SessionOptions sessionOptions;
     sessionOptions.limits = options.limits;
     sessionOptions.keyLogPath = options.keylogPath;
@@ -521,6 +527,7 @@ void runLive(Options& options) {
     const auto start = Clock::now();
     LivePacketQueue queue(static_cast<std::size_t>(options.queueMb * 1024 * 1024));
     CaptureOutcome outcome;
+    AnalyzerStats written;  // --write-only: what went into the file, as the stats count it
     printer.begin();
     std::fflush(stdout);
     {
@@ -528,10 +535,11 @@ void runLive(Options& options) {
         std::thread captureThread([&] { captureLoop(capture, queue, options, outcome); });
         PacketBatch batch;
         std::uint64_t number = 0;
-        LiveProgress progress(options.stats, start);
+        LiveProgress progress(options.stats, start,
+                              options.writeOnly ? "write queue" : "decode queue");
         for (;;) {
             const auto popped = queue.pop(batch, std::chrono::milliseconds(200));
-            progress.maybePrint(analyzer.stats(), queue, outcome);
+            progress.maybePrint(options.writeOnly ? written : analyzer.stats(), queue, outcome);
             if (popped == LivePacketQueue::Pop::Closed) break;
             if (popped == LivePacketQueue::Pop::Timeout) continue;
             keyLog.refresh();  // keys for this batch were written before its packets were sent
@@ -540,7 +548,12 @@ void runLive(Options& options) {
                 Packet p = batch.at(i);
                 p.number = ++number;  // numbered as decoded, so numbers match the -w file
                 if (writer) writer->writePacket(writerInterface, p);
-                session.ingest(p);
+                if (options.writeOnly) {
+                    ++written.packets;
+                    written.capturedBytes += p.data.size();
+                } else {
+                    session.ingest(p);
+                }
             }
             for (const Issue& i : analyzer.takeIssues()) issues.print(i);
             if (!toStdout)
@@ -591,30 +604,44 @@ void runLive(Options& options) {
     if (outcome.stats.available) {
         fmt::print(stderr,
                    "h2lens: {} packets received by filter, {} dropped by kernel, {} dropped by "
-                   "interface, {} dropped by h2lens (decoder behind)\n",
+                   "interface, {} dropped by h2lens ({} behind)\n",
                    outcome.stats.received, outcome.stats.droppedByKernel,
-                   outcome.stats.droppedByInterface, queueStats.droppedPackets);
+                   outcome.stats.droppedByInterface, queueStats.droppedPackets,
+                   options.writeOnly ? "writer" : "decoder");
     } else {
         fmt::print(stderr,
                    "h2lens: {} packets captured (libpcap gave no statistics), {} dropped by h2lens "
-                   "(decoder behind)\n",
-                   outcome.captured, queueStats.droppedPackets);
+                   "({} behind)\n",
+                   outcome.captured, queueStats.droppedPackets,
+                   options.writeOnly ? "writer" : "decoder");
     }
     const double mb = static_cast<double>(st.capturedBytes) / 1e6;
-    fmt::print(stderr,
-               "h2lens: decoded {} ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {}, {} HTTP/2, "
-               "{}; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
-               plural(st.packets, "packet", "packets"), mb,
-               elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
-               elapsed > 0 ? mb / elapsed : 0.0,
-               plural(analyzer.flows().stats().flows, "TCP connection", "TCP connections"),
-               printer.http2Connections(), plural(printer.streams(), "stream", "streams"),
-               static_cast<double>(queueStats.peakBytes) / 1e6,
-               static_cast<double>(peakRssBytes()) / 1e6);
+    if (options.writeOnly) {
+        const double wmb = static_cast<double>(written.capturedBytes) / 1e6;
+        fmt::print(stderr,
+                   "h2lens: decoded nothing (--write-only), wrote {} ({:.1f} MB): {:.0f} "
+                   "packets/s, {:.1f} MB/s; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
+                   plural(written.packets, "packet", "packets"), wmb,
+                   elapsed > 0 ? static_cast<double>(written.packets) / elapsed : 0.0,
+                   elapsed > 0 ? wmb / elapsed : 0.0,
+                   static_cast<double>(queueStats.peakBytes) / 1e6,
+                   static_cast<double>(peakRssBytes()) / 1e6);
+    } else {
+        fmt::print(stderr,
+                   "h2lens: decoded {} ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {}, {} HTTP/2, "
+                   "{}; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
+                   plural(st.packets, "packet", "packets"), mb,
+                   elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
+                   elapsed > 0 ? mb / elapsed : 0.0,
+                   plural(analyzer.flows().stats().flows, "TCP connection", "TCP connections"),
+                   printer.http2Connections(), plural(printer.streams(), "stream", "streams"),
+                   static_cast<double>(queueStats.peakBytes) / 1e6,
+                   static_cast<double>(peakRssBytes()) / 1e6);
+    }
     keyLog.printSummary();
     // Always when something was lost; with --stats also when nothing was.
     if (options.stats || lostPackets(outcome, queueStats) > 0)
-        fmt::print(stderr, "{}", lossLine(outcome, queueStats));
+        fmt::print(stderr, "{}", lossLine(outcome, queueStats, options.writeOnly));
     if (writer) {
         if (writer->failed()) {
             throw CaptureError(fmt::format("{}: write failed: {}",
@@ -694,8 +721,19 @@ void addLiveCommand(CLI::App& app) {
     sub->add_flag("--audit", o->audit,
                   "audit the HTTP/2 for attacks as `h2lens audit` does and print the findings "
                   "when the capture stops (on stderr when standard output carries JSON or -w -)");
+    sub->add_flag(
+        "--write-only", o->writeOnly,
+        "with -w, only capture and write the pcapng (and the --keylog secrets): decode "
+        "nothing, for a program that decodes the file or pipe itself, as h2lens-gui does; "
+        "the capture then needs about half the CPU");
     addThresholdOption(*sub, o->thresholds);
     sub->callback([o] {
+        if (o->writeOnly && o->writePath.empty())
+            throw CLI::ValidationError("--write-only", "needs -w FILE (or -w -)");
+        if (o->writeOnly && (o->json || o->ndjson || o->audit || !o->display.filterText.empty()))
+            throw CLI::ValidationError("--write-only",
+                                       "decodes nothing: --json, --ndjson, --audit and -Y need "
+                                       "the decode");
         o->display.prepare();
         if (!o->display.filter.empty() && o->view != "streams") {
             throw CLI::ValidationError("-Y",

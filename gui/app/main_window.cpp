@@ -108,7 +108,7 @@ void MainWindow::buildStatusBar() {
     connect(m_live, &LiveCapture::captureStats, this, [this](const QString& text) {
         // Short enough for the status line: rates, queue and drops of h2lens live --stats.
         static const QRegularExpression re(QStringLiteral(
-            R"((\d+) packets/s, ([\d.]+) MB/s, decode queue ([\d.]+) MB; dropped so far: (.*))"));
+            R"((\d+) packets/s, ([\d.]+) MB/s, (?:write|decode) queue ([\d.]+) MB; dropped so far: (.*))"));
         const QRegularExpressionMatch m = re.match(text);
         m_liveStats = m.hasMatch()
                           ? tr(" · capture %1 packets/s, %2 MB/s, queue %3 MB, dropped: %4")

@@ -455,7 +455,7 @@ class TestGuiLive : public QObject {
         QVERIFY2(child.first().at(0).toBool(), qPrintable(child.first().at(1).toString()));
         // And what was lost (nothing here) once it stopped.
         QCOMPARE(live.lossLine(),
-                 QStringLiteral("lost nothing: every packet the filter passed was decoded"));
+                 QStringLiteral("lost nothing: every packet the filter passed was written"));
         QVERIFY2(status->text().contains(QStringLiteral(" · lost nothing")),
                  qPrintable(status->text()));
         QVERIFY(loader.waitForFinished(5000));

@@ -306,6 +306,46 @@ TEST_CASE("live: --count stops after N packets; -w - writes exactly them as pcap
         CHECK(got.packets[i].ts >= got.packets[i - 1].ts);
 }
 
+// Issue 19: the GUI's child captures with --write-only and decodes the pipe itself; what it
+// writes must be the whole traffic, and it must say it decoded nothing rather than "0 streams".
+TEST_CASE("live --write-only writes every packet to -w and decodes nothing",
+          "[live][loopback][uses-interface]") {
+    REQUIRE_LIVE_TOOLS();
+    LiveSetup s("write-only");
+    REQUIRE(s.startServer());
+    REQUIRE(s.startLive({"--write-only", "--stats", "-w", s.capture.string()}));
+    int code = 0;
+    const std::string load = runCommand("h2load -n 40 -c 2 -m 5 " + s.url("/16k.bin"), &code);
+    REQUIRE(code == 0);
+    REQUIRE(load.find("40 succeeded") != std::string::npos);
+    const std::string err = s.stopLive();
+    INFO(err);
+    CHECK(err.find("decoded nothing (--write-only), wrote ") != std::string::npos);
+    CHECK(err.find("lost nothing: every packet the filter passed was written\n") !=
+          std::string::npos);
+    CHECK(readTextFile(s.liveOut).empty());  // no streams table for a decode that did not run
+
+    const std::string json = runCommand(
+        shellQuote(cliPath().string()) + " streams --json " + shellQuote(s.capture.string()),
+        &code);
+    REQUIRE(code == 0);
+    const Json streams = Json::parse(json);
+    REQUIRE(streams.is_array());
+    std::size_t whole = 0;
+    for (const Json& j : streams)
+        whole += j["end"] == "complete" && keyOf(j) == StreamKey{"/16k.bin", "200", 16384};
+    CHECK(whole == 40);
+
+    // Without a file there is nothing to do, and with a decode-only output it is a contradiction.
+    for (const char* args :
+         {" live -i lo --write-only", " live -i lo --write-only -w - --ndjson"}) {
+        const std::string refused =
+            runCommand(shellQuote(cliPath().string()) + args + " 2>&1", &code);
+        CHECK(code == 2);
+        CHECK(refused.find("--write-only") != std::string::npos);
+    }
+}
+
 TEST_CASE("live: -Y prints only the streams that match, and refuses the frames view",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
