@@ -34,7 +34,15 @@ void BodyCapture::release() {
     m_released = true;
 }
 
+void BodyCapture::discard() {
+    m_noDigest = !m_runningHash;
+    Bytes().swap(retained);
+    retainedAll = false;
+    m_released = true;
+}
+
 std::string BodyCapture::sha256Hex() const {
+    if (m_noDigest) return {};
     return m_runningHash ? m_running.hex() : Sha256::of(retained);
 }
 

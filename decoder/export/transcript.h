@@ -54,6 +54,10 @@ struct BodyCapture {
     // Lets the retained bytes go (and keeps none from now on); the digest goes on running. Open
     // streams over --max-retained-total, and a TranscriptStore over its budget.
     void release();
+    // Lets the retained bytes go without hashing them first: for a copy whose digest nobody
+    // will write (a TranscriptStore past its budget whose owner reads the capture again for a
+    // whole export). sha256Hex() is then "" unless the digest was already running.
+    void discard();
     bool released() const { return m_released; }
 
   private:
@@ -62,6 +66,7 @@ struct BodyCapture {
     Sha256 m_running;
     bool m_runningHash = false;
     bool m_released = false;
+    bool m_noDigest = false;
 };
 
 struct StreamTranscript {

@@ -16,7 +16,12 @@ void TranscriptStore::keep(StreamTranscript&& s) {
     if (bytes > 0 && m_bodyBytes + bytes > m_maxBodyBytes) {
         // The stream stays (its record, sizes and digests are exact); its bytes do not.
         ++m_droppedBodies;
-        for (BodyCapture& b : s.body) b.release();
+        for (BodyCapture& b : s.body) {
+            if (m_overBudget == OverBudget::DropDigests)
+                b.discard();
+            else
+                b.release();
+        }
     } else {
         m_bodyBytes += bytes;
     }

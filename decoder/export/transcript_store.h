@@ -7,9 +7,9 @@
 //
 // Bodies are what makes a store large: past `maxBodyBytes` (all streams together) the store
 // keeps recording streams and connections but drops the bodies of the streams that finish after
-// that, and says so (complete() is false): their records, sizes and digests stay but a replay
-// writes them without body text ("released"), so a caller that needs the whole document decodes the capture
-// again.
+// that, and says so (complete() is false): their records and sizes stay, and their digests unless
+// the store was made with OverBudget::DropDigests; a replay writes them without body text
+// ("released"), so a caller that needs the whole document decodes the capture again.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -31,8 +31,13 @@ struct CaptureTotals {
 class TranscriptStore final : public TranscriptSink {
   public:
     static constexpr std::uint64_t kDefaultMaxBodyBytes = 256ull * 1024 * 1024;
-    explicit TranscriptStore(std::uint64_t maxBodyBytes = kDefaultMaxBodyBytes)
-        : m_maxBodyBytes(maxBodyBytes) {}
+    // What a body past the budget keeps: its digest (SHA-256 of its bytes, computed as it is
+    // dropped), or nothing (the GUI, whose export reads the capture again once the store is
+    // incomplete: hashing every later body took a third of its load of a 608 MB capture).
+    enum class OverBudget { KeepDigests, DropDigests };
+    explicit TranscriptStore(std::uint64_t maxBodyBytes = kDefaultMaxBodyBytes,
+                             OverBudget overBudget = OverBudget::KeepDigests)
+        : m_maxBodyBytes(maxBodyBytes), m_overBudget(overBudget) {}
 
     void onStream(const StreamTranscript& s) override;
     void onStreamMoved(StreamTranscript&& s) override;
@@ -68,6 +73,7 @@ class TranscriptStore final : public TranscriptSink {
     void keep(StreamTranscript&& s);
 
     std::uint64_t m_maxBodyBytes;
+    OverBudget m_overBudget;
     std::deque<Entry> m_entries;
     std::size_t m_streams = 0;
     std::size_t m_connections = 0;

@@ -239,9 +239,11 @@ DecodeResult decodeSource(const SourceOpener& open, const DecodeOptions& options
     const auto start = Clock::now();
     // The exporters' view of the same decode, kept for File > Export (export_bridge.h).
     const ExportOptions exportOptions;
-    auto transcripts = options.maxTranscriptBodyBytes > 0
-                           ? std::make_shared<TranscriptStore>(options.maxTranscriptBodyBytes)
-                           : nullptr;
+    auto transcripts =
+        options.maxTranscriptBodyBytes > 0
+            ? std::make_shared<TranscriptStore>(options.maxTranscriptBodyBytes,
+                                                TranscriptStore::OverBudget::DropDigests)
+            : nullptr;
     Recorder recorder(options, transcripts);
     // The attacks `h2lens audit` finds, at its default thresholds, in front of the rest: a
     // connection's findings are made before the recorder and the store hear that it ended.

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "export/har_writer.h"
 #include "export/json_writer.h"
@@ -22,8 +24,9 @@ namespace {
 // One decode into a store, and the totals the document header needs.
 std::unique_ptr<TranscriptStore> storeOf(
     const std::string& path, const ExportOptions& options,
-    std::uint64_t maxBodyBytes = TranscriptStore::kDefaultMaxBodyBytes) {
-    auto store = std::make_unique<TranscriptStore>(maxBodyBytes);
+    std::uint64_t maxBodyBytes = TranscriptStore::kDefaultMaxBodyBytes,
+    TranscriptStore::OverBudget overBudget = TranscriptStore::OverBudget::KeepDigests) {
+    auto store = std::make_unique<TranscriptStore>(maxBodyBytes, overBudget);
     TranscriptCollector collector(options, store.get());
     Limits limits;
     Http2SessionFactory factory(limits, &collector);
@@ -108,4 +111,39 @@ TEST_CASE("A store over its body budget keeps sizes and digests but says it is i
         }
     }
     CHECK(digests > 0);
+}
+
+TEST_CASE("A store that drops digests hashes no body past its budget and keeps the others exact",
+          "[uses-captures]") {
+    const std::string path = (sourceDir() / "samples" / "h2c_nghttp.pcap").string();
+    const ExportOptions options;
+    struct Bodies final : TranscriptSink {
+        std::vector<std::tuple<std::uint64_t, std::string, bool>> seen;  // size, sha256, released
+        void onStream(const StreamTranscript& s) override {
+            for (const BodyCapture& b : s.body)
+                seen.emplace_back(b.size, b.sha256Hex(), b.released());
+        }
+        void onConnection(const ConnectionTranscript&) override {}
+    } full, dropped;
+    storeOf(path, options)->replay(full);
+    const auto small = storeOf(path, options, 1000, TranscriptStore::OverBudget::DropDigests);
+    CHECK_FALSE(small->complete());
+    small->replay(dropped);
+    REQUIRE(dropped.seen.size() == full.seen.size());
+    std::size_t kept = 0, withoutDigest = 0;
+    for (std::size_t i = 0; i < full.seen.size(); ++i) {
+        const auto& [size, digest, released] = dropped.seen[i];
+        CHECK(size == std::get<0>(full.seen[i]));
+        if (size == 0) continue;
+        if (released) {
+            CHECK(digest.empty());
+            ++withoutDigest;
+        } else {
+            CHECK(digest == std::get<1>(full.seen[i]));
+            ++kept;
+        }
+    }
+    CHECK(kept > 0);
+    CHECK(withoutDigest >= small->streamsWithoutBodies());  // bodies, both ways
+    CHECK(withoutDigest > 0);
 }
