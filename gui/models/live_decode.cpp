@@ -29,30 +29,18 @@ namespace h2lens::gui {
 
 namespace {
 
-// /proc/sys/fs/pipe-max-size, or 0 when it cannot be read.
-long pipeMaxSize() {
-    std::FILE* f = std::fopen("/proc/sys/fs/pipe-max-size", "r");
-    if (!f) return 0;
-    long v = 0;
-    if (std::fscanf(f, "%ld", &v) != 1) v = 0;
-    std::fclose(f);
-    return v;
-}
-
-// Reads pcapng from a pipe block by block. PcapngReader's FILE* input asks fread for a MiB and
-// glibc's fread only returns early at the end of the input, so on a pipe it would sit on packets
-// until a MiB arrived. Here each block is read whole (poll + read, calling the idle hook while
-// the pipe is quiet) and decoded by a PcapngReader over memory holding the section's header
-// blocks (SHB, IDBs) followed by that block: the reader keeps parsing every field, this class
-// only frames blocks and numbers the packets.
+// Reads the pcapng file the child is still writing, block by block, and decodes each block with
+// a PcapngReader over memory holding the section's header blocks (SHB, IDBs) followed by that
+// block: the reader keeps parsing every field, this class only frames blocks, numbers packets
+// and waits at the end of the file until the child writes more or has ended. A file rather than
+// a pipe: the child's one write is then the capture the user saves, where a pipe cost a write,
+// a read and a second write of every byte (the copy for Save Capture As), and at 1 GB/s on 2
+// cores that second write alone was a third of the reader's time.
 class LivePcapngSource final : public PacketSource {
   public:
-    LivePcapngSource(int fd, std::FILE* tee, IdleHook idle)
-        : m_fd(fd), m_tee(tee), m_idle(std::move(idle)) {}
-    ~LivePcapngSource() override {
-        ::close(m_fd);
-        if (m_tee) std::fclose(m_tee);
-    }
+    LivePcapngSource(int fd, std::shared_ptr<const std::atomic<bool>> writerDone, IdleHook idle)
+        : m_fd(fd), m_writerDone(std::move(writerDone)), m_idle(std::move(idle)) {}
+    ~LivePcapngSource() override { ::close(m_fd); }
 
     ReadStatus next(Packet& out) override {
         while (!m_ended) {
@@ -89,7 +77,6 @@ class LivePcapngSource final : public PacketSource {
             }
         }
         m_ended = true;
-        if (m_tee) std::fflush(m_tee);
         return ReadStatus::End;
     }
     std::vector<CaptureIssue> takeIssues() override { return std::exchange(m_issues, {}); }
@@ -108,10 +95,7 @@ class LivePcapngSource final : public PacketSource {
 
     void fail(std::string message) { m_issues.push_back({m_packets + 1, std::move(message)}); }
 
-    // Reads exactly n bytes to `out`; false at the end of the pipe or when cancelled. The pipe
-    // is read in chunks of whatever is there (up to kChunk), not block by block: at 2 GB/s of
-    // 64 KiB packets, two polls and two reads per packet kept the child waiting on a full pipe
-    // until its queue overflowed.
+    // Reads exactly n bytes to `out`; false at the end of the capture or when cancelled.
     bool readExact(std::uint8_t* out, std::size_t n) {
         while (n > 0) {
             if (m_pos == m_end && !refill()) return false;
@@ -124,25 +108,29 @@ class LivePcapngSource final : public PacketSource {
         return true;
     }
 
+    // Whatever the file holds past what was read (up to kChunk); at its end, waits for the
+    // child to write more. The end of the capture is the end of the file once the child has
+    // exited: the flag is read before the read that finds nothing, so nothing written before
+    // the exit is missed.
     bool refill() {
         if (m_chunk.empty()) m_chunk.resize(kChunk);
         for (;;) {
-            pollfd p{m_fd, POLLIN, 0};
-            const int r = ::poll(&p, 1, 50);
-            if (r == 0) {
-                if (m_tee) std::fflush(m_tee);
-                if (m_idle && !m_idle()) return false;
-                continue;
-            }
-            if (r < 0 && errno == EINTR) continue;
+            const bool done = m_writerDone->load(std::memory_order_acquire);
             const ssize_t got = ::read(m_fd, m_chunk.data(), m_chunk.size());
             if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) return false;
-            if (m_tee) std::fwrite(m_chunk.data(), 1, static_cast<std::size_t>(got), m_tee);
-            m_bytes += static_cast<std::uint64_t>(got);
-            m_pos = 0;
-            m_end = static_cast<std::size_t>(got);
-            return true;
+            if (got < 0) {
+                fail(fmt::format("cannot read the live capture: {}", std::strerror(errno)));
+                return false;
+            }
+            if (got > 0) {
+                m_bytes += static_cast<std::uint64_t>(got);
+                m_pos = 0;
+                m_end = static_cast<std::size_t>(got);
+                return true;
+            }
+            if (done) return false;
+            if (m_idle && !m_idle()) return false;
+            ::poll(nullptr, 0, 10);
         }
     }
 
@@ -190,7 +178,7 @@ class LivePcapngSource final : public PacketSource {
     }
 
     int m_fd;
-    std::FILE* m_tee;
+    std::shared_ptr<const std::atomic<bool>> m_writerDone;
     IdleHook m_idle;
     bool m_swap = false;
     bool m_ended = false;
@@ -222,17 +210,12 @@ QString lastSentence(const QByteArray& err) {
 
 }  // namespace
 
-std::unique_ptr<PacketSource> openLiveSource(int fd, const std::string& teePath,
+std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
+                                             std::shared_ptr<const std::atomic<bool>> writerDone,
                                              const IdleHook& idle) {
-    std::FILE* tee = nullptr;
-    if (!teePath.empty()) {
-        tee = std::fopen(teePath.c_str(), "wb");
-        if (!tee) {
-            ::close(fd);
-            throw std::runtime_error("cannot create " + teePath);
-        }
-    }
-    return std::make_unique<LivePcapngSource>(fd, tee, idle);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, strerror(errno)));
+    return std::make_unique<LivePcapngSource>(fd, std::move(writerDone), idle);
 }
 
 LiveCapture::LiveCapture(CaptureLoader* loader, QObject* parent)
@@ -244,6 +227,7 @@ LiveCapture::~LiveCapture() {
         m_proc->kill();
         m_proc->waitForFinished(2000);
     }
+    if (m_childDone) m_childDone->store(true, std::memory_order_release);
 }
 
 QString LiveCapture::findH2lens() {
@@ -323,54 +307,54 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
         return false;
     }
     m_teePath = m_dir->filePath(QStringLiteral("live.pcapng"));
-    int fds[2];
-    // CLOEXEC: no other child may inherit the write end, or the decoder never sees the end.
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        if (error)
-            *error = tr("cannot create a pipe: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+    // Created here so the decode can open it before the child does; the child's -w truncates
+    // this same file, before anything is in it to read.
+    if (QFile f(m_teePath); !f.open(QIODevice::WriteOnly)) {
+        if (error) *error = tr("cannot create %1: %2").arg(m_teePath, f.errorString());
         return false;
     }
-    const int readFd = fds[0];
-    const int writeFd = fds[1];
-    // The largest pipe an unprivileged process may ask for (1 MiB by default, 16 times the
-    // default): the child writes 64 KiB packets and should not wait for each to be read.
-    if (const long max = pipeMaxSize(); max > 0) ::fcntl(writeFd, F_SETPIPE_SZ, max);
+    m_childDone = std::make_shared<std::atomic<bool>>(false);
 
     delete m_proc;
     m_proc = new QProcess(this);
     m_stopRequested = false;
     // --stats: a line a second on stderr for the status bar, and the loss line at the end.
-    // --write-only: the window decodes the pipe; a second decode in the child would take the
+    // --write-only: the window decodes the file; a second decode in the child would take the
     // CPU the capture needs (at 2 GB/s on 2 cores, the child then lost most packets).
-    QStringList args{
-        QStringLiteral("live"), QStringLiteral("-i"),      interface,
-        QStringLiteral("-q"),   QStringLiteral("--stats"), QStringLiteral("--write-only"),
-        QStringLiteral("-w"),   QStringLiteral("-")};
+    QStringList args{QStringLiteral("live"),
+                     QStringLiteral("-i"),
+                     interface,
+                     QStringLiteral("-q"),
+                     QStringLiteral("--stats"),
+                     QStringLiteral("--write-only"),
+                     QStringLiteral("-w"),
+                     m_teePath};
     if (!filter.trimmed().isEmpty()) args << QStringLiteral("-f") << filter.trimmed();
     m_proc->setProgram(exe);
     m_proc->setArguments(args);
     m_proc->setStandardOutputFile(QProcess::nullDevice());
-    // Runs in the child after QProcess set up its standard descriptors: stdout becomes the pipe.
-    m_proc->setChildProcessModifier([writeFd] { ::dup2(writeFd, STDOUT_FILENO); });
     m_stderr.clear();
     m_lastLine.clear();
     m_lossLine.clear();
     connect(m_proc, &QProcess::readyReadStandardError, this, &LiveCapture::onChildStderr);
     connect(m_proc, &QProcess::finished, this, &LiveCapture::onChildFinished);
     connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart)
-            Q_EMIT childFinished(false, tr("cannot run h2lens: %1").arg(m_proc->errorString()));
+        if (e != QProcess::FailedToStart) return;
+        m_childDone->store(true, std::memory_order_release);  // the decode ends at the file's end
+        Q_EMIT childFinished(false, tr("cannot run h2lens: %1").arg(m_proc->errorString()));
     });
 
     DecodeOptions o = options;
     o.checkClockEveryPacket = true;
     o.followKeylog = true;  // the client writes it while we capture
-    const std::string tee = m_teePath.toStdString();
+    const std::string path = m_teePath.toStdString();
     m_loader->loadSource(
         tr("live: %1").arg(interface),
-        [readFd, tee](const IdleHook& idle) { return openLiveSource(readFd, tee, idle); }, o);
+        [path, done = std::shared_ptr<const std::atomic<bool>>(m_childDone)](const IdleHook& idle) {
+            return openLiveSource(path, done, idle);
+        },
+        o);
     m_proc->start();
-    ::close(writeFd);  // the child holds it now (or never will: the decoder sees the end)
     return true;
 }
 
@@ -421,6 +405,7 @@ void LiveCapture::onChildStderr() {
 }
 
 void LiveCapture::onChildFinished(int exitCode, QProcess::ExitStatus status) {
+    m_childDone->store(true, std::memory_order_release);  // all it wrote is in the file now
     onChildStderr();
     const QString rest = lastSentence(m_stderr);  // a last line without its newline
     const QString why = rest.isEmpty() ? m_lastLine : rest;

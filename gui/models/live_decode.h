@@ -1,24 +1,27 @@
 #pragma once
 // Live capture for the GUI, the way Wireshark uses dumpcap: the GUI never needs capture rights;
-// a child process `h2lens live -i IFACE -f FILTER -w -` captures and writes pcapng to a pipe
-// that the CaptureLoader decodes as it arrives (rows, timeline and windows update through the
-// usual batches). Every byte read is also copied (tee) to a temporary pcapng file so the
-// capture can be saved afterwards.
+// a child process `h2lens live -i IFACE -f FILTER --write-only -w FILE` captures and writes
+// pcapng to a temporary file that the CaptureLoader decodes as it grows (rows, timeline and
+// windows update through the usual batches); the same file is what File > Save Capture As…
+// copies.
 #include <QObject>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <atomic>
 #include <memory>
 
 #include "models/capture_loader.h"
 
 namespace h2lens::gui {
 
-// A packet source reading pcapng from `fd` (owned, closed by the source) that copies each byte
-// read to `teePath` (created/truncated; empty: no copy) and calls `idle` while it waits for
-// input; it ends its input when `idle` returns false. For use on the decoding thread.
-std::unique_ptr<PacketSource> openLiveSource(int fd, const std::string& teePath,
+// A packet source reading the pcapng file at `path` as another process writes it: at the end of
+// the file it calls `idle` and waits for more; it ends its input at the end of the file once
+// `writerDone` is true (set it after the writer exited), or when `idle` returns false. Throws
+// when the file cannot be opened. For use on the decoding thread.
+std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
+                                             std::shared_ptr<const std::atomic<bool>> writerDone,
                                              const IdleHook& idle);
 
 struct CaptureInterfaceInfo {
@@ -52,7 +55,7 @@ class LiveCapture : public QObject {
     bool start(const QString& interface, const QString& filter, const DecodeOptions& options,
                QString* error);
     // Asks the child to stop (SIGINT: it flushes its output and exits); the decode then ends
-    // at the end of the pipe and the loader emits finished(). Killed if it lingers.
+    // at the end of the file and the loader emits finished(). Killed if it lingers.
     void stop();
     bool isRunning() const;
 
@@ -79,7 +82,8 @@ class LiveCapture : public QObject {
     CaptureLoader* m_loader;
     QProcess* m_proc = nullptr;
     std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_teePath;
+    QString m_teePath;                               // what the child writes and the decode reads
+    std::shared_ptr<std::atomic<bool>> m_childDone;  // the child exited (or never started)
     bool m_stopRequested = false;
     QByteArray m_stderr;  // what the child wrote that is not a whole line yet
     QString m_lastLine;   // its last non-empty line, "h2lens: " dropped

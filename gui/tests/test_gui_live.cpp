@@ -32,6 +32,8 @@
 #include "models/capture_store.h"
 #include "models/decode_job.h"
 #include "models/live_decode.h"
+#include "pcap/capture_file.h"
+#include "reference_decode.h"
 
 using namespace h2lens;
 using namespace h2lens::gui;
@@ -133,6 +135,60 @@ class TestGuiLive : public QObject {
   private Q_SLOTS:
     void initTestCase() {
         if (LiveCapture::findH2lens().isEmpty()) QSKIP("the h2lens CLI is not built");
+    }
+
+    // The source over the file the child is still writing: at the end of the file it waits
+    // (calling the idle hook) instead of ending, and it ends only once the writer is done.
+    // Here the "writer" is the idle hook itself, appending the capture in uneven pieces that
+    // cut blocks in the middle; what comes out must be every packet of the file, in order.
+    void fileSourceFollowsAGrowingFile() {
+        const std::string sample = test::sourcePath("samples/h2c_dumpcap.pcapng");
+        QFile in(QString::fromStdString(sample));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray all = in.readAll();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("growing.pcapng"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        qsizetype written = 0;
+        int idleCalls = 0;
+        const IdleHook idle = [&] {
+            ++idleCalls;
+            if (written == all.size()) {
+                done->store(true);
+                return true;
+            }
+            const qsizetype piece = std::min<qsizetype>(all.size() - written, 777);
+            out.write(all.constData() + written, piece);
+            out.flush();
+            written += piece;
+            return true;
+        };
+        auto source = openLiveSource(path.toStdString(), done, idle);
+        auto reference = openCapture(sample);
+        Packet got, want;
+        std::size_t packets = 0;
+        while (reference->next(want) == ReadStatus::Packet) {
+            QCOMPARE(source->next(got), ReadStatus::Packet);
+            ++packets;
+            QCOMPARE(got.number, packets);
+            QCOMPARE(got.ts, want.ts);
+            QVERIFY(
+                std::equal(got.data.begin(), got.data.end(), want.data.begin(), want.data.end()));
+        }
+        QCOMPARE(source->next(got), ReadStatus::End);
+        QVERIFY(source->takeIssues().empty());
+        QVERIFY(packets > 10);
+        QCOMPARE(written, all.size());
+        QVERIFY(idleCalls > all.size() / 777);  // it waited at every piece, never ended early
+
+        // An idle hook that says stop (the user closed the capture) ends a file still open.
+        auto stopped = std::make_shared<std::atomic<bool>>(false);
+        auto cancelled = openLiveSource(path.toStdString(), stopped, [] { return false; });
+        std::size_t before = 0;
+        while (cancelled->next(got) == ReadStatus::Packet) ++before;
+        QCOMPARE(before, packets);  // what was there is read; then it ends instead of waiting
     }
 
     void interfacesListed() {
