@@ -615,28 +615,26 @@ void runLive(Options& options) {
                    outcome.captured, queueStats.droppedPackets,
                    options.writeOnly ? "writer" : "decoder");
     }
-    const double mb = static_cast<double>(st.capturedBytes) / 1e6;
+    // "N packets (X MB): P packets/s, R MB/s", for what was decoded or, with --write-only, written.
+    const auto amount = [&](std::uint64_t packets, std::uint64_t bytes) {
+        const double mb = static_cast<double>(bytes) / 1e6;
+        return fmt::format("{} ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s",
+                           plural(packets, "packet", "packets"), mb,
+                           elapsed > 0 ? static_cast<double>(packets) / elapsed : 0.0,
+                           elapsed > 0 ? mb / elapsed : 0.0);
+    };
+    const std::string peaks = fmt::format("peak queue {:.1f} MB, peak memory {:.1f} MB",
+                                          static_cast<double>(queueStats.peakBytes) / 1e6,
+                                          static_cast<double>(peakRssBytes()) / 1e6);
     if (options.writeOnly) {
-        const double wmb = static_cast<double>(written.capturedBytes) / 1e6;
-        fmt::print(stderr,
-                   "h2lens: decoded nothing (--write-only), wrote {} ({:.1f} MB): {:.0f} "
-                   "packets/s, {:.1f} MB/s; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
-                   plural(written.packets, "packet", "packets"), wmb,
-                   elapsed > 0 ? static_cast<double>(written.packets) / elapsed : 0.0,
-                   elapsed > 0 ? wmb / elapsed : 0.0,
-                   static_cast<double>(queueStats.peakBytes) / 1e6,
-                   static_cast<double>(peakRssBytes()) / 1e6);
+        fmt::print(stderr, "h2lens: decoded nothing (--write-only), wrote {}; {}\n",
+                   amount(written.packets, written.capturedBytes), peaks);
     } else {
-        fmt::print(stderr,
-                   "h2lens: decoded {} ({:.1f} MB): {:.0f} packets/s, {:.1f} MB/s; {}, {} HTTP/2, "
-                   "{}; peak queue {:.1f} MB, peak memory {:.1f} MB\n",
-                   plural(st.packets, "packet", "packets"), mb,
-                   elapsed > 0 ? static_cast<double>(st.packets) / elapsed : 0.0,
-                   elapsed > 0 ? mb / elapsed : 0.0,
+        fmt::print(stderr, "h2lens: decoded {}; {}, {} HTTP/2, {}; {}\n",
+                   amount(st.packets, st.capturedBytes),
                    plural(analyzer.flows().stats().flows, "TCP connection", "TCP connections"),
                    printer.http2Connections(), plural(printer.streams(), "stream", "streams"),
-                   static_cast<double>(queueStats.peakBytes) / 1e6,
-                   static_cast<double>(peakRssBytes()) / 1e6);
+                   peaks);
     }
     keyLog.printSummary();
     // Always when something was lost; with --stats also when nothing was.

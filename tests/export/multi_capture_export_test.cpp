@@ -69,6 +69,18 @@ struct TempDir {
     ~TempDir() { fs::remove_all(path); }
 };
 
+// 01 (the slowest and largest), 05 (2,000 streams), 04 (records over 4 MiB).
+std::vector<std::string> slowFirstCaptures() {
+    return {capture("01_h2c_prior_knowledge"), capture("05_many_streams_h2load_nghttpd"),
+            capture("04_post_upload")};
+}
+
+std::string quotedArgs(const std::vector<std::string>& files) {
+    std::string args;
+    for (const auto& f : files) args += " " + shellQuote(f);
+    return args;
+}
+
 }  // namespace
 
 TEST_CASE("export --ndjson of several captures gives the same bytes with 1, 2 and 3 jobs",
@@ -76,11 +88,8 @@ TEST_CASE("export --ndjson of several captures gives the same bytes with 1, 2 an
     H2LENS_REQUIRE_SHARED();
     // 01 is the slowest and largest: with 3 jobs the later captures finish first and wait for it
     // (04's records are larger than the 4 MiB held in memory, so they go through a temp file).
-    const std::vector<std::string> files = {capture("01_h2c_prior_knowledge"),
-                                            capture("05_many_streams_h2load_nghttpd"),
-                                            capture("04_post_upload")};
-    std::string args;
-    for (const auto& f : files) args += " " + shellQuote(f);
+    const std::vector<std::string> files = slowFirstCaptures();
+    const std::string args = quotedArgs(files);
     int code1 = -1, code2 = -1, code3 = -1;
     const std::string one = cli("export -q --ndjson --jobs 1" + args, &code1);
     const std::string two = cli("export -q --ndjson --jobs 2" + args, &code2);
@@ -111,11 +120,8 @@ TEST_CASE("export --interleave gives the same records as list order, each captur
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // 05 writes 2,000 records while 01 (listed first) is still decoding: interleaved, they mix.
-    const std::vector<std::string> files = {capture("01_h2c_prior_knowledge"),
-                                            capture("05_many_streams_h2load_nghttpd"),
-                                            capture("04_post_upload")};
-    std::string args;
-    for (const auto& f : files) args += " " + shellQuote(f);
+    const std::vector<std::string> files = slowFirstCaptures();
+    const std::string args = quotedArgs(files);
     int code1 = -1, code2 = -1;
     const std::string listed = cli("export -q --ndjson --jobs 1" + args, &code1);
     const std::string mixed = cli("export -q --ndjson --jobs 3 --interleave" + args, &code2);
