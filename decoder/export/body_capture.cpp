@@ -7,6 +7,7 @@ namespace h2lens {
 void BodyCapture::append(ByteSpan data, std::size_t maxRetained) {
     size += data.size();
     ++dataFrames;
+    if (m_noDigest) return;  // discarded: neither the bytes nor their digest are wanted
     const std::size_t room = m_released ? 0 : maxRetained - std::min(maxRetained, retained.size());
     const std::size_t keep = std::min(room, data.size());
     if (keep < data.size() && !m_runningHash) {

@@ -73,6 +73,9 @@ struct StreamTranscript {
     ConnectionInfo conn;
     StreamRecord record;
     BodyCapture body[2];  // [0] request, [1] response
+    // The sink's budget let the bodies go while the stream was open (TranscriptSink::keepsBody):
+    // the sink would not have kept them when it ended either.
+    bool bodiesDroppedForSink = false;
 };
 
 struct ConnectionTranscript {

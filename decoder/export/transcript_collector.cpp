@@ -67,6 +67,15 @@ void TranscriptCollector::onFrame(const FrameEvent& ev) {
         change(*slot, [&] {
             slot->dir[static_cast<int>(ev.dir)].append(f.data, m_options->maxRetainedBody);
         });
+        const std::uint64_t held = slot->dir[0].retained.size() + slot->dir[1].retained.size();
+        if (m_sink && !slot->droppedForSink && held > 0 && !m_sink->keepsBody(held)) {
+            // Copying the rest would be for nothing: the sink lets it go when the stream ends.
+            change(*slot, [&] {
+                for (BodyCapture& d : slot->dir) m_sink->letGo(d);
+            });
+            slot->droppedForSink = true;
+            ++m_droppedForSink;
+        }
     }
     if (m_options->frames && m_sink) m_sink->onFrame(ev);
 }
@@ -79,6 +88,7 @@ void TranscriptCollector::onStreamDone(const ConnectionInfo& conn, const StreamR
         m_held -= it->second->held();
         t.body[0] = std::move(it->second->dir[0]);
         t.body[1] = std::move(it->second->dir[1]);
+        t.bodiesDroppedForSink = it->second->droppedForSink;
         m_bodies.erase(it);
     }
     if (m_sink) m_sink->onStreamMoved(std::move(t));

@@ -26,6 +26,15 @@ class TranscriptSink {
     virtual void onConnection(const ConnectionTranscript&) = 0;
     // Every frame, when ExportOptions::frames is set. Spans in the event live only for the call.
     virtual void onFrame(const FrameEvent&) {}
+    // Whether the sink could keep a stream holding `bytes` of body (both directions) if it
+    // ended now. A sink with a budget (TranscriptStore) says no once it could not; since its
+    // room only shrinks, the collector then lets that stream's bodies go at once (letGo), marks
+    // the transcript (bodiesDroppedForSink) and copies none of the rest.
+    virtual bool keepsBody(std::uint64_t bytes) const {
+        (void)bytes;
+        return true;
+    }
+    virtual void letGo(BodyCapture& body) const { body.release(); }
 };
 
 class TranscriptCollector final : public H2Listener {
@@ -48,12 +57,15 @@ class TranscriptCollector final : public H2Listener {
     // ExportOptions::maxRetainedTotal.
     std::size_t heldBodyBytes() const { return m_held; }
     std::uint64_t releasedBodies() const { return m_released; }
+    // Streams whose bodies were let go while open because the sink had no room for them.
+    std::uint64_t droppedForSink() const { return m_droppedForSink; }
 
   private:
     using Key = std::pair<std::uint64_t, std::uint32_t>;  // (connection, stream)
     struct Bodies {
         BodyCapture dir[2];
         TimestampNs lastData = 0;
+        bool droppedForSink = false;  // TranscriptSink::keepsBody said no
         std::size_t held() const { return dir[0].retained.capacity() + dir[1].retained.capacity(); }
     };
     struct ConnState {
@@ -72,6 +84,7 @@ class TranscriptCollector final : public H2Listener {
     std::map<Key, std::unique_ptr<Bodies>> m_bodies;
     std::size_t m_held = 0;  // retained capacity over m_bodies
     std::uint64_t m_released = 0;
+    std::uint64_t m_droppedForSink = 0;
     std::map<std::uint64_t, ConnState> m_conns;
 };
 

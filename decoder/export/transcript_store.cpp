@@ -13,15 +13,12 @@ void TranscriptStore::onStreamMoved(StreamTranscript&& s) {
 
 void TranscriptStore::keep(StreamTranscript&& s) {
     const std::uint64_t bytes = s.body[0].retained.size() + s.body[1].retained.size();
-    if (bytes > 0 && m_bodyBytes + bytes > m_maxBodyBytes) {
+    if (s.bodiesDroppedForSink) {
+        ++m_droppedBodies;  // let go by the collector already, when this store had no room
+    } else if (bytes > 0 && !keepsBody(bytes)) {
         // The stream stays (its record, sizes and digests are exact); its bytes do not.
         ++m_droppedBodies;
-        for (BodyCapture& b : s.body) {
-            if (m_overBudget == OverBudget::DropDigests)
-                b.discard();
-            else
-                b.release();
-        }
+        for (BodyCapture& b : s.body) letGo(b);
     } else {
         m_bodyBytes += bytes;
     }

@@ -40,6 +40,15 @@ class TranscriptStore final : public TranscriptSink {
         : m_maxBodyBytes(maxBodyBytes), m_overBudget(overBudget) {}
 
     void onStream(const StreamTranscript& s) override;
+    bool keepsBody(std::uint64_t bytes) const override {
+        return m_bodyBytes + bytes <= m_maxBodyBytes;
+    }
+    void letGo(BodyCapture& body) const override {
+        if (m_overBudget == OverBudget::DropDigests)
+            body.discard();
+        else
+            body.release();
+    }
     void onStreamMoved(StreamTranscript&& s) override;
     void onConnection(const ConnectionTranscript& c) override;
 

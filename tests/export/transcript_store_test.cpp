@@ -25,7 +25,8 @@ namespace {
 std::unique_ptr<TranscriptStore> storeOf(
     const std::string& path, const ExportOptions& options,
     std::uint64_t maxBodyBytes = TranscriptStore::kDefaultMaxBodyBytes,
-    TranscriptStore::OverBudget overBudget = TranscriptStore::OverBudget::KeepDigests) {
+    TranscriptStore::OverBudget overBudget = TranscriptStore::OverBudget::KeepDigests,
+    std::uint64_t* droppedWhileOpen = nullptr) {
     auto store = std::make_unique<TranscriptStore>(maxBodyBytes, overBudget);
     TranscriptCollector collector(options, store.get());
     Limits limits;
@@ -36,6 +37,7 @@ std::unique_ptr<TranscriptStore> storeOf(
     while (src->next(p) == ReadStatus::Packet) analyzer.ingest(p);
     analyzer.finish();
     store->setTotals(analyzer, 0);
+    if (droppedWhileOpen) *droppedWhileOpen = collector.droppedForSink();
     return store;
 }
 
@@ -84,12 +86,19 @@ TEST_CASE("A store over its body budget keeps sizes and digests but says it is i
           "[uses-captures]") {
     const std::string path = (sourceDir() / "samples" / "h2c_nghttp.pcap").string();
     const ExportOptions options;
-    const auto full = storeOf(path, options);
+    std::uint64_t earlyFull = 1, earlySmall = 0;
+    const auto full = storeOf(path, options, TranscriptStore::kDefaultMaxBodyBytes,
+                              TranscriptStore::OverBudget::KeepDigests, &earlyFull);
     REQUIRE(full->complete());
     REQUIRE(full->bodyBytes() > 2000);
-    const auto small = storeOf(path, options, 1000);
+    CHECK(earlyFull == 0);
+    const auto small =
+        storeOf(path, options, 1000, TranscriptStore::OverBudget::KeepDigests, &earlySmall);
     CHECK_FALSE(small->complete());
     CHECK(small->streamsWithoutBodies() > 0);
+    // The collector stops copying a body once the store could not keep it: every stream the
+    // store went without was let go while it was still open, none after it ended.
+    CHECK(earlySmall == small->streamsWithoutBodies());
     CHECK(small->bodyBytes() <= 1000);
     CHECK(small->streams() == full->streams());
     CHECK(small->connections() == full->connections());
