@@ -21,6 +21,7 @@
 #include "export/transcript_json.h"
 #include "frame_text.h"
 #include "h2/names.h"
+#include "pcap/capture_loop.h"
 #include "pcap/live_capture.h"
 #include "pcap/live_packet_queue.h"
 #include "session/decode_session.h"
@@ -33,11 +34,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A batch goes to the decoder when it is this full or this old, whichever comes first: big
-// enough that the queue's lock is cheap at line rate, young enough that output stays live.
-constexpr std::size_t kBatchPackets = 1024;
-constexpr std::size_t kBatchBytes = 1 << 20;
-constexpr auto kBatchAge = std::chrono::milliseconds(20);
 constexpr std::size_t kMaxIssueLines = 20;
 
 enum class View : std::uint8_t { Frames, Streams };
@@ -214,96 +210,16 @@ class StopSignals {
     struct sigaction m_oldTerm {};
 };
 
-// ---- the capture thread ----
-
-enum class StopReason : std::uint8_t { Signal, Duration, Count, Failed };
-
-struct CaptureOutcome {
-    StopReason reason = StopReason::Signal;
-    std::uint64_t captured = 0;
-    LiveStats stats;
-    std::vector<Issue> issues;
-    // libpcap's counters so far, read by the capture thread once a second (pcap_stats belongs
-    // to the thread that reads the handle) for the decoding thread's --stats line.
-    std::atomic<bool> liveStatsAvailable{false};
-    std::atomic<std::uint64_t> liveDroppedByKernel{0};
-    std::atomic<std::uint64_t> liveDroppedByInterface{0};
-};
-
-// Hands the batch on and makes the next one ready to fill: a batch that is not a reused one
-// gets its whole room at once, so the capture thread does not grow it (copying it each time)
-// while packets wait in the kernel's ring; at the start of a run, before the decoder returned
-// any batch, every batch is a new one.
-void pushBatch(LivePacketQueue& queue, PacketBatch& batch) {
-    queue.push(batch);
-    batch.reserve(kBatchPackets, kBatchBytes + 65536);
-}
-
-// Reads packets and hands batches to the queue; never waits for the decoder.
-void captureLoop(LiveCapture& capture, LivePacketQueue& queue, const Options& options,
-                 CaptureOutcome& outcome) {
-    const auto start = Clock::now();
-    // time_point::max() for no --duration (g++ 12 wrongly warns that an optional one may be
-    // read uninitialised).
-    const Clock::time_point deadline =
-        options.durationSeconds > 0
-            ? start + std::chrono::duration_cast<Clock::duration>(
-                          std::chrono::duration<double>(options.durationSeconds))
-            : Clock::time_point::max();
-    PacketBatch batch;
-    batch.reserve(kBatchPackets, kBatchBytes + 65536);
-    auto batchStart = start;
-    auto nextStats = start + std::chrono::seconds(1);
-    Packet packet;
-    for (;;) {
-        const LiveRead r = capture.poll(packet);
-        const auto now = Clock::now();
-        if (options.stats && now >= nextStats) {
-            const LiveStats st = capture.stats();
-            outcome.liveStatsAvailable = st.available;
-            outcome.liveDroppedByKernel = st.droppedByKernel;
-            outcome.liveDroppedByInterface = st.droppedByInterface;
-            nextStats = now + std::chrono::seconds(1);
-        }
-        if (r == LiveRead::Packet) {
-            if (batch.empty()) batchStart = now;
-            batch.add(packet);
-            ++outcome.captured;
-            if (options.count != 0 && outcome.captured >= options.count) {
-                outcome.reason = StopReason::Count;
-                break;
-            }
-            if (batch.size() >= kBatchPackets || batch.bytes() >= kBatchBytes ||
-                now - batchStart >= kBatchAge) {
-                pushBatch(queue, batch);
-            }
-        } else if (r == LiveRead::Timeout) {
-            pushBatch(queue, batch);
-        } else {
-            outcome.reason = capture.stopRequested() ? StopReason::Signal : StopReason::Failed;
-            break;
-        }
-        if (now >= deadline) {
-            outcome.reason = StopReason::Duration;
-            break;
-        }
-    }
-    queue.push(batch);
-    outcome.stats = capture.stats();
-    outcome.issues = capture.takeIssues();
-    queue.close();
-}
-
 std::string reasonText(const CaptureOutcome& o, const Options& options) {
     switch (o.reason) {
-        case StopReason::Signal:
+        case CaptureStopReason::Stopped:
             if (g_signal == 0) return "a write error";
             return g_signal == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)";
-        case StopReason::Duration:
+        case CaptureStopReason::Duration:
             return fmt::format("--duration {}", options.durationSeconds);
-        case StopReason::Count:
+        case CaptureStopReason::Count:
             return fmt::format("--count {}", options.count);
-        case StopReason::Failed:
+        case CaptureStopReason::Failed:
             return "a capture error";
     }
     return {};
@@ -532,7 +448,11 @@ void runLive(Options& options) {
     std::fflush(stdout);
     {
         StopSignals signals(capture);
-        std::thread captureThread([&] { captureLoop(capture, queue, options, outcome); });
+        CaptureLoopOptions loopOptions;
+        loopOptions.durationSeconds = options.durationSeconds;
+        loopOptions.count = options.count;
+        loopOptions.statsEverySecond = options.stats;
+        std::thread captureThread([&] { runCaptureLoop(capture, queue, loopOptions, outcome); });
         PacketBatch batch;
         std::uint64_t number = 0;
         LiveProgress progress(options.stats, start,
@@ -557,7 +477,7 @@ void runLive(Options& options) {
             }
             for (const Issue& i : analyzer.takeIssues()) issues.print(i);
             if (!toStdout)
-                std::fflush(stdout);  // a batch is at most kBatchAge old: output stays live
+                std::fflush(stdout);  // a batch is at most batchAge old: output stays live
             if (writer && queue.queuedBytes() == 0) writer->flush();
             if (writer && writer->failed()) {
                 capture.stop();
@@ -649,7 +569,7 @@ void runLive(Options& options) {
         fmt::print(stderr, "h2lens: wrote {} packets to {}\n", writer->packetsWritten(),
                    toStdout ? "standard output" : options.writePath);
     }
-    if (outcome.reason == StopReason::Failed) {
+    if (outcome.reason == CaptureStopReason::Failed) {
         throw CaptureError(fmt::format("capture on '{}' ended by an error (see above)", iface));
     }
 }
