@@ -45,9 +45,12 @@ class LivePcapngSource final : public PacketSource {
     ReadStatus next(Packet& out) override {
         while (!m_ended) {
             if (!readBlock()) break;
-            const std::uint32_t type = u32(m_block.data());
+            const std::uint8_t* block = m_memory.data() + m_header.size();
+            const std::size_t blockSize = m_memory.size() - m_header.size();
+            const std::uint32_t type = u32(block);
             if (type == PcapngReader::kMagic) {
-                m_header = m_block;  // a new section: its interfaces follow
+                m_header.assign(block, block + blockSize);  // a new section: interfaces follow
+                m_memory = m_header;
                 continue;
             }
             if (m_header.empty()) {
@@ -55,12 +58,10 @@ class LivePcapngSource final : public PacketSource {
                 break;
             }
             if (type == 1) {  // Interface Description Block
-                m_header.insert(m_header.end(), m_block.begin(), m_block.end());
-                continue;
+                m_header.insert(m_header.end(), block, block + blockSize);
+                continue;  // m_memory already holds the header with it
             }
             if (type != 2 && type != 3 && type != 6 && type != 10) continue;  // not needed
-            m_memory = m_header;
-            m_memory.insert(m_memory.end(), m_block.begin(), m_block.end());
             m_reader = std::make_unique<PcapngReader>(ByteSpan(m_memory.data(), m_memory.size()));
             const bool packet = m_reader->next(out) == ReadStatus::Packet;
             for (const std::string& line : m_reader->decryptionSecrets()) m_secrets.push_back(line);
@@ -134,7 +135,9 @@ class LivePcapngSource final : public PacketSource {
         }
     }
 
-    // The next whole block in m_block; false at the end (a partial block is reported).
+    // The next whole block, read into m_memory after the section's header blocks (which
+    // m_memory always starts with), so a packet block is copied once; false at the end (a
+    // partial block is reported).
     bool readBlock() {
         std::uint8_t head[8];
         const std::uint64_t before = m_bytes;
@@ -158,19 +161,21 @@ class LivePcapngSource final : public PacketSource {
                 fail("bad byte-order magic in a Section Header Block of the live capture");
                 return false;
             }
-            m_block.assign(head, head + 8);
-            m_block.insert(m_block.end(), bom, bom + 4);
+            m_memory.resize(m_header.size());
+            m_memory.insert(m_memory.end(), head, head + 8);
+            m_memory.insert(m_memory.end(), bom, bom + 4);
         } else {
-            m_block.assign(head, head + 8);
+            m_memory.resize(m_header.size());
+            m_memory.insert(m_memory.end(), head, head + 8);
         }
         const std::uint32_t length = u32(head + 4);
         if (length < 12 || length % 4 != 0 || length > kMaxBlock) {
             fail(fmt::format("bad pcapng block length {} in the live capture", length));
             return false;
         }
-        const std::size_t have = m_block.size();
-        m_block.resize(length);
-        if (!readExact(m_block.data() + have, length - have)) {
+        const std::size_t have = m_memory.size();
+        m_memory.resize(m_header.size() + length);
+        if (!readExact(m_memory.data() + have, m_memory.size() - have)) {
             fail("the live capture ended inside a block");
             return false;
         }
@@ -188,9 +193,10 @@ class LivePcapngSource final : public PacketSource {
     Bytes m_chunk;  // what the last read() returned, [m_pos, m_end) not taken yet
     std::size_t m_pos = 0;
     std::size_t m_end = 0;
-    Bytes m_block;
     Bytes m_header;  // SHB + IDBs of the current section
-    Bytes m_memory;  // what m_reader reads; the last packet's data points into it
+    // m_header, then the block being decoded: what m_reader reads (the last packet's data
+    // points into it)
+    Bytes m_memory;
     std::unique_ptr<PcapngReader> m_reader;
     std::vector<std::string> m_secrets;
     std::vector<CaptureIssue> m_issues;
