@@ -97,15 +97,32 @@ std::uint32_t PcapngWriter::addInterface(const PcapngInterface& iface) {
 }
 
 void PcapngWriter::writePacket(std::uint32_t interfaceId, const Packet& packet) {
-    const auto ts = static_cast<std::uint64_t>(packet.ts);
-    put32(interfaceId);
-    put32(static_cast<std::uint32_t>(ts >> 32));
-    put32(static_cast<std::uint32_t>(ts));
-    put32(static_cast<std::uint32_t>(packet.data.size()));
-    put32(packet.originalLength);
-    putBytes(packet.data.data(), packet.data.size());
-    writeBlock(kEnhancedPacket);
+    // Straight from the packet in three writes, not through m_body and m_block: at 1 GB/s of
+    // 64 KiB packets those two copies of every packet were what made `live --write-only` fall
+    // behind.
     ++m_packets;
+    const std::size_t n = packet.data.size();
+    const std::size_t pad = (4 - n % 4) % 4;
+    const std::size_t total = 32 + n + pad;
+    const auto ts = static_cast<std::uint64_t>(packet.ts);
+    std::uint8_t head[28];
+    storeLe32(head, kEnhancedPacket);
+    storeLe32(head + 4, static_cast<std::uint32_t>(total));
+    storeLe32(head + 8, interfaceId);
+    storeLe32(head + 12, static_cast<std::uint32_t>(ts >> 32));
+    storeLe32(head + 16, static_cast<std::uint32_t>(ts));
+    storeLe32(head + 20, static_cast<std::uint32_t>(n));
+    storeLe32(head + 24, packet.originalLength);
+    std::uint8_t tail[8] = {};  // the padding, then the block length again
+    storeLe32(tail + pad, static_cast<std::uint32_t>(total));
+    if (m_file == nullptr || failed()) return;
+    if (std::fwrite(head, 1, sizeof head, m_file) != sizeof head ||
+        (n > 0 && std::fwrite(packet.data.data(), 1, n, m_file) != n) ||
+        std::fwrite(tail, 1, pad + 4, m_file) != pad + 4) {
+        m_error = errno != 0 ? std::strerror(errno) : "short write";
+        return;
+    }
+    m_written += total;
 }
 
 void PcapngWriter::writeStats(std::uint32_t interfaceId, const PcapngInterfaceStats& stats) {
