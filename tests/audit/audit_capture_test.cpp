@@ -52,7 +52,7 @@ bool emptyWithoutEndStream(const json& f) {
 
 }  // namespace
 
-TEST_CASE("audit: each recorded attack yields its finding, connection, peer and span",
+TEST_CASE("The audit of each recorded attack yields its finding, connection, peer and span",
           "[uses-captures]") {
     struct Case {
         const char* file;
@@ -105,7 +105,8 @@ TEST_CASE("audit: each recorded attack yields its finding, connection, peer and 
     }
 }
 
-TEST_CASE("audit: the counts of the recorded attacks are what the client sent", "[uses-captures]") {
+TEST_CASE("The audit's counts for the recorded attacks are what the client sent",
+          "[uses-captures]") {
     auto only = [](const char* name) {
         const auto f = lines(runH2lens("audit --json " + shellQuote(attack(name).string())));
         REQUIRE(f.size() == 1);
@@ -123,7 +124,8 @@ TEST_CASE("audit: the counts of the recorded attacks are what the client sent", 
     CHECK(only("stream-limit")["peak"] == 30);
 }
 
-TEST_CASE("audit: the slow read spans the server's wait and blames the client", "[uses-captures]") {
+TEST_CASE("The audit's slow read spans the server's wait and blames the client",
+          "[uses-captures]") {
     const auto file = attack("slow-read");
     const auto findings = lines(runH2lens("audit --json " + shellQuote(file.string())));
     REQUIRE(findings.size() == 1);
@@ -138,7 +140,7 @@ TEST_CASE("audit: the slow read spans the server's wait and blames the client", 
     CHECK(f["last"].get<double>() - f["first"].get<double>() >= 10.0);
 }
 
-TEST_CASE("audit: no ordinary capture yields a finding", "[uses-captures]") {
+TEST_CASE("No ordinary capture yields an audit finding", "[uses-captures]") {
     std::vector<std::filesystem::path> files = sharedCaptures();
     for (const auto& e : std::filesystem::directory_iterator(sourceDir() / "samples")) {
         const auto ext = e.path().extension();

@@ -23,7 +23,7 @@ std::string runH2lens(const std::string& args, int* code = nullptr) {
 
 }  // namespace
 
-TEST_CASE("audit CLI: the report names the finding, peer, figures, span and reference",
+TEST_CASE("h2lens audit names the finding, peer, figures, span and reference in its report",
           "[uses-captures]") {
     int code = -1;
     const std::string out = runH2lens("audit " + attack("rapid-reset"), &code);
@@ -41,7 +41,7 @@ TEST_CASE("audit CLI: the report names the finding, peer, figures, span and refe
     CHECK(out.find(" UTC\n") != std::string::npos);
 }
 
-TEST_CASE("audit CLI: a capture without findings says so in one line", "[uses-captures]") {
+TEST_CASE("h2lens audit says in one line that a capture has no findings", "[uses-captures]") {
     int code = -1;
     const std::string out = runH2lens("audit " + attack("ordinary-h2load-m100"), &code);
     CHECK(code == 0);
@@ -52,7 +52,8 @@ TEST_CASE("audit CLI: a capture without findings says so in one line", "[uses-ca
     CHECK(runH2lens("audit --json " + attack("ordinary-h2load-m100")).empty());
 }
 
-TEST_CASE("audit CLI: --threshold moves a threshold, off turns a finding off", "[uses-captures]") {
+TEST_CASE("h2lens audit --threshold moves a threshold, and off turns a finding off",
+          "[uses-captures]") {
     // 1000 PINGs at up to 1000 a second: found at the default and at 999/s, not at 2000/s.
     CHECK(runH2lens("audit --json --threshold ping-flood=999/s " + attack("ping-flood"))
               .find("\"kind\":\"ping-flood\"") != std::string::npos);
@@ -64,7 +65,7 @@ TEST_CASE("audit CLI: --threshold moves a threshold, off turns a finding off", "
               .empty());
 }
 
-TEST_CASE("audit CLI: a bad --threshold is an error with exit code 2", "[uses-captures]") {
+TEST_CASE("h2lens audit refuses a bad --threshold with exit code 2", "[uses-captures]") {
     int code = -1;
     std::string out =
         runH2lens("audit --threshold rapid-reset=fast " + attack("ping-flood"), &code);
@@ -82,7 +83,7 @@ TEST_CASE("audit CLI: a bad --threshold is an error with exit code 2", "[uses-ca
     CHECK(code == 2);
 }
 
-TEST_CASE("audit CLI: --fail-on sets exit code 3 by severity", "[uses-captures]") {
+TEST_CASE("h2lens audit --fail-on sets exit code 3 by severity", "[uses-captures]") {
     int code = -1;
     runH2lens("audit --fail-on attack " + attack("ping-flood"), &code);
     CHECK(code == 3);
@@ -98,8 +99,9 @@ TEST_CASE("audit CLI: --fail-on sets exit code 3 by severity", "[uses-captures]"
     CHECK(code == 0);
 }
 
-TEST_CASE("audit CLI: several files, one JSON record per finding, each naming its file",
-          "[uses-captures]") {
+TEST_CASE(
+    "h2lens audit --json of several files writes one record per finding, each naming its file",
+    "[uses-captures]") {
     int code = -1;
     const std::string out =
         runH2lens("audit --json " + attack("ping-flood") + " " + attack("ordinary-h2load-m100") +
@@ -121,7 +123,7 @@ TEST_CASE("audit CLI: several files, one JSON record per finding, each naming it
         CHECK(records[1].contains(key));
 }
 
-TEST_CASE("audit CLI: a file that is not a capture is reported, the others still audited",
+TEST_CASE("h2lens audit reports a file that is not a capture and still audits the others",
           "[uses-captures]") {
     const auto bad = std::filesystem::temp_directory_path() / "h2lens_audit_not_a_capture.txt";
     std::ofstream(bad) << "not a capture\n";
@@ -138,7 +140,8 @@ TEST_CASE("audit CLI: a file that is not a capture is reported, the others still
     std::filesystem::remove(bad);
 }
 
-TEST_CASE("summary: an Audit section only when the audit finds something", "[uses-captures]") {
+TEST_CASE("The summary has an Audit section only when the audit finds something",
+          "[uses-captures]") {
     const std::string attacked = runH2lens("summary -q " + attack("rapid-reset"));
     CHECK(attacked.find("\nAudit: 1 finding (h2lens audit FILE reports each in full)\n  attack   "
                         "rapid reset (CVE-2023-44487, RFC 9113 §10.5): conn 0 client 127.0.0.1:") !=
@@ -149,7 +152,7 @@ TEST_CASE("summary: an Audit section only when the audit finds something", "[use
     CHECK(ordinary.find("\nStreams\n  status: 200 x1000\n") != std::string::npos);
 }
 
-TEST_CASE("audit CLI: --max-open-streams reports the streams open longest early, none lost",
+TEST_CASE("With --max-open-streams the streams open longest are reported early and none is lost",
           "[uses-captures]") {
     // nghttpd (-m 10) and a client that opens 30 streams it never ends: at the default cap every
     // stream stays open until the server's GOAWAY or the end; at 5 the 25 oldest are reported

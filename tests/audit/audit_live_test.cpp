@@ -6,7 +6,7 @@
 
 using namespace h2lens::test;
 
-TEST_CASE("live --audit: a PING flood on loopback is reported when the capture stops",
+TEST_CASE("live --audit reports a PING flood on loopback when the capture stops",
           "[uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     H2LENS_REQUIRE_PROGRAM("nghttpd");

@@ -71,7 +71,7 @@ HeaderField indexedField(std::string name, std::string value) {
 
 }  // namespace
 
-TEST_CASE("rate window: events 0.95 s apart share a window, events over 1 s apart never do",
+TEST_CASE("The rate window counts events 0.95 s apart together, never events over 1 s apart",
           "[audit]") {
     RateWindow w;
     CHECK(w.add(kT0) == 1);
@@ -84,14 +84,15 @@ TEST_CASE("rate window: events 0.95 s apart share a window, events over 1 s apar
     CHECK(v.oldest() == kT0 + 1011 * kMs);
 }
 
-TEST_CASE("rate window: a time that goes backwards counts in the current step", "[audit]") {
+TEST_CASE("The rate window counts a time that goes backwards in the current step", "[audit]") {
     RateWindow w;
     w.add(kT0 + 500 * kMs);
     CHECK(w.add(kT0 + 499 * kMs) == 2);
     CHECK(w.oldest() == kT0 + 499 * kMs);
 }
 
-TEST_CASE("rapid reset: 100 streams opened and reset within a second by the client", "[audit]") {
+TEST_CASE("A client opening and resetting 100 streams within a second is a rapid reset",
+          "[audit]") {
     Feed feed;
     for (std::uint32_t i = 0; i < 100; ++i) {
         const TimestampNs ts = kT0 + i * 9 * kMs;  // 100 in 891 ms
@@ -113,7 +114,7 @@ TEST_CASE("rapid reset: 100 streams opened and reset within a second by the clie
     CHECK(kindInfo(f.kind).reference.find("CVE-2023-44487") != std::string_view::npos);
 }
 
-TEST_CASE("rapid reset: 99 in a second is below the threshold, and slow cancels are not rapid",
+TEST_CASE("Rapid resets at 99 in a second are below the threshold, and slow cancels are not rapid",
           "[audit]") {
     Feed feed;
     for (std::uint32_t i = 0; i < 99; ++i) {
@@ -130,7 +131,7 @@ TEST_CASE("rapid reset: 99 in a second is below the threshold, and slow cancels 
     CHECK(feed.end().empty());
 }
 
-TEST_CASE("rapid reset: the threshold and the age are settable", "[audit]") {
+TEST_CASE("The rapid reset threshold and age are settable", "[audit]") {
     AuditThresholds t;
     t.set("rapid-reset=10/s");
     t.set("rapid-reset-age=1s");
@@ -145,7 +146,7 @@ TEST_CASE("rapid reset: the threshold and the age are settable", "[audit]") {
     CHECK(findings[0].thresholdText == "10/s");
 }
 
-TEST_CASE("reset flood: RST_STREAM from the server at 100 a second", "[audit]") {
+TEST_CASE("RST_STREAM from the server at 100 a second is a reset flood", "[audit]") {
     Feed feed;
     for (std::uint32_t i = 0; i < 120; ++i) {
         feed.request(2 * i + 1, kT0 + i * 5 * kMs);
@@ -160,7 +161,9 @@ TEST_CASE("reset flood: RST_STREAM from the server at 100 a second", "[audit]") 
     CHECK(findings[0].first == kT0 + kMs);
 }
 
-TEST_CASE("CONTINUATION flood: the 64th CONTINUATION frame of one block crosses", "[audit]") {
+TEST_CASE(
+    "The 64th CONTINUATION frame of one header block crosses the CONTINUATION flood threshold",
+    "[audit]") {
     auto run = [](int continuations, bool end) {
         Feed feed;
         feed.frame(kC2S, makeFrame(FrameType::Headers, 1, kT0));
@@ -184,7 +187,8 @@ TEST_CASE("CONTINUATION flood: the 64th CONTINUATION frame of one block crosses"
     CHECK(f.detail.find("1 never ended") != std::string::npos);
 }
 
-TEST_CASE("CONTINUATION flood: a header block of 256 KiB on the wire crosses too", "[audit]") {
+TEST_CASE("A header block of 256 KiB on the wire crosses the CONTINUATION flood threshold too",
+          "[audit]") {
     Feed feed;
     const Bytes fragment(64 * 1024, 0x40);
     Frame h = makeFrame(FrameType::Headers, 1, kT0);
@@ -203,8 +207,10 @@ TEST_CASE("CONTINUATION flood: a header block of 256 KiB on the wire crosses too
     CHECK(findings[0].detail.find("256 KiB") != std::string::npos);
 }
 
-TEST_CASE("HPACK bomb: a block the decoder cut at its header list cap, far above its size",
-          "[audit]") {
+TEST_CASE(
+    "A header block the decoder cut at its header list cap, far above its wire size, is an HPACK "
+    "bomb",
+    "[audit]") {
     Feed feed;
     const Bytes wire(4000, 0xbe);
     Frame h = makeFrame(FrameType::Headers, 1, kT0, frame_flag::kEndHeaders);
@@ -225,7 +231,7 @@ TEST_CASE("HPACK bomb: a block the decoder cut at its header list cap, far above
     CHECK(f.detail.find("cut 1 block") != std::string::npos);
 }
 
-TEST_CASE("HPACK bomb: indexed headers at a high ratio but a low volume are ordinary", "[audit]") {
+TEST_CASE("Indexed headers at a high ratio but a low volume are not an HPACK bomb", "[audit]") {
     Feed feed;
     const Bytes wire(4, 0xbe);
     for (int i = 0; i < 1000; ++i) {  // 1000 requests/s of 4 wire bytes decoding to 2 KiB
@@ -240,7 +246,7 @@ TEST_CASE("HPACK bomb: indexed headers at a high ratio but a low volume are ordi
     CHECK(feed.end().empty());
 }
 
-TEST_CASE("HPACK bomb: 4 MiB a second decoded at 100 times the wire bytes", "[audit]") {
+TEST_CASE("Decoding 4 MiB a second at 100 times the wire bytes is an HPACK bomb", "[audit]") {
     Feed feed;
     const Bytes wire(100, 0xbe);
     for (int i = 0; i < 500; ++i) {  // 10 000 decoded bytes per 100 wire bytes, 500 in 0.5 s
@@ -277,7 +283,8 @@ TEST_CASE("SETTINGS and PING floods are counted per sender, ACKs aside", "[audit
     CHECK(findings[0].peak == 150);
 }
 
-TEST_CASE("empty frame flood: empty DATA without END_STREAM, not the empty last DATA", "[audit]") {
+TEST_CASE("Empty DATA without END_STREAM is an empty frame flood, the empty last DATA is not",
+          "[audit]") {
     Feed feed;
     feed.request(1, kT0, false);
     for (int i = 0; i < 99; ++i)
@@ -295,7 +302,7 @@ TEST_CASE("empty frame flood: empty DATA without END_STREAM, not the empty last 
     CHECK(findings[0].kind == FindingKind::EmptyFrameFlood);
 }
 
-TEST_CASE("priority churn: PRIORITY frames at 100 a second", "[audit]") {
+TEST_CASE("PRIORITY frames at 100 a second are priority churn", "[audit]") {
     Feed feed;
     for (int i = 0; i < 100; ++i)
         feed.frame(kC2S,
@@ -311,7 +318,7 @@ TEST_CASE("priority churn: PRIORITY frames at 100 a second", "[audit]") {
     CHECK(slower.end().empty());
 }
 
-TEST_CASE("slow read: a sender stalled 10 s on one stream, the reader is the peer", "[audit]") {
+TEST_CASE("A sender stalled 10 s on one stream is a slow read blamed on the reader", "[audit]") {
     Feed feed;
     feed.request(1, kT0);
     for (int i = 0; i < 50; ++i) {
@@ -338,7 +345,7 @@ TEST_CASE("slow read: a sender stalled 10 s on one stream, the reader is the pee
     CHECK(f.detail.find("50 of them of 1 KiB or less") != std::string::npos);
 }
 
-TEST_CASE("slow read: 9.9 s of stalls spread over streams is not one slow read", "[audit]") {
+TEST_CASE("Stalls of 9.9 s spread over streams are not one slow read", "[audit]") {
     Feed feed;
     feed.request(1, kT0);
     ConnectionSummary summary;
@@ -347,8 +354,10 @@ TEST_CASE("slow read: 9.9 s of stalls spread over streams is not one slow read",
     CHECK(feed.end(summary).empty());
 }
 
-TEST_CASE("stream limit: the 11th open stream against 10, once the client acknowledged it",
-          "[audit]") {
+TEST_CASE(
+    "The 11th open stream against a limit of 10 breaks the stream limit once the client "
+    "acknowledged it",
+    "[audit]") {
     auto serverSettings = [](std::uint32_t limit, TimestampNs ts) {
         Frame f = makeFrame(FrameType::Settings, 0, ts, 0, 6);
         f.settings.push_back({0x3, limit});
@@ -377,7 +386,7 @@ TEST_CASE("stream limit: the 11th open stream against 10, once the client acknow
     CHECK(f.last == kT0 + 6 * kMs);
 }
 
-TEST_CASE("a finding turned off is never made", "[audit]") {
+TEST_CASE("A finding turned off is never made", "[audit]") {
     AuditThresholds t;
     t.set("ping-flood=off");
     Feed feed(t);
@@ -386,7 +395,7 @@ TEST_CASE("a finding turned off is never made", "[audit]") {
     CHECK(feed.end().empty());
 }
 
-TEST_CASE("thresholds: NAME=VALUE with units, and clear errors for the rest", "[audit]") {
+TEST_CASE("Thresholds read NAME=VALUE with units, and the rest gets clear errors", "[audit]") {
     AuditThresholds t;
     t.set("rapid-reset=50/s");
     CHECK(t.rapidReset == 50);
@@ -422,7 +431,7 @@ TEST_CASE("thresholds: NAME=VALUE with units, and clear errors for the rest", "[
     CHECK(t.rapidReset == 50);  // a bad value changes nothing
 }
 
-TEST_CASE("every kind has a name, title, reference and units", "[audit]") {
+TEST_CASE("Every finding kind has a name, title, reference and units", "[audit]") {
     for (int k = 0; k < kFindingKinds; ++k) {
         const FindingKindInfo& info = kindInfo(static_cast<FindingKind>(k));
         CHECK_FALSE(info.name.empty());

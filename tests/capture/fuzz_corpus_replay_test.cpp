@@ -8,7 +8,7 @@
 using namespace h2lens;
 using namespace h2lens::test;
 
-TEST_CASE("pcapng fuzz corpus replays cleanly", "[capture][pcapng][fuzz]") {
+TEST_CASE("The pcapng fuzz corpus replays cleanly", "[capture][pcapng][fuzz]") {
     const auto dir = sourceDir() / "fuzz" / "corpus" / "pcapng";
     REQUIRE(std::filesystem::is_directory(dir));
     int files = 0;

@@ -64,7 +64,7 @@ TEST_CASE("PcapngReader reads every real pcapng like tshark does",
     }
 }
 
-TEST_CASE("PcapngReader over a FILE* gives what it gives over memory",
+TEST_CASE("PcapngReader over a FILE stream gives what it gives over memory",
           "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const auto& path : sharedPcapngCaptures()) {
@@ -123,7 +123,7 @@ TEST_CASE("Decryption Secrets Blocks give the key log lines of the sidecar files
     CHECK(reader.decryptionSecrets().empty());
 }
 
-TEST_CASE("12a: nanosecond pcapng timestamps match capinfos' first and last packet time",
+TEST_CASE("Nanosecond pcapng timestamps of capture 12a match capinfos' first and last packet time",
           "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto path = sharedDir() / "captures/12a_pcapng_dumpcap_dsb/capture.pcapng";
@@ -141,7 +141,9 @@ TEST_CASE("12a: nanosecond pcapng timestamps match capinfos' first and last pack
     CHECK(r.packets.back().ts == last);
 }
 
-TEST_CASE("Interfaces with different link types in one file", "[capture][pcapng][uses-captures]") {
+TEST_CASE(
+    "Interfaces with different link types in one pcapng give each packet its interface's link type",
+    "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // libpcap 1.10 refuses this file; tshark says which interface each frame came from and
     // only frames from the Linux cooked interface have an sll header.
@@ -168,7 +170,7 @@ TEST_CASE("Interfaces with different link types in one file", "[capture][pcapng]
     CHECK(seen.size() == 2);
 }
 
-TEST_CASE("Truncated pcapng: packets before the cut are intact, the cut is named",
+TEST_CASE("A truncated pcapng keeps the packets before the cut intact and names the cut",
           "[capture][pcapng][truncation][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const auto& path : sharedPcapngCaptures()) {
@@ -251,7 +253,8 @@ TEST_CASE("Absurd block lengths stop reading with an issue",
     CHECK(capped.issues[0].packetNumber == capped.packets.size() + 1);
 }
 
-TEST_CASE("Not a pcapng stream: an issue and no packets", "[capture][pcapng][uses-captures]") {
+TEST_CASE("A stream that is not pcapng gives an issue and no packets",
+          "[capture][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const Bytes classic = readFile(sharedDir() / "captures/06_server_push/capture.pcap");
     const ReadResult r = readMemory(classic);

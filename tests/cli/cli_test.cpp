@@ -22,7 +22,8 @@ TEST_CASE("A file that is not a capture gets one error line and exit code 2") {
 }
 
 TEST_CASE(
-    "flows --json lists connections with ids, endpoints and delivered bytes; --dump writes them") {
+    "flows --json lists connections with ids, endpoints and delivered bytes, and --dump writes "
+    "them") {
     int code = 0;
     const auto flows =
         nlohmann::json::parse(cli("flows --json " + sample("h2load_small.pcap"), &code));

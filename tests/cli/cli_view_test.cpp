@@ -73,7 +73,10 @@ TEST_CASE("Counts read as English and empty sections print no heading", "[cli]")
     CHECK(none.find("Slowest") == std::string::npos);
 }
 
-TEST_CASE("Exit codes: 0 clean, 1 damaged file or --strict findings, 2 unreadable", "[cli]") {
+TEST_CASE(
+    "The exit code is 0 when clean, 1 for a damaged file or --strict findings and 2 when "
+    "unreadable",
+    "[cli]") {
     int code = -1;
     cli(sample("h2c_nghttp.pcap"), &code);
     CHECK(code == 0);
@@ -329,8 +332,9 @@ TEST_CASE("frames shows ALTSVC fields and padding as tshark decodes them", "[cli
     CHECK(got == expected);
 }
 
-TEST_CASE("A clock step back: the duration is earliest to latest, and the summary says so",
-          "[cli]") {
+TEST_CASE(
+    "After a clock step back the duration is earliest to latest packet, and the summary says so",
+    "[cli]") {
     // tests/data/issue14/clock_step.pcap: h2c_nano.pcap with packets 17.. an hour earlier.
     const std::string capture =
         shellQuote((sourceDir() / "tests/data/issue14/clock_step.pcap").string());

@@ -86,7 +86,7 @@ std::vector<Signal> tsharkSignals(const char* name, int port) {
 }  // namespace
 
 TEST_CASE(
-    "priority --json: weights and exclusive flags are each stream's last signal, as tshark "
+    "priority --json gives each stream's weight and exclusive flag from its last signal, as tshark "
     "decodes it",
     "[cli][priority][tshark]") {
     if (!haveProgram("tshark")) {
@@ -123,8 +123,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "priority: python-h2's RFC 7540 tree at the end and at a time (exclusive insertions, a "
-    "subtree moved under its descendant, an idle parent)",
+    "priority shows python-h2's RFC 7540 tree at the end and at a time (exclusive insertions, "
+    "subtree moved under its descendant, idle parent)",
     "[cli][priority]") {
     const auto end = priorityJson(capture("python_nghttpd_7540.pcap"));
     // Asked: 1 (w32) on 0; 3 (w201), 5 (w16) on 1; 7 (w8) on 3; 9 (w100) exclusive on 1; then 1
@@ -165,14 +165,16 @@ TEST_CASE(
     CHECK(code == 2);
 }
 
-TEST_CASE("priority: the self-dependency is an anomaly with its RFC section", "[cli][priority]") {
+TEST_CASE("frames shows the self-dependency as an anomaly with its RFC section",
+          "[cli][priority]") {
     const std::string frames = cli("frames -q --stream 17 " + capture("python_nghttpd_7540.pcap"));
     CHECK(frames.find("ANOMALY SELF_DEPENDENCY RFC 9113 §5.3.1 (RFC 7540 §5.3.1)") !=
           std::string::npos);
 }
 
-TEST_CASE("priority: RFC 9218 priority headers and PRIORITY_UPDATE, as tshark decodes them",
-          "[cli][priority][tshark]") {
+TEST_CASE(
+    "priority --json gives RFC 9218 priority headers and PRIORITY_UPDATE as tshark decodes them",
+    "[cli][priority][tshark]") {
     const auto t = priorityJson(capture("python_nghttpd_9218.pcap"));
     // Headers u=5, u=0, "u=1, i", "u=6, i, x-unknown=?1"; PRIORITY_UPDATE 1 -> u=7 and 9 -> u=2
     // (9 idle then; its request came later without a priority header).
@@ -196,7 +198,8 @@ TEST_CASE("priority: RFC 9218 priority headers and PRIORITY_UPDATE, as tshark de
     }
 }
 
-TEST_CASE("priority: whether the server followed it, per connection", "[cli][priority]") {
+TEST_CASE("The export says per connection whether the server followed the priorities",
+          "[cli][priority]") {
     auto connection = [](const char* name) {
         return Json::parse(cli("export -q -o - " + capture(name)))["connections"][0]["priority"];
     };
@@ -227,7 +230,7 @@ TEST_CASE("priority: whether the server followed it, per connection", "[cli][pri
     for (const Json& c : plain["connections"]) CHECK_FALSE(c.contains("priority"));
 }
 
-TEST_CASE("streams --priority adds the column; without it the table is unchanged",
+TEST_CASE("streams --priority adds the column, and without it the table is unchanged",
           "[cli][priority]") {
     const std::string with = cli("streams -q --priority " + capture("python_nghttpd_7540.pcap"));
     const std::string without = cli("streams -q " + capture("python_nghttpd_7540.pcap"));
@@ -238,7 +241,7 @@ TEST_CASE("streams --priority adds the column; without it the table is unchanged
     CHECK(urgency.find("u=1 i") != std::string::npos);
 }
 
-TEST_CASE("priority: nghttp's anchor streams in the shared reference capture 01",
+TEST_CASE("priority shows nghttp's anchor streams in the shared reference capture 01",
           "[cli][priority]") {
     H2LENS_REQUIRE_SHARED();
     const std::string path =

@@ -77,7 +77,7 @@ TEST_CASE("SHA-256 matches the FIPS 180-2 vectors, also when fed in pieces") {
     CHECK(h.hex() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
-TEST_CASE("base64 follows RFC 4648 section 10") {
+TEST_CASE("Base64 encoding follows RFC 4648 section 10") {
     CHECK(base64Encode(asBytes("")) == "");
     CHECK(base64Encode(asBytes("f")) == "Zg==");
     CHECK(base64Encode(asBytes("fo")) == "Zm8=");
@@ -87,7 +87,7 @@ TEST_CASE("base64 follows RFC 4648 section 10") {
     CHECK(base64Encode(asBytes("foobar")) == "Zm9vYmFy");
 }
 
-TEST_CASE("base64 of every length and byte value equals OpenSSL's EVP_EncodeBlock") {
+TEST_CASE("Base64 of every length and byte value equals OpenSSL's EVP_EncodeBlock") {
     // The vectorised path handles 12 bytes per step and the scalar loop the tail: lengths 0..260
     // cover every split between them; length 256 holds every byte value.
     std::mt19937 rng(7);
@@ -117,7 +117,7 @@ TEST_CASE("UTF-8 text detection rejects overlongs, surrogates and binary") {
     CHECK(utf8Prefix(asBytes(euro), 5) == 5);
 }
 
-TEST_CASE("gzip, zlib deflate and raw deflate bodies decode to the original") {
+TEST_CASE("Bodies in gzip, zlib deflate and raw deflate decode to the original") {
     const Bytes text = sampleText();
     for (int bits : {15 + 16, 15, -15}) {
         const Bytes packed = zlibCompress(text, bits);
@@ -135,7 +135,7 @@ TEST_CASE("gzip, zlib deflate and raw deflate bodies decode to the original") {
     }
 }
 
-TEST_CASE("the output cap stops a compression bomb") {
+TEST_CASE("The output cap stops a compression bomb") {
     const Bytes zeros(4 << 20, 0);
     const Bytes packed = zlibCompress(zeros, 31);
     DecodedContent d = decodeContent(packed, {"gzip"}, 100000);
@@ -143,7 +143,7 @@ TEST_CASE("the output cap stops a compression bomb") {
     CHECK(d.bytes.size() == 100000);
 }
 
-TEST_CASE("stacked codings are undone last first, with the gzip and zstd programs") {
+TEST_CASE("Stacked codings are undone last first, with the gzip and zstd programs") {
     if (!haveProgram("gzip") || !haveProgram("zstd")) {
         WARN("skipped: gzip or zstd program missing");
         return;
@@ -160,7 +160,7 @@ TEST_CASE("stacked codings are undone last first, with the gzip and zstd program
     CHECK(wrongOrder.error);
 }
 
-TEST_CASE("zstd frames written by the zstd library decode") {
+TEST_CASE("Zstandard frames written by the zstd library decode") {
     const Bytes text = sampleText();
     Bytes packed(ZSTD_compressBound(text.size()));
     packed.resize(ZSTD_compress(packed.data(), packed.size(), text.data(), text.size(), 3));
@@ -169,7 +169,9 @@ TEST_CASE("zstd frames written by the zstd library decode") {
     CHECK(d.bytes == text);
 }
 
-TEST_CASE("brotli decodes (RFC 7932 uncompressed meta-blocks; the brotli program when installed)") {
+TEST_CASE(
+    "Brotli decodes, from RFC 7932 uncompressed meta-blocks and from the brotli program when "
+    "installed") {
     // RFC 7932 §9.2: WBITS=16 ('0'), then a meta-block header ISLAST=0, MNIBBLES=4, MLEN-1 and
     // ISUNCOMPRESSED=1, byte-aligned raw bytes, then ISLAST=1 ISLASTEMPTY=1. Assembled by hand.
     const std::string msg = "hello, brotli";
@@ -210,7 +212,7 @@ TEST_CASE("brotli decodes (RFC 7932 uncompressed meta-blocks; the brotli program
     CHECK(real.bytes == text);
 }
 
-TEST_CASE("unknown codings are reported, identity is ignored") {
+TEST_CASE("Unknown codings are reported and identity is ignored") {
     CHECK(parseCodings(" GZip ,identity, br") == std::vector<std::string>{"gzip", "br"});
     DecodedContent d = decodeContent(asBytes("x"), {"compress"}, 100);
     REQUIRE(d.error);

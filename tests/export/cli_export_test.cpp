@@ -40,7 +40,7 @@ TEST_CASE("export -o writes the same document as -o -", "[uses-captures]") {
     std::filesystem::remove(out);
 }
 
-TEST_CASE("export decodes h2o's gzip response; gzip -d agrees", "[uses-captures]") {
+TEST_CASE("export decodes h2o's gzip response and gzip -d agrees", "[uses-captures]") {
     const auto doc = nlohmann::json::parse(cli("export " + sample("h2c_curl_post.pcap")));
     const auto& body = doc["connections"][1]["streams"][0]["response"]["body"];
     REQUIRE(body.contains("decoded"));
@@ -84,7 +84,7 @@ TEST_CASE("export decodes suricata's deflate response (Go server, h2c upgrade)",
 }
 
 TEST_CASE(
-    "Redaction with --redact hides header values in every output; key-log secrets never appear",
+    "Redaction with --redact hides header values in every output, and key-log secrets never appear",
     "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "12a_pcapng_dumpcap_dsb";
@@ -141,7 +141,7 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("follow shows the exchange; colour only when asked", "[uses-captures]") {
+TEST_CASE("follow shows the exchange, in colour only when asked", "[uses-captures]") {
     const std::string never =
         cli("follow " + sample("h2c_nghttp.pcap") + " --conn 0 --stream 13 --color=never");
     const std::string always =
@@ -167,7 +167,8 @@ TEST_CASE("follow decodes gRPC messages as raw protobuf with the status", "[uses
     CHECK(out.find("gRPC status 0") != std::string::npos);
 }
 
-TEST_CASE("HAR export: h2 entries with frame timings, valid for har-validator", "[uses-captures]") {
+TEST_CASE("The HAR export has h2 entries with frame timings and is valid for har-validator",
+          "[uses-captures]") {
     std::vector<std::string> files = {sample("h2c_curl_post.pcap"), sample("h2c_nghttp.pcap"),
                                       sample("h2c_upgrade.pcap"), sample("small_windows.pcap")};
     if (haveShared()) {

@@ -207,7 +207,7 @@ Blocks ourBlocks(const OJson& stream, int dir) {
 
 }  // namespace
 
-TEST_CASE("samples: the export is identical across runs and valid against the schema",
+TEST_CASE("The export of every sample is identical across runs and valid against the schema",
           "[uses-captures]") {
     SchemaValidator schema = loadSchema();
     ExportOptions options;
@@ -231,7 +231,7 @@ TEST_CASE("samples: the export is identical across runs and valid against the sc
     }
 }
 
-TEST_CASE("the schema validator rejects documents that break the schema", "[uses-captures]") {
+TEST_CASE("The schema validator rejects documents that break the schema", "[uses-captures]") {
     SchemaValidator schema = loadSchema();
     auto doc = OJson::parse(
         exportJson((sourceDir() / "samples" / "h2c_nghttp.pcap").string(), ExportOptions{}));
@@ -247,7 +247,7 @@ TEST_CASE("the schema validator rejects documents that break the schema", "[uses
     CHECK_FALSE(schema.validate(badEnum).empty());
 }
 
-TEST_CASE("NDJSON: every record validates and streams come before their connection",
+TEST_CASE("Every NDJSON record validates and streams come before their connection",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     SchemaValidator schema = loadSchema();
@@ -285,8 +285,10 @@ TEST_CASE("NDJSON: every record validates and streams come before their connecti
     }
 }
 
-TEST_CASE("NDJSON holds only open streams (05: 2000 streams, 50 concurrent per connection)",
-          "[uses-captures]") {
+TEST_CASE(
+    "NDJSON export holds only open streams (capture 05 with 2000 streams, 50 concurrent per "
+    "connection)",
+    "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     struct Watcher : TranscriptSink {
         const TranscriptCollector* collector = nullptr;
@@ -310,7 +312,7 @@ TEST_CASE("NDJSON holds only open streams (05: 2000 streams, 50 concurrent per c
     CHECK(collector.openBodies() == 0);
 }
 
-TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with tshark",
+TEST_CASE("Headers, body sizes and body SHA-256 of the reference captures agree with tshark",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {
@@ -390,7 +392,7 @@ TEST_CASE("reference captures: headers, body sizes and body SHA-256 agree with t
 
 // A body announced by content-length gets its buffer once (bounded by the retention cap), so
 // big bodies are not copied again and again as DATA frames arrive; what is kept is unchanged.
-TEST_CASE("bodies with content-length are retained in one buffer of that size", "[uses-captures]") {
+TEST_CASE("Bodies with content-length are retained in one buffer of that size", "[uses-captures]") {
     struct Sizes final : TranscriptSink {
         std::size_t cap = 0, checked = 0, exact = 0, multiFrame = 0;
         void onStream(const StreamTranscript& s) override {

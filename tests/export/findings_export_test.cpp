@@ -42,7 +42,7 @@ OJson withoutConnectionKeys(OJson f) {
 
 }  // namespace
 
-TEST_CASE("export: each attack capture's connection carries the audit's finding",
+TEST_CASE("Each attack capture's exported connection carries the audit's finding",
           "[uses-captures]") {
     std::ifstream schemaFile(sourceDir() / "docs" / "transcript.schema.json");
     REQUIRE(schemaFile);
@@ -90,7 +90,7 @@ TEST_CASE("export: each attack capture's connection carries the audit's finding"
     }
 }
 
-TEST_CASE("export: ordinary traffic has no findings key; --threshold works as in audit",
+TEST_CASE("The export of ordinary traffic has no findings key, and --threshold works as in audit",
           "[uses-captures]") {
     const std::string ordinary = runH2lens("export -o - " + attack("ordinary-h2load-m100"));
     REQUIRE(OJson::parse(ordinary)["connections"].size() == 1);

@@ -52,7 +52,7 @@ std::vector<StreamTranscript> collect(const std::filesystem::path& file) {
 
 }  // namespace
 
-TEST_CASE("protobuf encoding guide examples decode field by field") {
+TEST_CASE("The protobuf encoding guide examples decode field by field") {
     // https://protobuf.dev/programming-guides/encoding/: 150 in field 1, "testing" in field 2,
     // and a Test3 {c: Test1 {a: 150}} nesting.
     ProtoMessage m = decodeProtobufRaw(hexBytes("089601"));
@@ -83,7 +83,7 @@ TEST_CASE("protobuf encoding guide examples decode field by field") {
     CHECK(m.fields[1].varint == 2);
 }
 
-TEST_CASE("non-protobuf input is reported, not thrown") {
+TEST_CASE("Input that is not protobuf is reported, not thrown") {
     ProtoMessage m = decodeProtobufRaw(asBytes("GET / HTTP/1.1\r\n"));
     CHECK_FALSE(m.ok);
     CHECK_FALSE(m.error.empty());
@@ -112,8 +112,9 @@ TEST_CASE("gRPC bodies split into length-prefixed messages, also across cuts") {
     CHECK_FALSE(isGrpcContentType("application/json"));
 }
 
-TEST_CASE("13_grpc_python: message lengths equal tshark's and gzip messages decompress",
-          "[uses-captures]") {
+TEST_CASE(
+    "In capture 13_grpc_python gRPC message lengths equal tshark's and gzip messages decompress",
+    "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "13_grpc_python";
     // tshark's grpc.message_length per TCP connection, in capture order.
@@ -167,7 +168,7 @@ TEST_CASE("13_grpc_python: message lengths equal tshark's and gzip messages deco
     CHECK(statusFailures > 0);  // and a trailers-only error
 }
 
-TEST_CASE("corpus gRPC captures: every gRPC body splits into whole protobuf messages",
+TEST_CASE("Every gRPC body of the corpus gRPC captures splits into whole protobuf messages",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto corpus = sharedDir() / "corpus" / "pcaps";

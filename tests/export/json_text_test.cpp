@@ -27,7 +27,8 @@ std::string fastText(const Json& j, int indent) {
 
 }  // namespace
 
-TEST_CASE("JSON strings: escapes, UTF-8 and invalid bytes as nlohmann writes them") {
+TEST_CASE(
+    "JSON strings with escapes, UTF-8 and invalid bytes are written as nlohmann writes them") {
     const std::vector<std::string> cases = {
         "",
         "plain ascii text that is longer than eight bytes",
@@ -51,7 +52,9 @@ TEST_CASE("JSON strings: escapes, UTF-8 and invalid bytes as nlohmann writes the
     }
 }
 
-TEST_CASE("JSON strings: random bytes, biased to the characters that need care") {
+TEST_CASE(
+    "JSON strings of random bytes, biased to the characters that need care, are written as "
+    "nlohmann writes them") {
     std::mt19937 rng(20261123);
     const std::string alphabet = std::string("ab\"\\\n\t\x01\x1f\x7f", 9) +
                                  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff\x80\xc0\xed\xa0";
@@ -67,7 +70,7 @@ TEST_CASE("JSON strings: random bytes, biased to the characters that need care")
     }
 }
 
-TEST_CASE("JSON values: containers, numbers and pretty printing") {
+TEST_CASE("JSON containers, numbers and pretty printing are written as nlohmann writes them") {
     const Json j = Json::parse(R"({"a":[],"b":{},"c":[1,-2,3.5,1e300,0.1,true,false,null],
         "d":{"x":{"y":[[],[{}],"s"]}},"e":18446744073709551615,"f":-9223372036854775808,"g":2.0})");
     for (int indent : {-1, 0, 2, 4}) {
@@ -79,7 +82,7 @@ TEST_CASE("JSON values: containers, numbers and pretty printing") {
     }
 }
 
-TEST_CASE("real exports: the fast writer's text equals nlohmann's on every sample",
+TEST_CASE("The fast writer's text equals nlohmann's on the real export of every sample",
           "[uses-captures]") {
     ExportOptions options;
     options.frames = true;
@@ -98,7 +101,9 @@ TEST_CASE("real exports: the fast writer's text equals nlohmann's on every sampl
 // NDJSON lines get their bodies written straight from the transcript (BodyTextSlots): the tree
 // holds placeholders, which must survive the copies ordered_json makes when an object grows,
 // and must not be forgeable by strings that come from a capture.
-TEST_CASE("body slots: bodies written into the text, through copies, never forged") {
+TEST_CASE(
+    "Body slots put bodies into the text, also through copies, and leave a forged placeholder "
+    "alone") {
     BodyTextSlots slots;
     const Bytes binary = {0x00, 0xff, 0x10, 0x80, 0x7f};
     const std::string text = "caf\xc3\xa9 \"quoted\"\n";

@@ -181,7 +181,7 @@ TEST_CASE("export of one capture has no capture field unless --capture-field ask
     CHECK(code == 2);  // the document has no records to tag
 }
 
-TEST_CASE("export skips a missing file, a file that is not a capture and keeps the others",
+TEST_CASE("export skips a missing file and a file that is not a capture, and keeps the others",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     TempDir dir("h2lens_multi_bad");

@@ -214,7 +214,7 @@ TEST_CASE("NDJSON with worker threads is byte-identical to the single-threaded e
     }
 }
 
-TEST_CASE("a body longer than the retention cap still gets the digest of all its bytes",
+TEST_CASE("A body longer than the retention cap still gets the digest of all its bytes",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // 04 uploads a body of several hundred KB; a 1000-byte cap switches to the running digest.

@@ -10,7 +10,7 @@
 using namespace h2lens::test;
 using OJson = nlohmann::ordered_json;
 
-TEST_CASE("priority captures: the export with frames is valid against the schema",
+TEST_CASE("The export with frames of every priority capture is valid against the schema",
           "[uses-captures]") {
     std::ifstream f(sourceDir() / "docs" / "transcript.schema.json");
     REQUIRE(f);

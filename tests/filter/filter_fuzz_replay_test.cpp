@@ -3,6 +3,6 @@
 #include "../../fuzz/fuzz_filter.cpp"
 #include "fuzz_replay.h"
 
-TEST_CASE("filter fuzz corpus replays cleanly", "[filter][fuzz][uses-captures]") {
+TEST_CASE("The filter fuzz corpus replays cleanly", "[filter][fuzz][uses-captures]") {
     CHECK(h2lens::test::replayFuzzCorpus("filter", LLVMFuzzerTestOneInput) >= 4);
 }

@@ -113,7 +113,8 @@ TEST_CASE("Filter terms that cannot be read are named and match nothing", "[filt
     CHECK(StreamFilter::parse("  status:200   method:GET  ").errors().empty());
 }
 
-TEST_CASE("Resets, anomalies and gRPC headers on public captures", "[filter][uses-captures]") {
+TEST_CASE("Filter terms select resets, anomalies and gRPC headers on public captures",
+          "[filter][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // Suricata's dns-over-https capture: one stream reset by the client.
     const StreamRows doh =

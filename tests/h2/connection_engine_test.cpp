@@ -99,7 +99,7 @@ TEST_CASE("An unfinished stream is reported at the end in the state it reached")
     CHECK(mirroredState(c.rec.streams[0].state) == StreamState::HalfClosedRemote);
 }
 
-TEST_CASE("SETTINGS_INITIAL_WINDOW_SIZE shifts open windows below zero; a stall is measured") {
+TEST_CASE("SETTINGS_INITIAL_WINDOW_SIZE shifts open windows below zero and a stall is measured") {
     Conversation c;
     c.c2s(frameBytes(kHeaders, kEndHeaders, 1, cat({Bytes{0x83}, Bytes{0x86, 0x84}})));  // POST
     for (int i = 0; i < 4; ++i) c.c2s(frameBytes(kData, 0, 1, Bytes(15000, 'x')));
@@ -144,7 +144,7 @@ TEST_CASE("DATA beyond the window and DATA on a closed stream are anomalies with
     }
 }
 
-TEST_CASE("Rapid reset: a client opening and resetting many streams at once is flagged") {
+TEST_CASE("A client opening and resetting many streams at once is flagged as a rapid reset") {
     Conversation c;
     Bytes burst;
     for (std::uint32_t id = 1; id < 2 * 120; id += 2) {
@@ -171,7 +171,7 @@ TEST_CASE("GOAWAY refuses the streams above its last stream id") {
     CHECK(c.rec.streams[1].end == StreamEnd::Complete);
 }
 
-TEST_CASE("Header blocks span CONTINUATION; an interrupted block is a violation") {
+TEST_CASE("Header blocks span CONTINUATION frames and an interrupted block is a violation") {
     Conversation c;
     c.c2s(frameBytes(kHeaders, 0, 1, Bytes{0x82, 0x86}));
     c.c2s(frameBytes(kContinuation, kEndHeaders, 1, Bytes{0x84}));
@@ -238,7 +238,7 @@ TEST_CASE("The engine's view does not depend on how the bytes are chunked") {
     }
 }
 
-TEST_CASE("SETTINGS and PING floods are flagged once; a normal rate is not") {
+TEST_CASE("SETTINGS and PING floods are flagged once, a normal rate is not") {
     Conversation c;
     for (int i = 0; i < 99; ++i) c.c2s(frameBytes(kPing, 0, 0, Bytes(8, static_cast<std::uint8_t>(i))));
     CHECK(!c.rec.hasAnomaly("PING_FLOOD"));
@@ -257,7 +257,7 @@ TEST_CASE("SETTINGS and PING floods are flagged once; a normal rate is not") {
     CHECK(!slow.rec.hasAnomaly("PING_FLOOD"));
 }
 
-TEST_CASE("Streams beyond Limits::maxOpenStreams: the one open longest is reported as it stands") {
+TEST_CASE("Beyond Limits::maxOpenStreams the stream open longest is reported as it stands") {
     Conversation c;
     c.limits.maxOpenStreams = 3;
     // A client that opens five streams the server never answers.

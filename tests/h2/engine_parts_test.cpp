@@ -32,7 +32,8 @@ TEST_CASE("END_STREAM both ways closes a stream, one way half-closes it", "[h2][
     CHECK(applyEndStream(serverFirst, true));
 }
 
-TEST_CASE("stream table: ids opened per side, resets remembered within a bound", "[h2][streams]") {
+TEST_CASE("The stream table tracks the ids opened per side and remembers resets within a bound",
+          "[h2][streams]") {
     StreamTable t;
     bool created = false;
     StreamRecord& s = t.obtain(5, created);
@@ -58,7 +59,7 @@ TEST_CASE("stream table: ids opened per side, resets remembered within a bound",
     CHECK(t.resetBy(3 + 2 * (StreamTable::kMaxResetKept - 1)));
 }
 
-TEST_CASE("flow windows: DATA lowers both windows, a stall lasts until an update opens them",
+TEST_CASE("DATA lowers both flow windows, and a stall lasts until an update opens them",
           "[h2][windows]") {
     std::vector<WindowPoint> series[2];
     std::vector<FlowStall> stalls;
@@ -88,7 +89,7 @@ TEST_CASE("flow windows: DATA lowers both windows, a stall lasts until an update
     CHECK(w.openConnection(kClient, 5, 70) == 65540);
 }
 
-TEST_CASE("settings exchange: ACKs pair with the other side's SETTINGS in order",
+TEST_CASE("The settings exchange pairs ACKs with the other side's SETTINGS in order",
           "[h2][settings]") {
     PeerSettings settings[2];
     std::vector<SettingsRecord> history;

@@ -9,7 +9,7 @@ namespace {
 constexpr TimestampNs kMs = 1'000'000;
 }
 
-TEST_CASE("Rapid reset: the 100th client reset within one second is reported, once",
+TEST_CASE("The 100th client reset within one second is reported as a rapid reset, once",
           "[h2][flood]") {
     FloodWatch w;
     int found = 0;

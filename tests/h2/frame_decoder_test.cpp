@@ -73,7 +73,8 @@ std::vector<std::size_t> boundaries(const Bytes& frames) {
 
 }  // namespace
 
-TEST_CASE("client preface then frames", "[frame][preface]") {
+TEST_CASE("The client preface followed by frames of every type decodes with the right counts",
+          "[frame][preface]") {
     const Bytes bytes = withPreface(allTypes());
     auto r = decodeSplit(bytes, {}, Start::Preface);
     CHECK(r.issues.empty());
@@ -89,7 +90,7 @@ TEST_CASE("client preface then frames", "[frame][preface]") {
     CHECK(r.stats.bytes == bytes.size());
 }
 
-TEST_CASE("bad preface: reported, then frame-sync search", "[frame][preface]") {
+TEST_CASE("A bad client preface is reported and frame-sync search follows", "[frame][preface]") {
     SECTION("HTTP/1.1 request instead of the preface") {
         const Bytes bytes = cat({str("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), wellFormed()});
         auto r = decodeSplit(bytes, {}, Start::Preface);
@@ -125,7 +126,8 @@ TEST_CASE("bad preface: reported, then frame-sync search", "[frame][preface]") {
     }
 }
 
-TEST_CASE("chunk independence: every chunk size and random splits", "[frame][chunks]") {
+TEST_CASE("The decoded frames do not depend on the chunk size or on random splits of the bytes",
+          "[frame][chunks]") {
     const Bytes bytes = withPreface(allTypes());
     const auto whole = decodeSplit(bytes, {}, Start::Preface);
     REQUIRE(whole.frames.size() == 22);
@@ -147,7 +149,8 @@ TEST_CASE("chunk independence: every chunk size and random splits", "[frame][chu
     }
 }
 
-TEST_CASE("fast path copies nothing, straddling frames are buffered", "[frame][chunks]") {
+TEST_CASE("The fast path copies nothing and only frames straddling chunks are buffered",
+          "[frame][chunks]") {
     const Bytes bytes = allTypes();
     CHECK(decodeSplit(bytes, {}).stats.bufferedFrames == 0);
     // Cutting inside the 9th frame (the 40-byte DATA) buffers exactly that frame.
@@ -157,7 +160,7 @@ TEST_CASE("fast path copies nothing, straddling frames are buffered", "[frame][c
     CHECK(r.frames == decodeSplit(bytes, {}).frames);
 }
 
-TEST_CASE("frame-sync search from every offset finds the next true boundary", "[frame][sync]") {
+TEST_CASE("Frame-sync search from every offset finds the next true boundary", "[frame][sync]") {
     const Bytes frames = wellFormed();
     const auto bounds = boundaries(frames);
     const auto reference = decodeSplit(frames, {});
@@ -192,7 +195,7 @@ TEST_CASE("frame-sync search from every offset finds the next true boundary", "[
     }
 }
 
-TEST_CASE("frame-sync search is chunk independent over garbage", "[frame][sync][chunks]") {
+TEST_CASE("Frame-sync search is chunk independent over garbage", "[frame][sync][chunks]") {
     // The tail of a big DATA payload ('a' bytes) and then frames.
     const Bytes bytes = cat({Bytes(300, 0x61), wellFormed()});
     const auto whole = decodeSplit(bytes, {}, Start::MidStream);
@@ -207,7 +210,8 @@ TEST_CASE("frame-sync search is chunk independent over garbage", "[frame][sync][
     }
 }
 
-TEST_CASE("frame-sync: a lone frame is accepted when the chunk ends at its end", "[frame][sync]") {
+TEST_CASE("Frame-sync search accepts a lone frame when the chunk ends at its end",
+          "[frame][sync]") {
     const Bytes one = frameBytes(0x8, 0, 0, be32(1000));
     auto r = decodeSplit(cat({Bytes(10, 0xff), one}), {}, Start::MidStream);
     REQUIRE(r.sink.frames.size() == 1);
@@ -220,7 +224,7 @@ TEST_CASE("frame-sync: a lone frame is accepted when the chunk ends at its end",
     CHECK(r2.sink.issues[0].kind == FrameIssueKind::SyncAbandoned);
 }
 
-TEST_CASE("frame-sync search keeps a bounded window", "[frame][sync]") {
+TEST_CASE("Frame-sync search keeps a bounded window", "[frame][sync]") {
     FrameDecoder dec(Limits{});
     dec.startMidStream();
     RecordingFrameSink sink;
@@ -236,7 +240,10 @@ TEST_CASE("frame-sync search keeps a bounded window", "[frame][sync]") {
     CHECK(sink.frames.front().offset == junk.size());
 }
 
-TEST_CASE("gaps", "[frame][gap]") {
+TEST_CASE(
+    "A gap in the bytes loses only the frames it touches, then decoding resumes at the next "
+    "boundary or by frame-sync search",
+    "[frame][gap]") {
     const Bytes frames = wellFormed();
     const auto b = boundaries(frames);
     const auto reference = decodeSplit(frames, {});
@@ -352,7 +359,9 @@ TEST_CASE("gaps", "[frame][gap]") {
     }
 }
 
-TEST_CASE("hard payload cap: reported, never allocated, then resync", "[frame][cap]") {
+TEST_CASE(
+    "A frame above the hard payload cap is reported, never allocated, and followed by a resync",
+    "[frame][cap]") {
     Limits limits;
     limits.maxFramePayload = 64;
     const Bytes frames = wellFormed();

@@ -3,6 +3,6 @@
 #include "../../fuzz/fuzz_frames.cpp"
 #include "fuzz_replay.h"
 
-TEST_CASE("fuzz corpus replay: frames", "[frame][fuzz]") {
+TEST_CASE("The frames fuzz corpus replays cleanly", "[frame][fuzz]") {
     CHECK(h2lens::test::replayFuzzCorpus("frames", LLVMFuzzerTestOneInput) >= 5);
 }

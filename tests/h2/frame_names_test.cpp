@@ -4,7 +4,8 @@
 
 using namespace h2lens;
 
-TEST_CASE("frame type names", "[frame][names]") {
+TEST_CASE("Frame types have their RFC names, and unknown types are named by their number",
+          "[frame][names]") {
     CHECK(frameTypeName(0x0) == "DATA");
     CHECK(frameTypeName(0x3) == "RST_STREAM");
     CHECK(frameTypeName(0x8) == "WINDOW_UPDATE");
@@ -18,7 +19,7 @@ TEST_CASE("frame type names", "[frame][names]") {
     CHECK_FALSE(isUnknownFrameType(0x10));
 }
 
-TEST_CASE("flag names depend on the type", "[frame][names]") {
+TEST_CASE("Flag names depend on the frame type", "[frame][names]") {
     CHECK(frameFlagNames(0x0, 0x09) == "END_STREAM|PADDED");
     CHECK(frameFlagNames(0x1, 0x25) == "END_STREAM|END_HEADERS|PRIORITY");
     CHECK(frameFlagNames(0x4, 0x01) == "ACK");
@@ -30,7 +31,9 @@ TEST_CASE("flag names depend on the type", "[frame][names]") {
     CHECK(frameFlagNames(0xfa, 0x05) == "0x05");
 }
 
-TEST_CASE("error code and setting names", "[frame][names]") {
+TEST_CASE(
+    "Error codes and settings have their RFC names, and unknown ones are named by their number",
+    "[frame][names]") {
     CHECK(errorCodeName(0x0) == "NO_ERROR");
     CHECK(errorCodeName(0x6) == "FRAME_SIZE_ERROR");
     CHECK(errorCodeName(0xb) == "ENHANCE_YOUR_CALM");

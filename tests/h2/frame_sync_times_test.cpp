@@ -28,7 +28,7 @@ Bytes ping(std::uint8_t fill) {
 
 }  // namespace
 
-TEST_CASE("frames out of the sync window keep their own packet's time", "[frame][sync][time]") {
+TEST_CASE("Frames out of the sync window keep their own packet's time", "[frame][sync][time]") {
     // Mid-connection: garbage, then two PINGs, each in its own "packet"; the 3-frame chain is
     // only complete with the third packet, or at finish().
     FrameDecoder dec(Limits{});
@@ -46,7 +46,7 @@ TEST_CASE("frames out of the sync window keep their own packet's time", "[frame]
     CHECK(sink.issues[0].byteCount == 5);
 }
 
-TEST_CASE("a frame straddling packets in the sync window has its last byte's time",
+TEST_CASE("A frame straddling packets in the sync window has its last byte's time",
           "[frame][sync][time]") {
     FrameDecoder dec(Limits{});
     dec.startMidStream();
@@ -64,7 +64,7 @@ TEST_CASE("a frame straddling packets in the sync window has its last byte's tim
     CHECK(sink.issues.empty());  // sync at offset 0: nothing skipped, nothing to say
 }
 
-TEST_CASE("every frame has the time of its first and of its last byte", "[frame][time]") {
+TEST_CASE("Every frame has the time of its first and of its last byte", "[frame][time]") {
     FrameDecoder dec(Limits{});
     TimedSink sink;
     const Bytes all = cat({ping(1), ping(2)});
@@ -77,7 +77,7 @@ TEST_CASE("every frame has the time of its first and of its last byte", "[frame]
     CHECK(sink.frames[1].second == 3);
 }
 
-TEST_CASE("a SETTINGS ACK starting a mid-connection capture is a frame", "[frame][sync]") {
+TEST_CASE("A SETTINGS ACK starting a mid-connection capture is a frame", "[frame][sync]") {
     FrameDecoder dec(Limits{});
     dec.startMidStream();
     TimedSink sink;
@@ -87,7 +87,7 @@ TEST_CASE("a SETTINGS ACK starting a mid-connection capture is a frame", "[frame
     CHECK(sink.issues.empty());
 }
 
-TEST_CASE("two headers cut by the end at the segment start are taken, not invented elsewhere",
+TEST_CASE("Two headers cut by the end at the segment start are taken, not invented elsewhere",
           "[frame][sync]") {
     // HEADERS (stream 1) then a DATA frame of 16384 bytes of which the capture has 100.
     FrameDecoder dec(Limits{});
@@ -104,7 +104,7 @@ TEST_CASE("two headers cut by the end at the segment start are taken, not invent
     CHECK(sink.issues[0].kind == FrameIssueKind::Truncated);
 }
 
-TEST_CASE("the client preface at a segment start is the preface, not skipped bytes",
+TEST_CASE("The client preface at a segment start is the preface, not skipped bytes",
           "[frame][sync]") {
     // transform-base64-7296 connection 57228: the request before the preface was not captured
     // (a gap), so the client direction is searched; it resumes with the preface.

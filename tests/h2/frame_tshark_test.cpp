@@ -219,8 +219,8 @@ void checkCapture(const std::string& scenario, const std::string& decodeAs, int 
 }  // namespace
 
 TEST_CASE(
-    "real capture 15 (python-h2 server: ALTSVC, type 0xfa, padding, CONTINUATION) "
-    "matches tshark",
+    "Real capture 15 (python-h2 server with ALTSVC, type 0xfa, padding and CONTINUATION) matches "
+    "tshark",
     "[frame][tshark][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
@@ -230,7 +230,7 @@ TEST_CASE(
     checkCapture("15_python_h2_server", "-d tcp.port==8089,http2", 4);
 }
 
-TEST_CASE("real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
+TEST_CASE("Real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
           "[frame][tshark][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
@@ -241,8 +241,7 @@ TEST_CASE("real capture 01 (h2c prior knowledge, 1800 frames) matches tshark",
 }
 
 TEST_CASE(
-    "real bytes: frame-sync from every offset of capture 15's server stream never "
-    "invents a frame",
+    "Frame-sync search from every offset of real capture 15's server stream never invents a frame",
     "[frame][sync][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {

@@ -24,7 +24,8 @@ std::string errorText(const OneFrame& o) {
 
 }  // namespace
 
-TEST_CASE("DATA: plain, padded, padding limits, stream 0", "[frame][data]") {
+TEST_CASE("DATA decodes plain and padded, and bad padding or stream 0 is an error",
+          "[frame][data]") {
     SECTION("plain with END_STREAM") {
         auto o = decodeOne(frameBytes(0x0, 0x1, 3, str("hello")));
         CHECK(o.frame.frameType() == FrameType::Data);
@@ -69,7 +70,8 @@ TEST_CASE("DATA: plain, padded, padding limits, stream 0", "[frame][data]") {
     }
 }
 
-TEST_CASE("HEADERS: priority, padding, malformations", "[frame][headers]") {
+TEST_CASE("HEADERS decodes priority and padding, and its malformations are errors",
+          "[frame][headers]") {
     SECTION("PRIORITY and PADDED together") {
         auto o = decodeOne(
             frameBytes(0x1, 0x2d, 5, cat({{2}, be32(0x80000003), {15}, {0x82, 0x86}, {0, 0}})));
@@ -104,7 +106,8 @@ TEST_CASE("HEADERS: priority, padding, malformations", "[frame][headers]") {
     }
 }
 
-TEST_CASE("PRIORITY", "[frame][priority]") {
+TEST_CASE("PRIORITY decodes its dependency and weight, and a wrong length or stream 0 is an error",
+          "[frame][priority]") {
     auto o = decodeOne(frameBytes(0x2, 0, 3, cat({be32(11), {200}})));
     REQUIRE(o.frame.priority);
     CHECK_FALSE(o.frame.priority->exclusive);
@@ -118,7 +121,8 @@ TEST_CASE("PRIORITY", "[frame][priority]") {
     CHECK(decodeOne(frameBytes(0x2, 0, 0, cat({be32(1), {1}}))).frame.error->h2ErrorCode == 0x1);
 }
 
-TEST_CASE("RST_STREAM", "[frame][rst]") {
+TEST_CASE("RST_STREAM decodes its error code, and a wrong length or stream 0 is an error",
+          "[frame][rst]") {
     auto o = decodeOne(frameBytes(0x3, 0, 9, be32(8)));
     CHECK(o.frame.errorCode == 8);
     CHECK(errorCodeName(o.frame.errorCode) == "CANCEL");
@@ -129,7 +133,10 @@ TEST_CASE("RST_STREAM", "[frame][rst]") {
     CHECK(errorText(decodeOne(frameBytes(0x3, 0, 0, be32(0)))) == "RST_STREAM on stream 0 §6.4");
 }
 
-TEST_CASE("SETTINGS", "[frame][settings]") {
+TEST_CASE(
+    "SETTINGS keeps its values in order, unknown ids too, and reports bad lengths, an ACK with "
+    "payload and bad values",
+    "[frame][settings]") {
     SECTION("values in order, unknown ids kept") {
         auto o = decodeOne(frameBytes(
             0x4, 0, 0, cat({be16(1), be32(4096), be16(3), be32(100), be16(0x2a), be32(7)})));
@@ -172,7 +179,10 @@ TEST_CASE("SETTINGS", "[frame][settings]") {
     }
 }
 
-TEST_CASE("PUSH_PROMISE", "[frame][push]") {
+TEST_CASE(
+    "PUSH_PROMISE decodes the promised stream and block, padded or not, and reports its "
+    "malformations",
+    "[frame][push]") {
     auto o = decodeOne(frameBytes(0x5, 0x4, 1, cat({be32(0x80000002), {0x82, 0x84}})));
     CHECK(o.frame.promisedStreamId == 2);  // reserved bit masked
     CHECK(o.block == Bytes{0x82, 0x84});
@@ -189,7 +199,8 @@ TEST_CASE("PUSH_PROMISE", "[frame][push]") {
           "PUSH_PROMISE on stream 0 §6.6");
 }
 
-TEST_CASE("PING", "[frame][ping]") {
+TEST_CASE("PING decodes its 8 bytes of data, and a wrong length or a stream is an error",
+          "[frame][ping]") {
     auto o = decodeOne(frameBytes(0x6, 0x1, 0, {1, 2, 3, 4, 5, 6, 7, 8}));
     CHECK(o.frame.pingData == std::array<std::uint8_t, 8>{1, 2, 3, 4, 5, 6, 7, 8});
     CHECK(o.frame.hasFlag(frame_flag::kAck));
@@ -199,7 +210,10 @@ TEST_CASE("PING", "[frame][ping]") {
     CHECK(errorText(decodeOne(frameBytes(0x6, 0, 1, Bytes(8, 0)))) == "PING on a stream §6.7");
 }
 
-TEST_CASE("GOAWAY", "[frame][goaway]") {
+TEST_CASE(
+    "GOAWAY decodes its last stream id, error code and debug data, and a short frame or a stream "
+    "is an error",
+    "[frame][goaway]") {
     auto o = decodeOne(frameBytes(0x7, 0, 0, cat({be32(0x80000019), be32(2), str("bye")})));
     CHECK(o.frame.lastStreamId == 25);
     CHECK(errorCodeName(o.frame.errorCode) == "INTERNAL_ERROR");
@@ -210,7 +224,10 @@ TEST_CASE("GOAWAY", "[frame][goaway]") {
     CHECK(errorText(decodeOne(frameBytes(0x7, 0, 3, Bytes(8, 0)))) == "GOAWAY on a stream §6.8");
 }
 
-TEST_CASE("WINDOW_UPDATE", "[frame][window]") {
+TEST_CASE(
+    "WINDOW_UPDATE decodes its increment without the reserved bit, and a wrong length or increment "
+    "0 is an error",
+    "[frame][window]") {
     auto o = decodeOne(frameBytes(0x8, 0, 0, be32(0x80010000)));
     CHECK(o.frame.windowIncrement == 65536);  // reserved bit masked
     CHECK_FALSE(o.frame.error);
@@ -222,7 +239,8 @@ TEST_CASE("WINDOW_UPDATE", "[frame][window]") {
     CHECK(errorText(decodeOne(frameBytes(0x8, 0, 1, be32(0)))) == "WINDOW_UPDATE increment 0 §6.9");
 }
 
-TEST_CASE("CONTINUATION", "[frame][continuation]") {
+TEST_CASE("CONTINUATION carries its block fragment and is an error on stream 0",
+          "[frame][continuation]") {
     auto o = decodeOne(frameBytes(0x9, 0x4, 1, {0x41, 0x82}));
     CHECK(o.block == Bytes{0x41, 0x82});
     CHECK_FALSE(o.frame.error);
@@ -230,7 +248,10 @@ TEST_CASE("CONTINUATION", "[frame][continuation]") {
           "CONTINUATION on stream 0 §6.10");
 }
 
-TEST_CASE("ALTSVC (RFC 7838)", "[frame][altsvc]") {
+TEST_CASE(
+    "ALTSVC (RFC 7838) decodes its origin and value, on stream 0 or a stream, and reports its "
+    "malformations",
+    "[frame][altsvc]") {
     const Bytes origin = str("https://example.com");
     auto o = decodeOne(frameBytes(0xa, 0, 0, cat({be16(19), origin, str("h2=\":443\"")})));
     CHECK(o.altOrigin == origin);
@@ -249,7 +270,8 @@ TEST_CASE("ALTSVC (RFC 7838)", "[frame][altsvc]") {
     CHECK(decodeOne(frameBytes(0xa, 0, 0, {1})).frame.error->kind == FrameErrorKind::FrameTooShort);
 }
 
-TEST_CASE("ORIGIN (RFC 8336)", "[frame][origin]") {
+TEST_CASE("ORIGIN (RFC 8336) decodes its origin list and reports a cut entry or a stream id",
+          "[frame][origin]") {
     auto o = decodeOne(
         frameBytes(0xc, 0, 0, cat({be16(5), str("https"), be16(0), be16(3), str("a.b")})));
     CHECK(o.origins == std::vector<std::string>{"https", "", "a.b"});
@@ -261,7 +283,10 @@ TEST_CASE("ORIGIN (RFC 8336)", "[frame][origin]") {
           FrameErrorKind::StreamIdNonZero);
 }
 
-TEST_CASE("PRIORITY_UPDATE (RFC 9218)", "[frame][priority_update]") {
+TEST_CASE(
+    "PRIORITY_UPDATE (RFC 9218) decodes the prioritized stream and field value and reports its "
+    "malformations",
+    "[frame][priority_update]") {
     auto o = decodeOne(frameBytes(0x10, 0, 0, cat({be32(5), str("u=1, i")})));
     CHECK(o.frame.prioritizedStreamId == 5);
     CHECK(o.prioValue == str("u=1, i"));
@@ -274,7 +299,8 @@ TEST_CASE("PRIORITY_UPDATE (RFC 9218)", "[frame][priority_update]") {
           FrameErrorKind::ZeroStreamReference);
 }
 
-TEST_CASE("unknown type keeps its payload; reserved bit reported", "[frame][unknown]") {
+TEST_CASE("An unknown frame type keeps its payload and the reserved bit is reported",
+          "[frame][unknown]") {
     auto o = decodeOne(frameBytes(0xfa, 0x05, 0x80000000, str("ext")));
     CHECK(o.frame.type == 0xfa);
     CHECK(o.frame.flags == 0x05);
@@ -285,7 +311,8 @@ TEST_CASE("unknown type keeps its payload; reserved bit reported", "[frame][unkn
     CHECK(frameTypeName(o.frame.type) == "UNKNOWN(0xfa)");
 }
 
-TEST_CASE("oversize vs SETTINGS_MAX_FRAME_SIZE is flagged, still decoded", "[frame][oversize]") {
+TEST_CASE("A frame over SETTINGS_MAX_FRAME_SIZE is flagged as oversize and still decoded",
+          "[frame][oversize]") {
     const Bytes body(16385, 0x61);
     FrameDecoder dec(Limits{});
     CapturingSink sink;

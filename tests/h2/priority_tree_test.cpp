@@ -26,8 +26,10 @@ constexpr auto kFrame = PrioritySource::PriorityFrame;
 
 }  // namespace
 
-TEST_CASE("priority tree: a dependency sets parent and weight, wire 0-255 read as 1-256",
-          "[h2][priority]") {
+TEST_CASE(
+    "In the priority tree a dependency sets parent and weight, and wire weights 0-255 read as "
+    "1-256",
+    "[h2][priority]") {
     PriorityTree t;
     CHECK(t.depend(1, 3, PriorityFields{false, 0, 0}, kFrame));
     CHECK(t.depend(2, 5, PriorityFields{false, 3, 255}, kFrame));
@@ -39,8 +41,9 @@ TEST_CASE("priority tree: a dependency sets parent and weight, wire 0-255 read a
     CHECK(t.history().size() == 2);
 }
 
-TEST_CASE("priority tree: an exclusive insertion adopts the parent's children (RFC 7540 §5.3.1)",
-          "[h2][priority]") {
+TEST_CASE(
+    "An exclusive insertion into the priority tree adopts the parent's children (RFC 7540 §5.3.1)",
+    "[h2][priority]") {
     PriorityTree t;
     t.depend(1, 1, dep(0, 16), kFrame);
     t.depend(2, 3, dep(1, 16), kFrame);
@@ -54,8 +57,8 @@ TEST_CASE("priority tree: an exclusive insertion adopts the parent's children (R
 }
 
 TEST_CASE(
-    "priority tree: a dependency on a stream not in the tree creates it, default priority "
-    "(RFC 7540 §5.3.4)",
+    "A dependency on a stream not in the priority tree creates it with default priority (RFC 7540 "
+    "§5.3.4)",
     "[h2][priority]") {
     PriorityTree t;
     t.depend(1, 11, dep(13, 1), kFrame);
@@ -70,8 +73,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "priority tree: reprioritising moves the subtree; a descendant parent moves up first "
-    "(RFC 7540 §5.3.3)",
+    "Reprioritising moves the subtree, and a descendant parent moves up first (RFC 7540 §5.3.3)",
     "[h2][priority]") {
     // RFC 7540 §5.3.3's figure: A under root; B, C under A; D, E under C; F under D.
     enum : std::uint32_t { A = 1, B = 3, C = 5, D = 7, E = 9, F = 11 };
@@ -105,7 +107,7 @@ TEST_CASE(
     for (const auto& [id, n] : t.nodes()) CHECK(parentOf(replayed, id) == n.parent);
 }
 
-TEST_CASE("priority tree: a stream depending on itself changes nothing", "[h2][priority]") {
+TEST_CASE("A stream depending on itself changes nothing in the priority tree", "[h2][priority]") {
     PriorityTree t;
     t.depend(1, 3, dep(0, 100), kFrame);
     CHECK_FALSE(t.depend(2, 3, dep(3, 16), kFrame));
@@ -113,7 +115,7 @@ TEST_CASE("priority tree: a stream depending on itself changes nothing", "[h2][p
     CHECK(t.history().size() == 1);
 }
 
-TEST_CASE("priority tree: the tree at a time replays the changes up to it", "[h2][priority]") {
+TEST_CASE("The priority tree at a time replays the changes up to it", "[h2][priority]") {
     PriorityTree t;
     t.depend(10, 3, dep(0, 16), kFrame);
     t.depend(20, 5, dep(3, 16), kFrame);
@@ -124,8 +126,10 @@ TEST_CASE("priority tree: the tree at a time replays the changes up to it", "[h2
     CHECK(PriorityTree::at(t.history(), 30).find(5)->weight == 200);
 }
 
-TEST_CASE("RFC 9218 priority field: u and i, defaults, unknown keys, bad values",
-          "[h2][priority]") {
+TEST_CASE(
+    "The RFC 9218 priority field reads u and i with their defaults, and ignores unknown keys and "
+    "bad values",
+    "[h2][priority]") {
     CHECK(parsePriorityField("") == Rfc9218Priority{3, false});
     CHECK(parsePriorityField("u=0") == Rfc9218Priority{0, false});
     CHECK(parsePriorityField("u=5, i") == Rfc9218Priority{5, true});
@@ -146,8 +150,8 @@ TEST_CASE("RFC 9218 priority field: u and i, defaults, unknown keys, bad values"
 }
 
 TEST_CASE(
-    "priority tree: PRIORITY_UPDATE and headers set urgency; the response header is the "
-    "server's",
+    "PRIORITY_UPDATE and priority headers set a stream's urgency, and the response header is kept "
+    "as the server's",
     "[h2][priority]") {
     PriorityTree t;
     CHECK(t.prioritize(1, 1, "u=5", PrioritySource::RequestHeader));
@@ -165,8 +169,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "priority tree: after SETTINGS_NO_RFC7540_PRIORITIES=1 RFC 7540 signals are kept but "
-    "not applied",
+    "After SETTINGS_NO_RFC7540_PRIORITIES=1 RFC 7540 signals are kept in the tree but not applied",
     "[h2][priority]") {
     PriorityTree t;
     t.depend(1, 3, dep(0, 16), kFrame);
@@ -179,7 +182,7 @@ TEST_CASE(
     CHECK(parentOf(PriorityTree::at(t.history(), 2), 5) == 0);
 }
 
-TEST_CASE("priority tree: nodes and history are bounded, what is cut is counted",
+TEST_CASE("The priority tree's nodes and history are bounded, and what is cut is counted",
           "[h2][priority]") {
     PriorityTree t;
     for (std::uint32_t i = 0; i < PriorityTree::kMaxNodes + 10; ++i) {
@@ -244,7 +247,7 @@ struct Conversation {
 
 }  // namespace
 
-TEST_CASE("engine: HEADERS with PRIORITY and PRIORITY frames build the client's tree",
+TEST_CASE("The engine builds the client's tree from HEADERS with PRIORITY and from PRIORITY frames",
           "[h2][priority]") {
     Conversation c;
     c.c2s(frameBytes(kPriority, 0, 3, priorityPayload(0, 200, false)));  // an idle anchor
@@ -267,7 +270,7 @@ TEST_CASE("engine: HEADERS with PRIORITY and PRIORITY frames build the client's 
 }
 
 TEST_CASE(
-    "engine: a stream depending on itself is a SELF_DEPENDENCY anomaly citing RFC 9113 "
+    "The engine reports a stream depending on itself as a SELF_DEPENDENCY anomaly citing RFC 9113 "
     "§5.3.1",
     "[h2][priority]") {
     Conversation c;
@@ -279,8 +282,10 @@ TEST_CASE(
     CHECK(c.tree().find(7) == nullptr);
 }
 
-TEST_CASE("engine: priority headers and PRIORITY_UPDATE (RFC 9218), server-disabled RFC 7540",
-          "[h2][priority]") {
+TEST_CASE(
+    "The engine reads priority headers and PRIORITY_UPDATE (RFC 9218) and ignores the RFC 7540 "
+    "signals the server disabled",
+    "[h2][priority]") {
     Conversation c(cat({be16(0x9), be32(1)}));  // SETTINGS_NO_RFC7540_PRIORITIES = 1
     CHECK(c.tree().serverNoRfc7540());
     c.c2s(
@@ -310,8 +315,8 @@ TEST_CASE("engine: priority headers and PRIORITY_UPDATE (RFC 9218), server-disab
 }
 
 TEST_CASE(
-    "priority follow: DATA to a lower-urgency stream while a higher one is ready counts "
-    "against the server",
+    "Priority following counts DATA to a lower-urgency stream while a higher one is ready against "
+    "the server",
     "[h2][priority]") {
     PriorityTree t;
     t.prioritize(1, 1, "u=0", PrioritySource::RequestHeader);
@@ -337,7 +342,7 @@ TEST_CASE(
     CHECK(s.outOfOrderBytes == 100);
 }
 
-TEST_CASE("priority follow: RFC 7540 judges ancestors first, not sibling weights",
+TEST_CASE("Priority following under RFC 7540 judges ancestors first, not sibling weights",
           "[h2][priority]") {
     PriorityTree t;
     t.depend(1, 1, dep(0, 16), kFrame);

@@ -3,6 +3,6 @@
 #include "../../fuzz/fuzz_hpack.cpp"
 #include "fuzz_replay.h"
 
-TEST_CASE("hpack fuzz corpus replays cleanly", "[hpack][fuzz]") {
+TEST_CASE("The HPACK fuzz corpus replays cleanly", "[hpack][fuzz]") {
     CHECK(h2lens::test::replayFuzzCorpus("hpack", LLVMFuzzerTestOneInput) >= 10);
 }

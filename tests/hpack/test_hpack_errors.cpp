@@ -32,7 +32,8 @@ HpackError requireError(const HpackBlock& b, HpackErrorCode code, std::size_t of
 
 }  // namespace
 
-TEST_CASE("hpack errors: bad index", "[hpack][errors]") {
+TEST_CASE("A bad HPACK index is an error at its position and the next block still decodes",
+          "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     SECTION("index 0") {
         const HpackBlock b = d.decodeBlock(fromHex("8280"));
@@ -49,7 +50,8 @@ TEST_CASE("hpack errors: bad index", "[hpack][errors]") {
     requireNextBlockDecodes(d);
 }
 
-TEST_CASE("hpack errors: Huffman EOS and padding", "[hpack][errors]") {
+TEST_CASE("A Huffman EOS or bad padding is an HPACK error, and good padding decodes",
+          "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     SECTION("EOS inside the name") {
         requireError(d.decodeBlock(fromHex("0084 ffff ffff 0161")), HpackErrorCode::HuffmanEos, 1);
@@ -71,7 +73,8 @@ TEST_CASE("hpack errors: Huffman EOS and padding", "[hpack][errors]") {
     requireNextBlockDecodes(d);
 }
 
-TEST_CASE("hpack errors: integers", "[hpack][errors]") {
+TEST_CASE("An HPACK integer above 2^32-1 or cut by the block's end is an error",
+          "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     SECTION("above 2^32-1") {
         requireError(d.decodeBlock(fromHex("82 ffff ffff ff0f")), HpackErrorCode::IntegerOverflow,
@@ -96,7 +99,7 @@ TEST_CASE("hpack errors: integers", "[hpack][errors]") {
     requireNextBlockDecodes(d);
 }
 
-TEST_CASE("hpack errors: string past the end of the block", "[hpack][errors]") {
+TEST_CASE("An HPACK string past the end of the block is an error", "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     const HpackBlock b = d.decodeBlock(fromHex("82 0005 6162"));
     requireError(b, HpackErrorCode::StringTooLong, 2);
@@ -104,7 +107,10 @@ TEST_CASE("hpack errors: string past the end of the block", "[hpack][errors]") {
     requireNextBlockDecodes(d);
 }
 
-TEST_CASE("hpack errors: table size updates", "[hpack][errors]") {
+TEST_CASE(
+    "HPACK table size updates above the limit, after a field or missing after a SETTINGS change "
+    "are errors",
+    "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     SECTION("4096 is allowed, 4097 is above the default SETTINGS value") {
         CHECK_FALSE(d.decodeBlock(fromHex("3fe11f")).error);
@@ -153,7 +159,8 @@ TEST_CASE("hpack errors: table size updates", "[hpack][errors]") {
     requireNextBlockDecodes(d);
 }
 
-TEST_CASE("hpack errors: header list above the cap keeps the table in step", "[hpack][errors]") {
+TEST_CASE("An HPACK header list above the cap is an error that keeps the table in step",
+          "[hpack][errors]") {
     Limits limits;
     limits.maxHeaderListSize = 100;
     HpackDecoder d{limits};
@@ -176,7 +183,8 @@ TEST_CASE("hpack errors: header list above the cap keeps the table in step", "[h
     CHECK(next.fields.at(0).name == "k3");
 }
 
-TEST_CASE("hpack errors: entries dropped by the local table cap", "[hpack][errors]") {
+TEST_CASE("An HPACK index to an entry dropped by the local table cap is an error",
+          "[hpack][errors]") {
     Limits limits;
     limits.maxHpackTableSize = 100;
     HpackDecoder d{limits};
@@ -197,7 +205,8 @@ TEST_CASE("hpack errors: entries dropped by the local table cap", "[hpack][error
     CHECK(b.fields[0].name == "n2");
 }
 
-TEST_CASE("hpack errors: later index errors say the table may be out of step", "[hpack][errors]") {
+TEST_CASE("HPACK index errors after a failed block say the table may be out of step",
+          "[hpack][errors]") {
     HpackDecoder d{Limits{}};
     // The literal "k: v" is never inserted: the block fails on index 0 before it.
     REQUIRE(d.decodeBlock(fromHex("80 4001 6b01 76")).error);
@@ -207,7 +216,7 @@ TEST_CASE("hpack errors: later index errors say the table may be out of step", "
     CHECK(e.message.find("out of step") != std::string::npos);
 }
 
-TEST_CASE("hpack: never-indexed fields keep their representation and stay out of the table",
+TEST_CASE("HPACK never-indexed fields keep their representation and stay out of the table",
           "[hpack]") {
     HpackDecoder d{Limits{}};
     const HpackBlock b = d.decodeBlock(fromHex("1f28 0673 6563 7265 74"));  // set-cookie, idx 55

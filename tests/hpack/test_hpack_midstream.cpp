@@ -99,7 +99,9 @@ void checkMidStream(const std::vector<HeaderList>& story, std::size_t cutBlock, 
 
 }  // namespace
 
-TEST_CASE("hpack mid-stream: hand-made references keep their identity", "[hpack][midstream]") {
+TEST_CASE(
+    "Mid-stream HPACK decoding keeps the identity of hand-made references to pre-capture entries",
+    "[hpack][midstream]") {
     HpackDecoder d{Limits{}};
     d.setMidStream(true);
     HpackBlock b = d.decodeBlock(fromHex("be 7e 0161"));  // idx 62; literal, name of idx 62
@@ -136,7 +138,7 @@ TEST_CASE("hpack mid-stream: hand-made references keep their identity", "[hpack]
     CHECK(d.decodeBlock(fromHex("be")).error);
 }
 
-TEST_CASE("hpack mid-stream: certain eviction bounds the pre-capture entries",
+TEST_CASE("Certain eviction bounds the pre-capture entries of mid-stream HPACK decoding",
           "[hpack][midstream]") {
     HpackDecoder d{Limits{}};
     d.setMidStream(true);
@@ -156,8 +158,10 @@ TEST_CASE("hpack mid-stream: certain eviction bounds the pre-capture entries",
     CHECK(b.error->code == HpackErrorCode::BadIndex);
 }
 
-TEST_CASE("hpack mid-stream: real header sets cut at several points",
-          "[hpack][midstream][uses-captures]") {
+TEST_CASE(
+    "Real header sets cut at several points decode mid-stream with every field exact or unknown, "
+    "never wrong",
+    "[hpack][midstream][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path raw = h2lens::test::sharedDir() / "corpus" / "hpack-test-case" / "raw-data";
     Tally tally;
@@ -185,7 +189,7 @@ TEST_CASE("hpack mid-stream: real header sets cut at several points",
     CHECK(tally.unknownValues > 0);
 }
 
-TEST_CASE("hpack mid-stream: after a lost block the table is forgotten, the limit kept",
+TEST_CASE("After a lost HPACK block the table is forgotten and the size limit kept",
           "[hpack][midstream]") {
     HpackDecoder d{Limits{}};
     REQUIRE_FALSE(d.decodeBlock(fromHex("4001 6b01 76")).error);  // k: v

@@ -61,7 +61,7 @@ std::vector<Story> loadStories() {
 
 }  // namespace
 
-TEST_CASE("hpack-test-case: every story of every encoder decodes exactly",
+TEST_CASE("Every hpack-test-case story of every encoder decodes exactly",
           "[hpack][corpus][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const std::vector<Story> stories = loadStories();
@@ -106,7 +106,8 @@ TEST_CASE("hpack-test-case: every story of every encoder decodes exactly",
     CHECK(sizeUpdates > 0);
 }
 
-TEST_CASE("hpack-test-case: decode throughput", "[hpack][corpus][.bench]") {
+TEST_CASE("Decoding the hpack-test-case stories three times reports the throughput",
+          "[hpack][corpus][.bench]") {
     H2LENS_REQUIRE_SHARED();
     const std::vector<Story> stories = loadStories();
     std::size_t bytes = 0, fields = 0;

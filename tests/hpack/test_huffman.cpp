@@ -9,7 +9,8 @@
 
 using namespace h2lens;
 
-TEST_CASE("huffman: every byte value round-trips alone and in runs", "[hpack][huffman]") {
+TEST_CASE("Every byte value round-trips through Huffman coding alone and in runs",
+          "[hpack][huffman]") {
     std::string all;
     for (int c = 0; c < 256; ++c) {
         const std::string one(1, static_cast<char>(c));
@@ -29,7 +30,7 @@ TEST_CASE("huffman: every byte value round-trips alone and in runs", "[hpack][hu
     CHECK(dec == "prefix:" + all);
 }
 
-TEST_CASE("huffman: random strings round-trip", "[hpack][huffman]") {
+TEST_CASE("Random strings round-trip through Huffman coding", "[hpack][huffman]") {
     std::mt19937 rng(7541);
     for (int i = 0; i < 2000; ++i) {
         std::string s(rng() % 64, '\0');
@@ -43,7 +44,10 @@ TEST_CASE("huffman: random strings round-trip", "[hpack][huffman]") {
     }
 }
 
-TEST_CASE("huffman: padding and EOS rules", "[hpack][huffman]") {
+TEST_CASE(
+    "Huffman decoding refuses long or partial padding and the EOS symbol, and keeps what came "
+    "before",
+    "[hpack][huffman]") {
     using h2lens::test::fromHex;
     std::string out;
     CHECK(huffmanDecode({}, out) == HuffmanStatus::Ok);

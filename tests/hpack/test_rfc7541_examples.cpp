@@ -112,7 +112,7 @@ const std::vector<Expected> kResponses = {
 
 }  // namespace
 
-TEST_CASE("RFC 7541 C.2 single representations", "[hpack][rfc]") {
+TEST_CASE("The RFC 7541 C.2 single representations decode as the RFC shows", "[hpack][rfc]") {
     Limits limits;
     SECTION("C.2.1 literal with indexing") {
         HpackDecoder d(limits);
@@ -152,7 +152,7 @@ TEST_CASE("RFC 7541 C.2 single representations", "[hpack][rfc]") {
     }
 }
 
-TEST_CASE("RFC 7541 C.3 requests without Huffman", "[hpack][rfc]") {
+TEST_CASE("The RFC 7541 C.3 requests without Huffman decode as the RFC shows", "[hpack][rfc]") {
     HpackDecoder d(Limits{});
     runSequence(d,
                 withWires(kRequests, {"8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d",
@@ -161,7 +161,7 @@ TEST_CASE("RFC 7541 C.3 requests without Huffman", "[hpack][rfc]") {
                                       "7661 6c75 65"}));
 }
 
-TEST_CASE("RFC 7541 C.4 requests with Huffman", "[hpack][rfc]") {
+TEST_CASE("The RFC 7541 C.4 requests with Huffman decode as the RFC shows", "[hpack][rfc]") {
     HpackDecoder d(Limits{});
     runSequence(d, withWires(kRequests, {"8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff",
                                          "8286 84be 5886 a8eb 1064 9cbf",
@@ -169,7 +169,9 @@ TEST_CASE("RFC 7541 C.4 requests with Huffman", "[hpack][rfc]") {
                                          "b8e8 b4bf"}));
 }
 
-TEST_CASE("RFC 7541 C.5 responses without Huffman, table size 256", "[hpack][rfc]") {
+TEST_CASE(
+    "The RFC 7541 C.5 responses without Huffman decode as the RFC shows with a table size of 256",
+    "[hpack][rfc]") {
     HpackDecoder d(Limits{});
     d.setSettingsTableSize(256);
     // The RFC example runs with a 256-byte table from the start; say so with an update first.
@@ -187,7 +189,9 @@ TEST_CASE("RFC 7541 C.5 responses without Huffman, table size 256", "[hpack][rfc
                 "3d31"}));
 }
 
-TEST_CASE("RFC 7541 C.6 responses with Huffman, table size 256", "[hpack][rfc]") {
+TEST_CASE(
+    "The RFC 7541 C.6 responses with Huffman decode as the RFC shows with a table size of 256",
+    "[hpack][rfc]") {
     HpackDecoder d(Limits{});
     d.setSettingsTableSize(256);
     REQUIRE(d.decodeBlock(fromHex("3fe101")).tableSizeUpdates == std::vector<std::uint32_t>{256});

@@ -62,7 +62,7 @@ CliRun runCli(const std::string& args, const std::string& prefix = "") {
 
 }  // namespace
 
-TEST_CASE("capture filter: libpcap compiles good filters and explains bad ones", "[live]") {
+TEST_CASE("Good capture filters compile in libpcap and bad ones get its explanation", "[live]") {
     CHECK_FALSE(checkCaptureFilter("tcp port 443", 1));
     CHECK_FALSE(checkCaptureFilter("ip and tcp[tcpflags] & tcp-syn != 0", 1));
     CHECK_FALSE(checkCaptureFilter("", 1));
@@ -76,7 +76,7 @@ TEST_CASE("capture filter: libpcap compiles good filters and explains bad ones",
     CHECK(!raw->empty());
 }
 
-TEST_CASE("interfaces: loopback is listed as up, loopback, with 127.0.0.1/8",
+TEST_CASE("interfaces lists lo as up and loopback with 127.0.0.1/8, in text and JSON",
           "[live][uses-captures]") {
     const auto list = listCaptureInterfaces();
     const auto lo =
@@ -109,7 +109,7 @@ TEST_CASE("interfaces: loopback is listed as up, loopback, with 127.0.0.1/8",
     CHECK(loFound);
 }
 
-TEST_CASE("live CLI: a missing interface is named in one sentence, exit 2",
+TEST_CASE("live names a missing interface in one sentence and exits with code 2",
           "[live][uses-interface]") {
     const CliRun r = runCli("live -i h2lens-none0 --duration 1");
     CHECK(r.exitCode == 2);
@@ -118,7 +118,7 @@ TEST_CASE("live CLI: a missing interface is named in one sentence, exit 2",
     CHECK(r.out.empty());
 }
 
-TEST_CASE("live CLI: without capture rights the error says how to grant them",
+TEST_CASE("live without capture rights says in its error how to grant them",
           "[live][uses-interface]") {
     std::string prefix;
     if (geteuid() == 0) {
@@ -141,7 +141,7 @@ TEST_CASE("live CLI: without capture rights the error says how to grant them",
     CHECK(r.err.find("Instead of running h2lens as root") != std::string::npos);
 }
 
-TEST_CASE("live CLI: a bad BPF filter gets libpcap's explanation, exit 2",
+TEST_CASE("live gives libpcap's explanation of a bad BPF filter and exits with code 2",
           "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     const CliRun r = runCli("live -i lo -f 'tcp prot 80' --duration 1");
@@ -161,7 +161,7 @@ TEST_CASE("live CLI: a bad BPF filter gets libpcap's explanation, exit 2",
     }
 }
 
-TEST_CASE("live capture: datagrams sent to 127.0.0.1 arrive once each, drained after stop()",
+TEST_CASE("A live capture gets each datagram sent to 127.0.0.1 once, drained after stop()",
           "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     const int port = freeLoopbackPort();
@@ -197,7 +197,7 @@ TEST_CASE("live capture: datagrams sent to 127.0.0.1 arrive once each, drained a
     CHECK(capture.takeIssues().empty());
 }
 
-TEST_CASE("live capture: an idle poll times out, stop() from another thread ends next()",
+TEST_CASE("An idle live capture poll times out, and stop() from another thread ends next()",
           "[live][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     LiveOptions o;

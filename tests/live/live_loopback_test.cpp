@@ -140,7 +140,7 @@ std::vector<std::tuple<std::string, std::string, std::optional<std::uint64_t>>> 
 
 }  // namespace
 
-TEST_CASE("live: every request of nghttp, curl and h2load appears with path, status and body size",
+TEST_CASE("live shows every request of nghttp, curl and h2load with path, status and body size",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("loopback");
@@ -232,7 +232,7 @@ TEST_CASE("live: every request of nghttp, curl and h2load appears with path, sta
     }
 }
 
-TEST_CASE("live: --duration ends the capture, --view frames --json is one closed JSON array",
+TEST_CASE("live --duration ends the capture, and --view frames --json is one closed JSON array",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("frames");
@@ -281,7 +281,7 @@ TEST_CASE("live: --duration ends the capture, --view frames --json is one closed
                         {"/100k.bin", 100000}, {"/index.html", s.fileSize("/index.html")}});
 }
 
-TEST_CASE("live: --count stops after N packets; -w - writes exactly them as pcapng to stdout",
+TEST_CASE("live --count stops after N packets, and -w - writes exactly them as pcapng to stdout",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("count");
@@ -346,7 +346,7 @@ TEST_CASE("live --write-only writes every packet to -w and decodes nothing",
     }
 }
 
-TEST_CASE("live: -Y prints only the streams that match, and refuses the frames view",
+TEST_CASE("live -Y prints only the streams that match, and refuses the frames view",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("filter");
@@ -378,7 +378,7 @@ TEST_CASE("live: -Y prints only the streams that match, and refuses the frames v
 // live with the defaults: every stream appears, nothing is lost, and `--stats` says so. The
 // load (500 responses of 64 KiB, 33 MB) is smaller than the default kernel ring (64 MiB), so
 // not even a stalled h2lens could lose a packet here; bench/live_load.sh runs the big loads.
-TEST_CASE("live: a small h2load burst is decoded whole, every stream, nothing lost",
+TEST_CASE("live decodes a small h2load burst whole, every stream, nothing lost",
           "[live][loopback][uses-interface]") {
     REQUIRE_LIVE_TOOLS();
     LiveSetup s("small-load");

@@ -18,7 +18,7 @@ std::vector<CopiedPacket> samplePackets() {
 
 }  // namespace
 
-TEST_CASE("packet queue: real packets cross threads in order, bytes intact",
+TEST_CASE("The packet queue carries real packets across threads in order, bytes intact",
           "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     REQUIRE(packets.size() > 50);
@@ -64,7 +64,7 @@ TEST_CASE("packet queue: real packets cross threads in order, bytes intact",
     CHECK(queue.stats().pushedPackets == seen);
 }
 
-TEST_CASE("packet queue: over the byte budget, batches are dropped and counted",
+TEST_CASE("Over the byte budget the packet queue drops batches and counts them",
           "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     std::size_t total = 0;
@@ -97,7 +97,7 @@ TEST_CASE("packet queue: over the byte budget, batches are dropped and counted",
     CHECK_FALSE(tiny.push(batch));
 }
 
-TEST_CASE("packet queue: close drains what is queued, then refuses",
+TEST_CASE("The packet queue's close drains what is queued, then refuses",
           "[live][queue][uses-captures]") {
     const std::vector<CopiedPacket> packets = samplePackets();
     LivePacketQueue queue(1 << 20);

@@ -39,7 +39,7 @@ std::vector<std::pair<std::string, std::uint64_t>> curlRows(const std::string& o
 
 }  // namespace
 
-TEST_CASE("live --keylog: TLS 1.3 and TLS 1.2 decrypted with a key log written during capture",
+TEST_CASE("live --keylog decrypts TLS 1.3 and TLS 1.2 with a key log written during the capture",
           "[live][loopback][tls][uses-interface]") {
     H2LENS_REQUIRE_CAPTURE();
     H2LENS_REQUIRE_PROGRAM("nghttpd");

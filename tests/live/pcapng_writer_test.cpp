@@ -73,7 +73,7 @@ std::vector<BlockInfo> blocks(const Bytes& file) {
 
 }  // namespace
 
-TEST_CASE("pcapng writer: every sample capture reads back packet for packet",
+TEST_CASE("The pcapng writer's copy of every sample capture reads back packet for packet",
           "[live][pcapng][uses-captures]") {
     const auto files = sampleCaptures();
     REQUIRE(files.size() >= 5);
@@ -97,7 +97,7 @@ TEST_CASE("pcapng writer: every sample capture reads back packet for packet",
     }
 }
 
-TEST_CASE("pcapng writer: tshark reads the copy with the same frames and interface name",
+TEST_CASE("tshark reads the pcapng writer's copy with the same frames and interface name",
           "[live][pcapng][uses-captures]") {
     if (!haveProgram("tshark")) {
         WARN("skipped: tshark not installed");
@@ -122,7 +122,10 @@ TEST_CASE("pcapng writer: tshark reads the copy with the same frames and interfa
     fs::remove(out);
 }
 
-TEST_CASE("pcapng writer: interface options and statistics block", "[live][pcapng]") {
+TEST_CASE(
+    "The pcapng writer writes interface options and an Interface Statistics Block with its "
+    "counters",
+    "[live][pcapng]") {
     const fs::path out = tempPath("isb.pcapng");
     {
         PcapngWriter writer = PcapngWriter::open(out.string(), "h2lens test");
@@ -184,7 +187,8 @@ TEST_CASE("pcapng writer: interface options and statistics block", "[live][pcapn
     fs::remove(out);
 }
 
-TEST_CASE("pcapng writer: an unwritable path is an environment error", "[live][pcapng]") {
+TEST_CASE("The pcapng writer reports an unwritable path or a full device as an environment error",
+          "[live][pcapng]") {
     CHECK_THROWS_AS(PcapngWriter::open("/nonexistent-dir/x.pcapng"), CaptureError);
     // A full device: the first failure is kept, later writes do nothing.
     if (!fs::exists("/dev/full")) return;
@@ -200,7 +204,7 @@ TEST_CASE("pcapng writer: an unwritable path is an environment error", "[live][p
 // Issue 19.4: a Decryption Secrets Block written before the packets makes a TLS capture open
 // decrypted with no key log beside it, in h2lens and in tshark: the real TLS 1.3 capture 03a
 // copied with its key log inside reads as the original does with --keylog.
-TEST_CASE("pcapng writer: TLS key log lines in a Decryption Secrets Block decrypt the copy",
+TEST_CASE("TLS key log lines the pcapng writer puts in a Decryption Secrets Block decrypt the copy",
           "[live][pcapng][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path dir = sharedDir() / "captures" / "03a_tls13_curl_nginx";

@@ -157,7 +157,7 @@ TEST_CASE("A first fragment is never decoded as TCP on its own", "[net][fragment
     CHECK(decoder.stats().fragments.fragmentsHeld == 1);
 }
 
-TEST_CASE("Overlapping fragments: agreeing bytes are fine, disagreeing ones are reported",
+TEST_CASE("Overlapping fragments that agree are fine, and those that disagree are reported",
           "[net][fragment]") {
     const Bytes body = bodyOf(1000);
     const Bytes segment = tcp({}, body);  // 1020 bytes

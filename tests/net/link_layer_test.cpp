@@ -49,7 +49,7 @@ void requireSegment(std::uint32_t linkType, const Bytes& frame, std::uint8_t fam
 
 }  // namespace
 
-TEST_CASE("Ethernet, with and without VLAN tags", "[net][link]") {
+TEST_CASE("Ethernet frames give their TCP segment with and without VLAN tags", "[net][link]") {
     requireSegment(link(LinkType::Ethernet), ethernet(0x0800, v4Segment()), 4);
     requireSegment(link(LinkType::Ethernet), ethernet(0x86dd, v6Segment()), 6);
     requireSegment(link(LinkType::Ethernet), ethernet(0x0800, v4Segment(), {0x8100}), 4);
@@ -77,14 +77,17 @@ TEST_CASE("Too many VLAN tags are refused, not looped over", "[net][link]") {
     CHECK(decoder.stats().badHeaders == 1);
 }
 
-TEST_CASE("Linux cooked captures v1 and v2", "[net][link]") {
+TEST_CASE("Linux cooked captures v1 and v2 give their TCP segments", "[net][link]") {
     requireSegment(link(LinkType::LinuxSll), linuxSll(0x0800, v4Segment()), 4);
     requireSegment(link(LinkType::LinuxSll), linuxSll(0x86dd, v6Segment()), 6);
     requireSegment(link(LinkType::LinuxSll2), linuxSll2(0x0800, v4Segment()), 4);
     requireSegment(link(LinkType::LinuxSll2), linuxSll2(0x86dd, v6Segment()), 6);
 }
 
-TEST_CASE("BSD NULL in both byte orders and every IPv6 family value; LOOP", "[net][link]") {
+TEST_CASE(
+    "BSD NULL gives TCP in both byte orders and with every IPv6 family value, and LOOP in network "
+    "order only",
+    "[net][link]") {
     for (bool little : {true, false}) {
         requireSegment(link(LinkType::Null), bsdNull(2, little, v4Segment()), 4);
         for (std::uint32_t af6 : {10u, 24u, 28u, 30u}) {
@@ -101,7 +104,8 @@ TEST_CASE("BSD NULL in both byte orders and every IPv6 family value; LOOP", "[ne
     CHECK(decoder.stats().nonIp == 1);
 }
 
-TEST_CASE("Raw IP link types", "[net][link]") {
+TEST_CASE("Raw IP link types give their TCP segments, and IPv6 on the IPv4 link type is refused",
+          "[net][link]") {
     for (std::uint32_t raw : {101u, 12u, 14u}) {
         requireSegment(raw, v4Segment(), 4);
         requireSegment(raw, v6Segment(), 6);

@@ -94,7 +94,7 @@ bool decodeFile(const fs::path& file, OurView& view) {
 
 }  // namespace
 
-TEST_CASE("Real captures: same TCP packets and endpoints as tshark",
+TEST_CASE("Real captures give the same TCP packets and endpoints as tshark",
           "[net][real][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveTshark()) {
@@ -125,8 +125,10 @@ TEST_CASE("Real captures: same TCP packets and endpoints as tshark",
     CHECK(ipv6Segments > 0);
 }
 
-TEST_CASE("drop-protocol-change: IP fragment junk and a bogus TCP header",
-          "[net][real][uses-captures]") {
+TEST_CASE(
+    "The drop-protocol-change capture's IP fragment junk is not TCP and its bogus TCP header is "
+    "skipped",
+    "[net][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path file =
         test::sharedDir() / "corpus/pcaps/suricata-verify/drop-protocol-change/input.pcap";

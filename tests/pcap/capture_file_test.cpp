@@ -117,8 +117,9 @@ TEST_CASE("PcapngReader and libpcap deliver the same packets",
     CHECK(compared >= 8);
 }
 
-TEST_CASE("openCapture gives a pcapng with mixed link types to our reader",
-          "[pcap][capture][uses-captures]") {
+TEST_CASE(
+    "A pcapng with mixed link types that libpcap refuses goes through openCapture to our reader",
+    "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto path = sharedDir() / "corpus/pcaps/wireshark/grpc_stream_reassembly_sample.pcapng";
     LibpcapReader libpcap(path.string());
@@ -163,8 +164,10 @@ TEST_CASE("Nanosecond pcap timestamps agree with the microsecond original",
     CHECK(a.packets.front().ts == parseEpoch(out.substr(tab + 1)));
 }
 
-TEST_CASE("Truncated classic pcap: packets before the cut intact, an issue names the packet",
-          "[pcap][capture][truncation][uses-captures]") {
+TEST_CASE(
+    "A truncated classic pcap keeps the packets before the cut intact and an issue names the "
+    "packet",
+    "[pcap][capture][truncation][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     TempDir dir;
     const std::filesystem::path files[] = {
@@ -230,7 +233,8 @@ TEST_CASE("Standard input carries pcap and pcapng", "[pcap][capture][stdin][uses
     }
 }
 
-TEST_CASE("Progress: bytesRead reaches fileSize", "[pcap][capture][uses-captures]") {
+TEST_CASE("A capture source's bytesRead reaches its fileSize at the end",
+          "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const char* rel : {"captures/09_netem_loss_reorder/capture.pcap",
                             "captures/12a_pcapng_dumpcap_dsb/capture.pcapng"}) {
@@ -243,8 +247,10 @@ TEST_CASE("Progress: bytesRead reaches fileSize", "[pcap][capture][uses-captures
     }
 }
 
-TEST_CASE("Not a capture, empty, missing, directory: one CaptureError naming the path",
-          "[pcap][capture][errors]") {
+TEST_CASE(
+    "A file that is not a capture, empty, missing or a directory gives one CaptureError naming the "
+    "path",
+    "[pcap][capture][errors]") {
     TempDir dir;
     const auto text = dir.path() / "x.txt";
     writeFile(text, asBytes("HTTP/1.1 200 OK\r\n\r\n"));

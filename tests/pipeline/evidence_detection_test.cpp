@@ -150,7 +150,8 @@ struct HandMade {
 
 }  // namespace
 
-TEST_CASE("issue 18: a 101 whose h2c Upgrade request was lost still starts HTTP/2",
+// Issue 18: HTTP/2 is found from the evidence in the bytes, here the server's 101.
+TEST_CASE("A 101 whose h2c Upgrade request was lost still starts HTTP/2",
           "[issue18][detection][real]") {
     H2LENS_REQUIRE_SHARED();
     // Packet 1 (the client's GET with Upgrade: h2c) is a broken IP fragment, packet 7 has a TCP
@@ -185,7 +186,8 @@ TEST_CASE("issue 18: a 101 whose h2c Upgrade request was lost still starts HTTP/
     CHECK(r.issues[0].message.find("TCP data offset below 5 words") != std::string::npos);
 }
 
-TEST_CASE("issue 18: a 2-packet mid-connection gRPC capture: the response HEADERS is found",
+// Issue 18: frame-sync search at the first byte of a direction, with a frame the capture cut.
+TEST_CASE("The response HEADERS of a 2-packet mid-connection gRPC capture is found",
           "[issue18][sync][real]") {
     H2LENS_REQUIRE_SHARED();
     // s2c is HEADERS (14 bytes, :status 200) and the first 1336 bytes of a 16384-byte DATA frame:
@@ -213,7 +215,8 @@ TEST_CASE("issue 18: a 2-packet mid-connection gRPC capture: the response HEADER
     CHECK(h.ts == TimestampNs{1748919807904549000});
 }
 
-TEST_CASE("issue 18: a bogus SYN+RST+FIN packet does not end the connection; port 0 is listed",
+// Issue 18: a bad packet loses that packet, not its connection.
+TEST_CASE("A bogus SYN+RST+FIN packet does not end the connection, and port 0 is listed",
           "[issue18][tcp][real]") {
     H2LENS_REQUIRE_SHARED();
     const Run r = runFile(corpus("suricata-verify/transform-base64-7296/input.pcap"));
@@ -274,7 +277,8 @@ TEST_CASE("issue 18: a bogus SYN+RST+FIN packet does not end the connection; por
     CHECK(c57226->count(Direction::ClientToServer) == 2);
 }
 
-TEST_CASE("issue 18: a mid-connection capture that starts with SETTINGS ACKs keeps them",
+// Issue 18: frame-sync search may start on an empty frame.
+TEST_CASE("A mid-connection capture that starts with SETTINGS ACKs keeps them",
           "[issue18][sync][real]") {
     // nghttp -> nghttpd h2c, packets 8-13 of the recording (tests/data/issue18/README.md): each
     // direction's first segment starts with an empty SETTINGS ACK. Before, frame-sync search
@@ -299,7 +303,8 @@ TEST_CASE("issue 18: a mid-connection capture that starts with SETTINGS ACKs kee
     CHECK(c.streams.size() == 2);
 }
 
-TEST_CASE("issue 18: the HTTP/2 preface after HTTP/1.1 bytes (a CONNECT tunnel) is decoded",
+// Issue 18: the client preface is the evidence, wherever it comes.
+TEST_CASE("The HTTP/2 preface after HTTP/1.1 bytes (a CONNECT tunnel) is decoded",
           "[issue18][detection][real]") {
     // curl -p -x (CONNECT through a relay on 127.0.0.1:18591) --http2-prior-knowledge to nghttpd:
     // "CONNECT 127.0.0.1:18590 HTTP/1.1", "HTTP/1.1 200 Connection established", then h2c.
@@ -319,8 +324,8 @@ TEST_CASE("issue 18: the HTTP/2 preface after HTTP/1.1 bytes (a CONNECT tunnel) 
     CHECK(c.streams[0].end == StreamEnd::Complete);
 }
 
-TEST_CASE("issue 18: gRPC -bin metadata with a 0xff byte keeps its exact bytes",
-          "[issue18][hpack][real]") {
+// Issue 18: a header value is octets (RFC 7541 §5.2) and is kept byte for byte.
+TEST_CASE("gRPC -bin metadata with a 0xff byte keeps its exact bytes", "[issue18][hpack][real]") {
     // nghttp -H $'x-trace-bin: \xff\x01abc' to nghttpd (which resets both streams: nghttp2
     // refuses the value). The value is a raw HPACK literal (RFC 7541 §5.2: octets); h2lens
     // keeps all 5 bytes. tshark shows the same 5 bytes. No decoder defect found here.
@@ -338,8 +343,8 @@ TEST_CASE("issue 18: gRPC -bin metadata with a 0xff byte keeps its exact bytes",
     CHECK(found == 2);  // streams 13 and 15 (the second from the dynamic table)
 }
 
-TEST_CASE("issue 14.4: one-byte TCP keepalives on an idle connection are not HTTP/2",
-          "[issue14][detection]") {
+// Issue 14.4: a connection is not HTTP/2 until frames prove it.
+TEST_CASE("One-byte TCP keepalives on an idle connection are not HTTP/2", "[issue14][detection]") {
     // Hand-made (no Linux stack sends 1-byte keepalives; Windows does): a capture that starts
     // on an idle connection, the client probing with one byte below its next sequence number
     // (RFC 9293 §3.8.4) and the server ACKing. Before: "h2 (capture began mid-connection)" and
@@ -382,8 +387,10 @@ TEST_CASE("issue 14.4: one-byte TCP keepalives on an idle connection are not HTT
     CHECK(c2.hasAnomaly("FRAME_RESYNC"));  // the keepalive byte, skipped
 }
 
-TEST_CASE("issue 14.2: true first and last times, and packets whose time goes backwards",
-          "[issue14][time]") {
+// Issue 14.2: the first and last packet times are kept apart from the earliest and latest.
+TEST_CASE(
+    "The decode keeps the true first and last times and counts packets whose time goes backwards",
+    "[issue14][time]") {
     HandMade m;
     const Bytes p{0x00};
     m.add(true, 1, 1, 0x10, {}, epochNs(50.0));
@@ -415,7 +422,8 @@ TEST_CASE("issue 14.2: true first and last times, and packets whose time goes ba
     CHECK(j.issues.empty());
 }
 
-TEST_CASE("issue 18: the preface after a long HTTP/1.1 exchange, split across segments",
+// Issue 18: the preface is found after any amount of HTTP/1.x.
+TEST_CASE("The preface after a long HTTP/1.1 exchange is found when split across segments",
           "[issue18][detection]") {
     // Hand-made: what is held while watching HTTP/1.x is bounded (the client's last 23 bytes,
     // the server's last 4 KiB), so the preface is found across segments after any amount of

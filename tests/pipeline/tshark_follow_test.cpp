@@ -149,7 +149,7 @@ TEST_CASE("Reassembled bytes of every connection of every real capture equal tsh
     WARN("compared " << connections << " connections in " << files << " captures with tshark");
 }
 
-TEST_CASE("tshark counts a malformed TCP header as a connection; h2lens reports and skips it",
+TEST_CASE("tshark counts a malformed TCP header as a connection, and h2lens reports and skips it",
           "[tshark][real]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {

@@ -31,7 +31,7 @@ std::string header(const nlohmann::json& row, const char* key, const char* name)
 
 }  // namespace
 
-TEST_CASE("summary figures: streams by status and ending as `streams --json` lists them",
+TEST_CASE("The summary counts streams by status and ending as streams --json lists them",
           "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const char* scenario : {"01_h2c_prior_knowledge", "05_many_streams_h2load_nghttpd",
@@ -75,8 +75,9 @@ TEST_CASE("summary figures: streams by status and ending as `streams --json` lis
     }
 }
 
-TEST_CASE("summary figures: a display filter keeps the matching streams and their connections",
-          "[uses-captures]") {
+TEST_CASE(
+    "The summary's figures under a display filter keep the matching streams and their connections",
+    "[uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     // 06: nghttpd pushes to nghttp; the client cancels one push (RST_STREAM CANCEL).
     const std::string file =

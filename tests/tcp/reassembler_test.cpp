@@ -161,7 +161,7 @@ TEST_CASE("The out-of-order cap forces a gap instead of growing without bound") 
     CHECK(r.bufferedBytes() == 0);
 }
 
-TEST_CASE("Data past the FIN is not delivered; retransmissions are counted") {
+TEST_CASE("Data past the FIN is not delivered and retransmissions are counted") {
     Limits limits;
     TcpReassembler r(limits);
     Recorder rec;
@@ -174,7 +174,8 @@ TEST_CASE("Data past the FIN is not delivered; retransmissions are counted") {
     CHECK(r.stats().retransmittedSegments == 1);
 }
 
-TEST_CASE("A connection first seen mid-way starts at its first segment; older data is dropped") {
+TEST_CASE(
+    "A connection first seen mid-way starts at its first segment, and older data is dropped") {
     Limits limits;
     TcpReassembler r(limits);
     Recorder rec;

@@ -56,7 +56,7 @@ const Case kCases[] = {
 
 }  // namespace
 
-TEST_CASE("every TLS connection with keys decrypts exactly like tshark",
+TEST_CASE("Every TLS connection with keys decrypts exactly like tshark",
           "[tls][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) {
@@ -113,7 +113,7 @@ TEST_CASE("every TLS connection with keys decrypts exactly like tshark",
     }
 }
 
-TEST_CASE("hello fields match tshark's dissection", "[tls][tshark][uses-captures]") {
+TEST_CASE("TLS hello fields match tshark's dissection", "[tls][tshark][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     if (!haveProgram("tshark")) return;
     for (const Case& c : kCases) {

@@ -46,7 +46,7 @@ std::uint64_t offsetInsideMiddleRecord(const Bytes& stream) {
 
 }  // namespace
 
-TEST_CASE("a key log missing one connection: that one reports no key, the others decrypt",
+TEST_CASE("With a key log missing one connection that one reports no key and the others decrypt",
           "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const char* scenario : {"03a_tls13_curl_nginx", "03b_tls12_curl_python_nginx"}) {
@@ -90,7 +90,7 @@ TEST_CASE("a key log missing one connection: that one reports no key, the others
     }
 }
 
-TEST_CASE("a tampered record is reported and skipped, the rest still decrypts",
+TEST_CASE("A tampered record is reported and skipped, and the rest still decrypts",
           "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     struct Target {
@@ -133,7 +133,7 @@ TEST_CASE("a tampered record is reported and skipped, the rest still decrypts",
     }
 }
 
-TEST_CASE("a wrong key fails authentication and emits nothing", "[tls][uses-captures]") {
+TEST_CASE("A wrong key fails authentication and emits nothing", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "03b_tls12_curl_python_nginx";
     KeyLog right = keyLogFrom(dir / "keylog.txt");
@@ -157,7 +157,7 @@ TEST_CASE("a wrong key fails authentication and emits nothing", "[tls][uses-capt
     }
 }
 
-TEST_CASE("a TCP gap stops the direction without garbage", "[tls][uses-captures]") {
+TEST_CASE("A TCP gap stops the TLS direction without garbage", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto dir = sharedDir() / "captures" / "03a_tls13_curl_nginx";
     KeyLog keys = keyLogFrom(dir / "keylog.txt");

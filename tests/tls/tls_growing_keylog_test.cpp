@@ -256,8 +256,10 @@ const Scenario kScenarios[] = {
 
 }  // namespace
 
-TEST_CASE("key log file: appended lines, unfinished lines, truncation, replacement",
-          "[tls][keylog][uses-captures]") {
+TEST_CASE(
+    "A followed key log file reads appended lines, waits for unfinished ones and restarts after "
+    "truncation or replacement",
+    "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto lines = readLines(sharedDir() / "captures/03b_tls12_curl_python_nginx/keylog.txt");
     REQUIRE(lines.size() >= 4);
@@ -325,7 +327,7 @@ TEST_CASE("key log file: appended lines, unfinished lines, truncation, replaceme
     CHECK(keys.acceptedLines() == before + 2);
 }
 
-TEST_CASE("key log: a bound on randoms forgets the oldest and counts it",
+TEST_CASE("A key log bound on randoms forgets the oldest and counts it",
           "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const auto lines = readLines(sharedDir() / "captures/03b_tls12_curl_python_nginx/keylog.txt");
@@ -343,7 +345,7 @@ TEST_CASE("key log: a bound on randoms forgets the oldest and counts it",
     CHECK(keys.find(random) != nullptr);
 }
 
-TEST_CASE("keys appended to the key log after the records that need them: same decode",
+TEST_CASE("Keys appended to the key log after the records that need them give the same decode",
           "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const Scenario& sc : kScenarios) {
@@ -381,7 +383,7 @@ TEST_CASE("keys appended to the key log after the records that need them: same d
     }
 }
 
-TEST_CASE("keys that never arrive: the same report as without a growing key log",
+TEST_CASE("Keys that never arrive give the same report as without a growing key log",
           "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     for (const Scenario& sc : kScenarios) {
@@ -403,7 +405,7 @@ TEST_CASE("keys that never arrive: the same report as without a growing key log"
     }
 }
 
-TEST_CASE("records waiting for keys are bounded: past the bound they go without keys",
+TEST_CASE("Records waiting for keys are bounded, and past the bound they go without keys",
           "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";
@@ -428,7 +430,7 @@ TEST_CASE("records waiting for keys are bounded: past the bound they go without 
     }
 }
 
-TEST_CASE("records waiting for keys are bounded across connections too",
+TEST_CASE("Records waiting for keys are bounded across connections too",
           "[tls][keylog][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const fs::path dir = sharedDir() / "captures/03b_tls12_curl_python_nginx";

@@ -129,7 +129,7 @@ std::vector<Case> cases() {
 
 }  // namespace
 
-TEST_CASE("records opened ahead give the same decode as records opened in turn",
+TEST_CASE("Records opened ahead give the same decode as records opened in turn",
           "[tls][ahead][uses-captures]") {
     if (!fs::exists(sharedDir()))
         WARN("../shared is absent: only the bundled KeyUpdate capture is checked");
@@ -176,7 +176,7 @@ TEST_CASE("records opened ahead give the same decode as records opened in turn",
     }
 }
 
-TEST_CASE("most records of a bulk TLS transfer are opened ahead, across KeyUpdates",
+TEST_CASE("Most records of a bulk TLS transfer are opened ahead, across KeyUpdates",
           "[tls][ahead][uses-captures]") {
     const fs::path own = fs::path(H2LENS_SOURCE_DIR) / "tests/tls/data";
     EagerService eager;
@@ -250,8 +250,10 @@ Run decodeMixed(TlsOpenService* service, std::size_t maxBacklog) {
 
 }  // namespace
 
-TEST_CASE("TLS beside h2c, Upgrade and gRPC connections: the same events in the same order",
-          "[tls][ahead][uses-captures]") {
+TEST_CASE(
+    "TLS beside h2c, Upgrade and gRPC connections gives the same events in the same order when "
+    "opened ahead",
+    "[tls][ahead][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     const Run inTurn = decodeMixed(nullptr, 0);
     REQUIRE(inTurn.lines.size() > 1000);
@@ -273,7 +275,7 @@ TEST_CASE("TLS beside h2c, Upgrade and gRPC connections: the same events in the 
     }
 }
 
-TEST_CASE("the TLS service is set before the first connection, never after", "[tls][ahead]") {
+TEST_CASE("The TLS service is set before the first connection, never after", "[tls][ahead]") {
     Limits limits;
     H2EventText text;
     Http2SessionFactory factory(limits, &text);

@@ -12,7 +12,8 @@
 using namespace h2lens;
 using namespace h2lens::test;
 
-TEST_CASE("key log: labels, randoms, comments, malformed lines", "[tls][uses-captures]") {
+TEST_CASE("The key log reads labels and randoms, skips comments and counts malformed lines",
+          "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog keys = keyLogFrom(sharedDir() / "captures/03a_tls13_curl_nginx/keylog.txt");
     // 3 TLS 1.3 connections x (4 traffic secrets used + EXPORTER_SECRET ignored).
@@ -40,7 +41,7 @@ TEST_CASE("key log: labels, randoms, comments, malformed lines", "[tls][uses-cap
     CHECK(error.find("/nonexistent/keys") != std::string::npos);
 }
 
-TEST_CASE("records and handshake messages do not depend on chunking", "[tls][uses-captures]") {
+TEST_CASE("TLS records and handshake messages do not depend on chunking", "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog none;
     const auto flows = runTls(sharedDir() / "captures/09_netem_loss_reorder/capture.pcap", none);
@@ -80,7 +81,7 @@ TEST_CASE("records and handshake messages do not depend on chunking", "[tls][use
     CHECK(split.messages == whole.messages);
 }
 
-TEST_CASE("record reader stops at bytes that are not TLS", "[tls]") {
+TEST_CASE("The TLS record reader stops at bytes that are not TLS", "[tls]") {
     struct Count : TlsRecordHandler {
         int n = 0;
         void onRecord(const TlsRecord&) override { ++n; }
@@ -98,7 +99,9 @@ TEST_CASE("record reader stops at bytes that are not TLS", "[tls]") {
     CHECK(r2.invalid());
 }
 
-TEST_CASE("hello parser on a real ClientHello and ServerHello", "[tls][uses-captures]") {
+TEST_CASE(
+    "The hello parser reads a real ClientHello and ServerHello, and every truncation fails cleanly",
+    "[tls][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
     KeyLog none;
     const auto flows = runTls(sharedDir() / "captures/03d_tls_nghttp_nghttpd/capture.pcap", none);
@@ -125,7 +128,7 @@ TEST_CASE("hello parser on a real ClientHello and ServerHello", "[tls][uses-capt
     }
 }
 
-TEST_CASE("cipher suite names keep unknown values", "[tls]") {
+TEST_CASE("Cipher suite names keep unknown values", "[tls]") {
     CHECK(cipherSuiteName(0x1301) == "TLS_AES_128_GCM_SHA256");
     CHECK(cipherSuiteName(0xcca8) == "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
     CHECK(cipherSuiteName(0x1234) == "UNKNOWN(0x1234)");
@@ -134,7 +137,7 @@ TEST_CASE("cipher suite names keep unknown values", "[tls]") {
     CHECK(describeTlsAlert(TlsAlert{2, 20, true}) == "fatal bad_record_mac");
 }
 
-TEST_CASE("fuzz corpus replay: tls", "[tls][fuzz]") {
+TEST_CASE("The TLS fuzz corpus replays cleanly", "[tls][fuzz]") {
     const auto dir = sourceDir() / "fuzz" / "corpus" / "tls";
     REQUIRE(std::filesystem::is_directory(dir));
     std::size_t files = 0;
@@ -149,7 +152,7 @@ TEST_CASE("fuzz corpus replay: tls", "[tls][fuzz]") {
     CHECK(files >= 10);
 }
 
-TEST_CASE("fuzz seeds with keys really decrypt", "[tls][fuzz]") {
+TEST_CASE("The TLS fuzz seeds with keys really decrypt", "[tls][fuzz]") {
     // The keyed seeds are only useful to the fuzzer if they reach the plaintext path.
     KeyLog keys;
     keys.addLines(kKeyLog);
@@ -173,7 +176,8 @@ TEST_CASE("fuzz seeds with keys really decrypt", "[tls][fuzz]") {
     }
 }
 
-TEST_CASE("fuzz seeds with late keys wait for them and then decrypt", "[tls][fuzz][keylog]") {
+TEST_CASE("The TLS fuzz seeds with late keys wait for them and then decrypt",
+          "[tls][fuzz][keylog]") {
     // Mode bit 2: the keys reach a growing key log only after some feeds; the seeds must make
     // the session wait (records kept) and still end decrypted, like the up-front run.
     KeyLog keys;
