@@ -7,12 +7,24 @@
 
 #include <QtConcurrent/QtConcurrent>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "pcap/capture_file.h"
 
 namespace h2lens::gui {
 
+namespace {
+constexpr int kYieldingNice = 10;
+}  // namespace
+
 CaptureLoader::CaptureLoader(CaptureStore* store, QObject* parent)
-    : QObject(parent), m_store(store) {}
+    : QObject(parent), m_store(store) {
+    m_yieldingPool.setMaxThreadCount(1);
+    m_yieldingPool.setExpiryTimeout(-1);  // a new thread would start at the normal priority
+}
 
 CaptureLoader::~CaptureLoader() {
     cancel();
@@ -37,7 +49,15 @@ void CaptureLoader::loadSource(const QString& path, SourceOpener open,
     m_cancel = flag;
     QPointer<CaptureLoader> self(this);
     Q_EMIT started(path);
-    m_future = QtConcurrent::run([self, gen, flag, open = std::move(open), options] {
+    QThreadPool* pool = options.yieldToCapture ? &m_yieldingPool : QThreadPool::globalInstance();
+    m_future = QtConcurrent::run(pool, [self, gen, flag, open = std::move(open), options] {
+        if (options.yieldToCapture) {
+            // Per thread on Linux; errno tells a failure from a nice of -1.
+            errno = 0;
+            const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+            if (errno == 0 && nice < kYieldingNice)
+                ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kYieldingNice);
+        }
         auto post = [self](auto fn) {
             if (self) QMetaObject::invokeMethod(self.data(), std::move(fn), Qt::QueuedConnection);
         };

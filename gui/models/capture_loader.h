@@ -5,6 +5,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 #include <atomic>
 #include <memory>
 
@@ -48,6 +49,9 @@ class CaptureLoader : public QObject {
     std::shared_ptr<std::atomic<bool>> m_cancel;
     bool m_running = false;
     DecodeResult m_result;
+    // The one thread of DecodeOptions::yieldToCapture decodes: it keeps its lower priority
+    // (an unprivileged thread cannot raise it again), so it does nothing else.
+    QThreadPool m_yieldingPool;
     QFuture<void> m_future;
 };
 

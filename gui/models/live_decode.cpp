@@ -353,6 +353,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     DecodeOptions o = options;
     o.checkClockEveryPacket = true;
     o.followKeylog = true;  // the client writes it while we capture
+    o.yieldToCapture = true;
     const std::string path = m_teePath.toStdString();
     m_loader->loadSource(
         tr("live: %1").arg(interface),

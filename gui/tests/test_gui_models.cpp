@@ -1,12 +1,17 @@
 // The GUI's models against the decoder's own output on real captures (samples/ and /work/shared):
 // rows, timeline marks, window series, filters, TCP events, body decoding; every model under
 // QAbstractItemModelTester; the threaded loader with cancel.
+#include <sys/resource.h>
+#include <unistd.h>
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QtTest>
+
+#include <atomic>
+#include <cerrno>
 #include <map>
 #include <set>
 
@@ -18,6 +23,7 @@
 #include "models/stream_text.h"
 #include "models/table_models.h"
 #include "models/timeline_data.h"
+#include "pcap/capture_file.h"
 #include "reference_decode.h"
 
 using namespace h2lens;
@@ -72,6 +78,7 @@ class TestGuiModels : public QObject {
     void bodyDecodingAndCurl();
     void bodiesAreTheStoresBytes();
     void loaderRunsOnWorkerAndCancels();
+    void yieldingDecodeRunsLowerAndDecodesTheSame();
     void exportWritesTheSelection();
     void exportWritesTheDecodeOnScreen();
     void priorityOrdersAndDescribesLanes();
@@ -515,6 +522,38 @@ void TestGuiModels::loaderRunsOnWorkerAndCancels() {
     loader.cancel();
     QVERIFY(loader.waitForFinished(30000));
     QVERIFY(loader.lastResult().cancelled || loader.lastResult().error.empty());
+}
+
+// A live capture's decode yields the CPU to the capture child (DecodeOptions::yieldToCapture):
+// it runs at nice 10 or more, on a thread of its own, and decodes exactly what a normal load
+// does; a normal load after it is not slowed by the lowered thread.
+void TestGuiModels::yieldingDecodeRunsLowerAndDecodesTheSame() {
+    const std::string path = sourcePath("samples/h2load_small.pcap");
+    auto niceOfThisThread = [] {
+        errno = 0;
+        const int n = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        return errno == 0 ? n : -100;
+    };
+    CaptureStore store;
+    CaptureLoader loader(&store);
+    std::atomic<int> seen{-100};
+    auto opener = [&](const IdleHook&) {
+        seen = niceOfThisThread();
+        return openCapture(path);
+    };
+    DecodeOptions yielding;
+    yielding.yieldToCapture = true;
+    loader.loadSource(QStringLiteral("yielding"), opener, yielding);
+    QVERIFY(loader.waitForFinished(60000));
+    QVERIFY2(seen >= 10, qPrintable(QString::number(seen.load())));
+    QCOMPARE(store.streams().size(), referenceDecode(path).streams.size());
+    QVERIFY(!store.streams().empty());
+
+    const int base = niceOfThisThread();
+    loader.loadSource(QStringLiteral("normal"), opener, DecodeOptions{});
+    QVERIFY(loader.waitForFinished(60000));
+    QCOMPARE(seen.load(), base);  // a pool thread of the process's own priority
+    QCOMPARE(store.streams().size(), referenceDecode(path).streams.size());
 }
 
 // File > Export runs the CLI's exporter; a selection keeps just those streams and their connection.
