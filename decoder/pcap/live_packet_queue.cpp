@@ -12,9 +12,9 @@ constexpr std::size_t kMaxSpareBatches = 8;
 
 void PacketBatch::add(const Packet& packet) {
     const std::size_t offset = m_data.size();
-    m_data.resize(offset + packet.data.size());
-    if (!packet.data.empty())
-        std::memcpy(m_data.data() + offset, packet.data.data(), packet.data.size());
+    // insert, not resize + memcpy: resize would zero the bytes first, a second write of every
+    // byte on the capture thread, the one thread that must keep up with the kernel's ring.
+    m_data.insert(m_data.end(), packet.data.begin(), packet.data.end());
     m_entries.push_back(Entry{packet.number, packet.ts, packet.linkType, packet.originalLength,
                               offset, packet.data.size()});
 }

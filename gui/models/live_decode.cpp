@@ -109,6 +109,18 @@ class LivePcapngSource final : public PacketSource {
         return true;
     }
 
+    // The same, appended to `out` (no zeroing of room to copy into).
+    bool appendExact(Bytes& out, std::size_t n) {
+        while (n > 0) {
+            if (m_pos == m_end && !refill()) return false;
+            const std::size_t take = std::min(n, m_end - m_pos);
+            out.insert(out.end(), m_chunk.data() + m_pos, m_chunk.data() + m_pos + take);
+            m_pos += take;
+            n -= take;
+        }
+        return true;
+    }
+
     // Whatever the file holds past what was read (up to kChunk); at its end, waits for the
     // child to write more. The end of the capture is the end of the file once the child has
     // exited: the flag is read before the read that finds nothing, so nothing written before
@@ -173,9 +185,7 @@ class LivePcapngSource final : public PacketSource {
             fail(fmt::format("bad pcapng block length {} in the live capture", length));
             return false;
         }
-        const std::size_t have = m_memory.size();
-        m_memory.resize(m_header.size() + length);
-        if (!readExact(m_memory.data() + have, m_memory.size() - have)) {
+        if (!appendExact(m_memory, m_header.size() + length - m_memory.size())) {
             fail("the live capture ended inside a block");
             return false;
         }
