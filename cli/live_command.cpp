@@ -350,12 +350,23 @@ class LiveProgress {
 };
 
 // The last word on losses: nothing, or how many packets were lost where and what helps.
+// Who takes the packets off the queue: the decode, or with --write-only the pcapng writer; the
+// progress, statistics and loss lines name it.
+struct QueueConsumer {
+    std::string_view queue;  // the queue's name
+    std::string_view role;   // who falls behind when it overflows
+    std::string_view done;   // what became of every packet that passed the filter
+};
+constexpr QueueConsumer kDecoder{"decode queue", "decoder", "decoded"};
+constexpr QueueConsumer kWriter{"write queue", "writer", "written"};
+
 std::uint64_t lostPackets(const CaptureOutcome& outcome, const PacketQueueStats& queue) {
     const LiveStats& st = outcome.stats;
     return (st.available ? st.droppedByKernel + st.droppedByInterface : 0) + queue.droppedPackets;
 }
 
-std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue, bool writeOnly) {
+std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queue,
+                     const QueueConsumer& consumer) {
     const std::uint64_t kernel = outcome.stats.available ? outcome.stats.droppedByKernel : 0;
     const std::uint64_t nic = outcome.stats.available ? outcome.stats.droppedByInterface : 0;
     const std::uint64_t ours = queue.droppedPackets;
@@ -364,17 +375,17 @@ std::string lossLine(const CaptureOutcome& outcome, const PacketQueueStats& queu
         if (!outcome.stats.available)
             return "h2lens: lost nothing in h2lens (libpcap gave no kernel counters)\n";
         return fmt::format("h2lens: lost nothing: every packet the filter passed was {}\n",
-                           writeOnly ? "written" : "decoded");
+                           consumer.done);
     }
     std::string where;
-    auto add = [&](std::uint64_t n, const char* text) {
+    auto add = [&](std::uint64_t n, std::string_view text) {
         if (n == 0) return;
         where += fmt::format("{}{} {}", where.empty() ? "" : ", ", n, text);
     };
     add(kernel, "in the kernel buffer (raise --buffer-size)");
     add(nic, "by the interface");
-    add(ours, writeOnly ? "in h2lens's write queue (raise --queue-size)"
-                        : "in h2lens's decode queue (raise --queue-size)");
+    const std::string ourQueue = fmt::format("in h2lens's {} (raise --queue-size)", consumer.queue);
+    add(ours, ourQueue);
     return fmt::format("h2lens: lost {}: {}\n", plural(all, "packet", "packets"), where);
 }
 
@@ -444,6 +455,7 @@ void runLive(Options& options) {
     LivePacketQueue queue(static_cast<std::size_t>(options.queueMb * 1024 * 1024));
     CaptureOutcome outcome;
     AnalyzerStats written;  // --write-only: what went into the file, as the stats count it
+    const QueueConsumer& consumer = options.writeOnly ? kWriter : kDecoder;
     printer.begin();
     std::fflush(stdout);
     {
@@ -455,8 +467,7 @@ void runLive(Options& options) {
         std::thread captureThread([&] { runCaptureLoop(capture, queue, loopOptions, outcome); });
         PacketBatch batch;
         std::uint64_t number = 0;
-        LiveProgress progress(options.stats, start,
-                              options.writeOnly ? "write queue" : "decode queue");
+        LiveProgress progress(options.stats, start, consumer.queue);
         for (;;) {
             const auto popped = queue.pop(batch, std::chrono::milliseconds(200));
             progress.maybePrint(options.writeOnly ? written : analyzer.stats(), queue, outcome);
@@ -526,14 +537,12 @@ void runLive(Options& options) {
                    "h2lens: {} packets received by filter, {} dropped by kernel, {} dropped by "
                    "interface, {} dropped by h2lens ({} behind)\n",
                    outcome.stats.received, outcome.stats.droppedByKernel,
-                   outcome.stats.droppedByInterface, queueStats.droppedPackets,
-                   options.writeOnly ? "writer" : "decoder");
+                   outcome.stats.droppedByInterface, queueStats.droppedPackets, consumer.role);
     } else {
         fmt::print(stderr,
                    "h2lens: {} packets captured (libpcap gave no statistics), {} dropped by h2lens "
                    "({} behind)\n",
-                   outcome.captured, queueStats.droppedPackets,
-                   options.writeOnly ? "writer" : "decoder");
+                   outcome.captured, queueStats.droppedPackets, consumer.role);
     }
     // "N packets (X MB): P packets/s, R MB/s", for what was decoded or, with --write-only, written.
     const auto amount = [&](std::uint64_t packets, std::uint64_t bytes) {
@@ -559,7 +568,7 @@ void runLive(Options& options) {
     keyLog.printSummary();
     // Always when something was lost; with --stats also when nothing was.
     if (options.stats || lostPackets(outcome, queueStats) > 0)
-        fmt::print(stderr, "{}", lossLine(outcome, queueStats, options.writeOnly));
+        fmt::print(stderr, "{}", lossLine(outcome, queueStats, consumer));
     if (writer) {
         if (writer->failed()) {
             throw CaptureError(fmt::format("{}: write failed: {}",

@@ -30,10 +30,7 @@ class TranscriptSink {
     // ended now. A sink with a budget (TranscriptStore) says no once it could not; since its
     // room only shrinks, the collector then lets that stream's bodies go at once (letGo), marks
     // the transcript (bodiesDroppedForSink) and copies none of the rest.
-    virtual bool keepsBody(std::uint64_t bytes) const {
-        (void)bytes;
-        return true;
-    }
+    virtual bool keepsBody(std::uint64_t /*bytes*/) const { return true; }
     virtual void letGo(BodyCapture& body) const { body.release(); }
 };
 

@@ -1,7 +1,6 @@
 #include "pcap/live_packet_queue.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace h2lens {

@@ -96,20 +96,8 @@ class LivePcapngSource final : public PacketSource {
 
     void fail(std::string message) { m_issues.push_back({m_packets + 1, std::move(message)}); }
 
-    // Reads exactly n bytes to `out`; false at the end of the capture or when cancelled.
-    bool readExact(std::uint8_t* out, std::size_t n) {
-        while (n > 0) {
-            if (m_pos == m_end && !refill()) return false;
-            const std::size_t take = std::min(n, m_end - m_pos);
-            std::memcpy(out, m_chunk.data() + m_pos, take);
-            m_pos += take;
-            out += take;
-            n -= take;
-        }
-        return true;
-    }
-
-    // The same, appended to `out` (no zeroing of room to copy into).
+    // Appends exactly n bytes to `out` (inserted, so no room is zeroed first); false at the end
+    // of the capture or when cancelled.
     bool appendExact(Bytes& out, std::size_t n) {
         while (n > 0) {
             if (m_pos == m_end && !refill()) return false;
@@ -151,20 +139,19 @@ class LivePcapngSource final : public PacketSource {
     // m_memory always starts with), so a packet block is copied once; false at the end (a
     // partial block is reported).
     bool readBlock() {
-        std::uint8_t head[8];
-        const std::uint64_t before = m_bytes;
-        if (!readExact(head, 8)) {
-            if (m_bytes != before) fail("the live capture ended inside a block header");
+        const std::size_t at = m_header.size();
+        m_memory.resize(at);
+        if (!appendExact(m_memory, 8)) {
+            if (m_memory.size() != at) fail("the live capture ended inside a block header");
             return false;
         }
         std::uint32_t raw;
-        std::memcpy(&raw, head, 4);
+        std::memcpy(&raw, m_memory.data() + at, 4);
         if (raw == PcapngReader::kMagic) {
             // The byte-order magic follows the length: read it to learn the section's order.
-            std::uint8_t bom[4];
-            if (!readExact(bom, 4)) return false;
+            if (!appendExact(m_memory, 4)) return false;
             std::uint32_t magic;
-            std::memcpy(&magic, bom, 4);
+            std::memcpy(&magic, m_memory.data() + at + 8, 4);
             if (magic == 0x1a2b3c4d) {
                 m_swap = false;
             } else if (magic == 0x4d3c2b1a) {
@@ -173,19 +160,13 @@ class LivePcapngSource final : public PacketSource {
                 fail("bad byte-order magic in a Section Header Block of the live capture");
                 return false;
             }
-            m_memory.resize(m_header.size());
-            m_memory.insert(m_memory.end(), head, head + 8);
-            m_memory.insert(m_memory.end(), bom, bom + 4);
-        } else {
-            m_memory.resize(m_header.size());
-            m_memory.insert(m_memory.end(), head, head + 8);
         }
-        const std::uint32_t length = u32(head + 4);
+        const std::uint32_t length = u32(m_memory.data() + at + 4);
         if (length < 12 || length % 4 != 0 || length > kMaxBlock) {
             fail(fmt::format("bad pcapng block length {} in the live capture", length));
             return false;
         }
-        if (!appendExact(m_memory, m_header.size() + length - m_memory.size())) {
+        if (!appendExact(m_memory, at + length - m_memory.size())) {
             fail("the live capture ended inside a block");
             return false;
         }
@@ -322,11 +303,11 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
         if (error) *error = tr("cannot create a temporary directory: %1").arg(m_dir->errorString());
         return false;
     }
-    m_teePath = m_dir->filePath(QStringLiteral("live.pcapng"));
+    m_capturePath = m_dir->filePath(QStringLiteral("live.pcapng"));
     // Created here so the decode can open it before the child does; the child's -w truncates
     // this same file, before anything is in it to read.
-    if (QFile f(m_teePath); !f.open(QIODevice::WriteOnly)) {
-        if (error) *error = tr("cannot create %1: %2").arg(m_teePath, f.errorString());
+    if (QFile f(m_capturePath); !f.open(QIODevice::WriteOnly)) {
+        if (error) *error = tr("cannot create %1: %2").arg(m_capturePath, f.errorString());
         return false;
     }
     m_childDone = std::make_shared<std::atomic<bool>>(false);
@@ -336,7 +317,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     m_stopRequested = false;
     // --stats: a line a second on stderr for the status bar, and the loss line at the end.
     // --write-only: the window decodes the file; a second decode in the child would take the
-    // CPU the capture needs (at 2 GB/s on 2 cores, the child then lost most packets).
+    // CPU the capture needs (at 1 GB/s on 2 cores, only half the streams then reached the window).
     QStringList args{QStringLiteral("live"),
                      QStringLiteral("-i"),
                      interface,
@@ -344,7 +325,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
                      QStringLiteral("--stats"),
                      QStringLiteral("--write-only"),
                      QStringLiteral("-w"),
-                     m_teePath};
+                     m_capturePath};
     if (!filter.trimmed().isEmpty()) args << QStringLiteral("-f") << filter.trimmed();
     m_proc->setProgram(exe);
     m_proc->setArguments(args);
@@ -364,7 +345,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     o.checkClockEveryPacket = true;
     o.followKeylog = true;  // the client writes it while we capture
     o.yieldToCapture = true;
-    const std::string path = m_teePath.toStdString();
+    const std::string path = m_capturePath.toStdString();
     m_loader->loadSource(
         tr("live: %1").arg(interface),
         [path, done = std::shared_ptr<const std::atomic<bool>>(m_childDone)](const IdleHook& idle) {
@@ -391,13 +372,14 @@ bool LiveCapture::isRunning() const {
 }
 
 bool LiveCapture::saveAs(const QString& dest, QString* error) const {
-    if (m_teePath.isEmpty() || !QFile::exists(m_teePath)) {
+    if (m_capturePath.isEmpty() || !QFile::exists(m_capturePath)) {
         if (error) *error = tr("there is no live capture to save");
         return false;
     }
-    if (QFileInfo(dest).absoluteFilePath() == QFileInfo(m_teePath).absoluteFilePath()) return true;
+    if (QFileInfo(dest).absoluteFilePath() == QFileInfo(m_capturePath).absoluteFilePath())
+        return true;
     QFile::remove(dest);
-    if (!QFile::copy(m_teePath, dest)) {
+    if (!QFile::copy(m_capturePath, dest)) {
         if (error) *error = tr("cannot write %1").arg(dest);
         return false;
     }

@@ -60,7 +60,7 @@ class LiveCapture : public QObject {
     bool isRunning() const;
 
     // The pcapng copy of the last capture ("" before the first start).
-    QString capturePath() const { return m_teePath; }
+    QString capturePath() const { return m_capturePath; }
     // Copies the capture to `dest` (overwriting it).
     bool saveAs(const QString& dest, QString* error) const;
 
@@ -82,7 +82,7 @@ class LiveCapture : public QObject {
     CaptureLoader* m_loader;
     QProcess* m_proc = nullptr;
     std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_teePath;                               // what the child writes and the decode reads
+    QString m_capturePath;                           // what the child writes and the decode reads
     std::shared_ptr<std::atomic<bool>> m_childDone;  // the child exited (or never started)
     bool m_stopRequested = false;
     QByteArray m_stderr;  // what the child wrote that is not a whole line yet
