@@ -67,8 +67,4 @@ std::string streamEndColumn(const StreamRecord& s) {
     return end;
 }
 
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-    return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
 }  // namespace h2lens::cli

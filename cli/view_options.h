@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "common/plural.h"
 #include "export/time_format.h"
 #include "filter/filter_front.h"
 #include "filter/stream_filter.h"
@@ -38,8 +39,5 @@ std::string withKeyLogHint(const std::string& detail, bool keyLogGiven);
 
 // The end column of `streams` and `live`: "reset_by_client (CANCEL) pushed", "complete", ...
 std::string streamEndColumn(const StreamRecord& s);
-
-// "1 stream", "2 streams".
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many);
 
 }  // namespace h2lens::cli

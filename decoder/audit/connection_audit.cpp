@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/plural.h"
 #include "h2/connection_engine.h"
 
 namespace h2lens {
@@ -14,10 +15,6 @@ constexpr std::uint16_t kMaxConcurrentStreams = 0x3;
 
 int side(Direction d) {
     return static_cast<int>(d);
-}
-
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-    return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 std::string sizeText(std::uint64_t bytes) {
