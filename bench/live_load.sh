@@ -93,7 +93,7 @@ for n in "${REQUESTS[@]}"; do
         wait "$gui" || true
         line=$(cat "$WORK/gui.txt")
         succeeded=$(grep -o '[0-9]* succeeded' "$WORK/h2load.txt" | grep -o '^[0-9]*' || echo "?")
-        streams=$(grep -o '[0-9]* streams' <<< "$line" | grep -o '^[0-9]*' || echo "?")
+        streams=$(grep -o '[0-9]* streams\?\b' <<< "$line" | grep -o '^[0-9]*' || echo "?")
         stall=$(grep -o 'stall [0-9.]* ms' <<< "$line" | grep -o '[0-9.]* ms' || echo "?")
         rss=$(grep -o 'peak RSS [0-9]*' <<< "$line" | awk '{ printf "%.1f MB", $3 / 1024 }')
         loss=$(grep -o 'lost [^;]*' <<< "$line" || echo "?")

@@ -21,6 +21,7 @@
 #include <cstdio>
 
 #include "app/main_window.h"
+#include "common/plural.h"
 #include "models/live_decode.h"
 
 namespace {
@@ -122,6 +123,17 @@ int main(int argc, char** argv) {
         return 2;
     }
     h2lens::gui::MainWindow w;
+    // The lines the stats and screenshot modes print: "1 connection, 12 streams", and the
+    // time to the first stream rows, or that there were none.
+    const auto counts = [&w] {
+        return h2lens::plural(w.store()->connections().size(), "connection", "connections") + ", " +
+               h2lens::plural(w.store()->streams().size(), "stream", "streams");
+    };
+    const auto firstRows = [&w](const char* what) {
+        return w.firstRowsMs() < 0
+                   ? std::string("no stream rows")
+                   : std::string(what) + " " + std::to_string(w.firstRowsMs()) + " ms";
+    };
     if (order == QStringLiteral("priority")) w.setPriorityLaneOrder(true);
     if (parser.isSet(keylog)) w.setKeylogPath(parser.value(keylog));
     if (parser.isSet(select)) w.setInitialSelection(selConn, selStream);
@@ -163,12 +175,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", qPrintable(childMessage));
             return 2;
         }
-        std::printf(
-            "%s: %zu connections, %zu streams; longest event-loop stall %.1f ms; %s; "
-            "peak RSS %ld KB\n",
-            qPrintable(parser.value(liveStats)), w.store()->connections().size(),
-            w.store()->streams().size(), static_cast<double>(worst) / 1e6,
-            qPrintable(w.liveCapture()->lossLine()), peakRssKb());
+        std::printf("%s: %s; longest event-loop stall %.1f ms; %s; peak RSS %ld KB\n",
+                    qPrintable(parser.value(liveStats)), counts().c_str(),
+                    static_cast<double>(worst) / 1e6, qPrintable(w.liveCapture()->lossLine()),
+                    peakRssKb());
         return 0;
     }
     if (parser.isSet(loadStats)) {
@@ -187,12 +197,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", result.error.c_str());
             return 2;
         }
-        std::printf(
-            "%s: %zu connections, %zu streams, %llu frames; first rows %lld ms, full load %.3f "
-            "s (worker %.3f s), peak RSS %ld KB\n",
-            qPrintable(files.first()), w.store()->connections().size(), w.store()->streams().size(),
-            static_cast<unsigned long long>(w.store()->frameCount()),
-            static_cast<long long>(w.firstRowsMs()), wall, result.seconds, peakRssKb());
+        std::printf("%s: %s, %s; %s, full load %.3f s (worker %.3f s), peak RSS %ld KB\n",
+                    qPrintable(files.first()), counts().c_str(),
+                    h2lens::plural(w.store()->frameCount(), "frame", "frames").c_str(),
+                    firstRows("first rows").c_str(), wall, result.seconds, peakRssKb());
         return 0;
     }
     if (parser.isSet(shot)) {
@@ -231,12 +239,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: cannot write %s\n", qPrintable(parser.value(shot)));
             return 2;
         }
-        std::printf(
-            "%s: %dx%d, %zu connections, %zu streams, decoded in %.3f s, first rows after %lld "
-            "ms\n",
-            qPrintable(parser.value(shot)), img.width(), img.height(),
-            w.store()->connections().size(), w.store()->streams().size(), result.seconds,
-            static_cast<long long>(w.firstRowsMs()));
+        std::printf("%s: %dx%d, %s, decoded in %.3f s, %s\n", qPrintable(parser.value(shot)),
+                    img.width(), img.height(), counts().c_str(), result.seconds,
+                    firstRows("first rows after").c_str());
         return 0;
     }
     w.show();
