@@ -1,6 +1,7 @@
 #include "export/flat_fields.h"
 
 #include "export/finding_json.h"
+#include "export/json_out.h"
 #include "h2/names.h"
 
 namespace h2lens {
@@ -19,11 +20,6 @@ std::string pseudo(const std::optional<HeaderBlock>& b, std::string_view name,
     return std::string(v);
 }
 
-Json seconds(const std::optional<TimestampNs>& to, const std::optional<TimestampNs>& from) {
-    if (!to || !from) return nullptr;
-    return static_cast<double>(*to - *from) / 1e9;
-}
-
 // A record about one connection: its head, then the connection's id and addresses.
 Json connectionRecord(std::string_view kind, const ConnectionTranscript& c,
                       const JsonContext& ctx) {
@@ -36,26 +32,53 @@ Json connectionRecord(std::string_view kind, const ConnectionTranscript& c,
 
 }  // namespace
 
-void appendFlatStreamFields(Json& line, const StreamTranscript& t, const JsonContext& ctx) {
+namespace {
+
+template <class Out>
+void putSeconds(Out& o, const std::optional<TimestampNs>& to,
+                const std::optional<TimestampNs>& from) {
+    if (to && from)
+        o.value(static_cast<double>(*to - *from) / 1e9);
+    else
+        o.null();
+}
+
+template <class Out>
+void putFlatStreamFields(Out& o, const StreamTranscript& t, const JsonContext& ctx) {
     const StreamRecord& s = t.record;
     const Redactor& r = ctx.redactor;
-    line["method"] = pseudo(s.request, ":method", r);
-    line["authority"] = pseudo(s.request, ":authority", r);
-    line["scheme"] = pseudo(s.request, ":scheme", r);
-    line["path"] = pseudo(s.request, ":path", r);
-    line["status"] = pseudo(s.response, ":status", r);
-    line["content_type"] = pseudo(s.response, "content-type", r);
-    line["start_epoch"] =
-        s.requestStart ? Json(static_cast<double>(*s.requestStart) / 1e9) : Json(nullptr);
-    line["start"] = s.requestStart ? Json(ctx.t(*s.requestStart)) : Json(nullptr);
-    line["ttfb"] = seconds(s.responseStart, s.requestStart);
-    line["duration"] = seconds(s.closed, s.requestStart);
+    o.key("method").value(pseudo(s.request, ":method", r));
+    o.key("authority").value(pseudo(s.request, ":authority", r));
+    o.key("scheme").value(pseudo(s.request, ":scheme", r));
+    o.key("path").value(pseudo(s.request, ":path", r));
+    o.key("status").value(pseudo(s.response, ":status", r));
+    o.key("content_type").value(pseudo(s.response, "content-type", r));
+    if (s.requestStart) {
+        o.key("start_epoch").value(static_cast<double>(*s.requestStart) / 1e9);
+        o.key("start").value(ctx.t(*s.requestStart));
+    } else {
+        o.key("start_epoch").null();
+        o.key("start").null();
+    }
+    putSeconds(o.key("ttfb"), s.responseStart, s.requestStart);
+    putSeconds(o.key("duration"), s.closed, s.requestStart);
     const bool reset = s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer;
-    line["end_kind"] = endKindName(s.end);
-    line["reset_by"] = !reset ? "" : s.end == StreamEnd::ResetByClient ? "client" : "server";
-    line["reset_error"] = reset ? std::string(errorCodeName(s.resetCode)) : std::string();
-    line["request_body_size"] = t.body[0].size;
-    line["response_body_size"] = t.body[1].size;
+    o.key("end_kind").value(endKindName(s.end));
+    o.key("reset_by").value(!reset ? "" : s.end == StreamEnd::ResetByClient ? "client" : "server");
+    o.key("reset_error").value(reset ? errorCodeName(s.resetCode) : std::string());
+    o.key("request_body_size").value(t.body[0].size);
+    o.key("response_body_size").value(t.body[1].size);
+}
+
+}  // namespace
+
+void appendFlatStreamFields(Json& line, const StreamTranscript& s, const JsonContext& ctx) {
+    JsonDom d(line);
+    putFlatStreamFields(d, s, ctx);
+}
+
+void writeFlatStreamFields(JsonOut& line, const StreamTranscript& s, const JsonContext& ctx) {
+    putFlatStreamFields(line, s, ctx);
 }
 
 void appendFlatConnectionFields(Json& line, const ConnectionTranscript& c, const JsonContext&) {

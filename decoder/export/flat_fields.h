@@ -13,6 +13,8 @@ namespace h2lens {
 // start_epoch, start, ttfb, duration (seconds; null when not seen), end_kind, reset_by,
 // reset_error ("" unless reset), request_body_size, response_body_size.
 void appendFlatStreamFields(Json& line, const StreamTranscript& s, const JsonContext& ctx);
+class JsonOut;
+void writeFlatStreamFields(JsonOut& line, const StreamTranscript& s, const JsonContext& ctx);
 
 // connection line: http2_method, stall_count, stall_seconds (stalls that ended),
 // client_stall_count, server_stall_count (by sender), anomaly_count (kept ones).

@@ -96,8 +96,7 @@ void drain(std::string& out, std::ostream* sink) {
     }
 }
 
-void appendValue(std::string& out, const Json& j, int indent, int level, std::ostream* sink,
-                 JsonStringWriter* strings) {
+void appendValue(std::string& out, const Json& j, int indent, int level, std::ostream* sink) {
     switch (j.type()) {
         case Json::value_t::object: {
             if (j.empty()) {
@@ -112,7 +111,7 @@ void appendValue(std::string& out, const Json& j, int indent, int level, std::os
                 if (indent >= 0) appendIndent(out, indent, level + 1);
                 appendJsonString(out, it.key());
                 out += indent >= 0 ? ": " : ":";
-                appendValue(out, it.value(), indent, level + 1, sink, strings);
+                appendValue(out, it.value(), indent, level + 1, sink);
                 drain(out, sink);
             }
             if (indent >= 0) appendIndent(out, indent, level);
@@ -130,7 +129,7 @@ void appendValue(std::string& out, const Json& j, int indent, int level, std::os
                 if (!first) out += ',';
                 first = false;
                 if (indent >= 0) appendIndent(out, indent, level + 1);
-                appendValue(out, v, indent, level + 1, sink, strings);
+                appendValue(out, v, indent, level + 1, sink);
                 drain(out, sink);
             }
             if (indent >= 0) appendIndent(out, indent, level);
@@ -138,8 +137,7 @@ void appendValue(std::string& out, const Json& j, int indent, int level, std::os
             return;
         }
         case Json::value_t::string: {
-            const std::string& value = j.get_ref<const std::string&>();
-            if (!strings || !strings->write(out, value)) appendJsonString(out, value);
+            appendJsonString(out, j.get_ref<const std::string&>());
             return;
         }
         case Json::value_t::number_integer:
@@ -195,13 +193,13 @@ void appendJsonString(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void appendJson(std::string& out, const Json& j, int indent, JsonStringWriter* strings) {
-    appendValue(out, j, indent, 0, nullptr, strings);
+void appendJson(std::string& out, const Json& j, int indent) {
+    appendValue(out, j, indent, 0, nullptr);
 }
 
 void writeJson(std::ostream& out, const Json& j, int indent) {
     std::string text;
-    appendValue(text, j, indent, 0, &out, nullptr);
+    appendValue(text, j, indent, 0, &out);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 

@@ -17,9 +17,7 @@ namespace h2lens {
 void appendJsonString(std::string& out, std::string_view s);
 
 // Appends `j`; indent < 0 is the compact one-line form, else pretty-printed with that many spaces.
-// `strings` may write string values itself (BodyTextSlots).
-void appendJson(std::string& out, const Json& j, int indent = -1,
-                JsonStringWriter* strings = nullptr);
+void appendJson(std::string& out, const Json& j, int indent = -1);
 
 // Writes `j` to `out` through a buffer of about 1 MiB, so a large document is never held twice.
 void writeJson(std::ostream& out, const Json& j, int indent = -1);

@@ -2,6 +2,7 @@
 
 #include "export/flat_fields.h"
 #include "export/grpc_messages.h"
+#include "export/json_out.h"
 #include "export/json_text.h"
 
 namespace h2lens {
@@ -47,17 +48,6 @@ void JsonWriter::writeLine(const Json& j) {
 }
 
 std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext& ctx) {
-    Json line = recordHead("stream", ctx);
-    line["conn"] = s.conn.id;
-    line["client"] = s.conn.client.toString();
-    line["server"] = s.conn.server.toString();
-    // Bodies go straight from the transcript into the line (see BodyTextSlots).
-    BodyTextSlots slots;
-    JsonContext withSlots = ctx;
-    withSlots.bodySlots = &slots;
-    Json fields = streamJson(s, withSlots);
-    for (auto& [k, v] : fields.items()) line[k] = std::move(v);
-    if (ctx.options->flatFields) appendFlatStreamFields(line, s, ctx);
     // Room for the bodies (text, or base64 at 4/3) up front: growing a line of hundreds of KB
     // by doubling copied it about once more.
     std::size_t bodies = 0;
@@ -65,7 +55,18 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
         bodies += std::min<std::size_t>(b.retained.size(), ctx.options->maxBody);
     std::string text;
     text.reserve(4096 + bodies / 3 * 4 + bodies / 8);
-    appendJson(text, line, -1, &slots);
+    // Written as it is made, with no tree: the bodies go straight from the transcript into the
+    // line, and the fields cost no allocation (a tree per line was most of the export's malloc).
+    JsonOut o(text);
+    o.beginObject();
+    o.key("record").value("stream");
+    if (ctx.options->tagCapture) o.key("capture").value(ctx.options->captureTag);
+    o.key("conn").value(s.conn.id);
+    o.key("client").value(s.conn.client.toString());
+    o.key("server").value(s.conn.server.toString());
+    writeStreamMembers(o, s, ctx);
+    if (ctx.options->flatFields) writeFlatStreamFields(o, s, ctx);
+    o.endObject();
     text += '\n';
     return text;
 }

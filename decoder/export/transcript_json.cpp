@@ -1,5 +1,6 @@
 #include "export/transcript_json.h"
 
+#include "export/json_out.h"
 #include "export/json_text.h"
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
-#include <random>
 
 #include "export/body_text.h"
 #include "export/content_decoding.h"
@@ -34,22 +34,24 @@ Json optT(const std::optional<TimestampNs>& ts, const JsonContext& ctx) {
     return ts ? Json(ctx.t(*ts)) : Json(nullptr);
 }
 
-// Bytes as text when they are UTF-8, else base64; at most `max` source bytes. With `slots` the
-// tree gets a placeholder and the bytes are written with the text (they must outlive it).
-void putBytes(Json& j, ByteSpan bytes, std::uint64_t totalSize, std::size_t max,
-              BodyTextSlots* slots) {
+template <class Out>
+void putT(Out& o, const std::optional<TimestampNs>& ts, const JsonContext& ctx) {
+    if (ts)
+        o.value(ctx.t(*ts));
+    else
+        o.null();
+}
+
+// Bytes as text when they are UTF-8, else base64; at most `max` source bytes.
+template <class Out>
+void putBytes(Out& o, ByteSpan bytes, std::uint64_t totalSize, std::size_t max) {
     const bool text = isUtf8Text(bytes.first(std::min(bytes.size(), max)));
     std::size_t shown = std::min(bytes.size(), max);
     if (text) shown = utf8Prefix(bytes, shown);
-    j["encoding"] = text ? "utf-8" : "base64";
-    if (slots) {
-        j["data"] = slots->add(bytes.first(shown), text);
-    } else {
-        j["data"] =
-            text ? std::string(asStringView(bytes.first(shown))) : base64Encode(bytes.first(shown));
-    }
-    j["shown_bytes"] = shown;
-    j["truncated"] = shown < totalSize;
+    o.key("encoding").value(text ? "utf-8" : "base64");
+    o.key("data").bytes(bytes.first(shown), text);
+    o.key("shown_bytes").value(shown);
+    o.key("truncated").value(shown < totalSize);
 }
 
 Json settingsListJson(const std::vector<Setting>& settings) {
@@ -81,51 +83,6 @@ std::string_view hpackReprName(HpackRepresentation r) {
 }
 
 }  // namespace
-
-namespace {
-
-// A placeholder names its slot after a token drawn when the process starts, so no string that
-// comes from a capture can pass for one: "\x01" + 16 hex digits of the token + 8 of the index.
-const std::string& placeholderToken() {
-    static const std::string token = [] {
-        std::random_device rd;
-        const std::uint64_t v = (std::uint64_t{rd()} << 32) ^ rd();
-        return fmt::format("\x01{:016x}", v);
-    }();
-    return token;
-}
-constexpr std::size_t kPlaceholderLength = 1 + 16 + 8;
-
-}  // namespace
-
-std::string BodyTextSlots::add(ByteSpan bytes, bool text) {
-    m_slots.push_back(Slot{bytes, text});
-    return placeholderToken() + fmt::format("{:08x}", m_slots.size() - 1);
-}
-
-ByteSpan BodyTextSlots::keep(Bytes bytes) {
-    m_kept.push_back(std::move(bytes));
-    return m_kept.back();
-}
-
-bool BodyTextSlots::write(std::string& out, const std::string& value) {
-    if (value.size() != kPlaceholderLength || value[0] != '\x01') return false;
-    const std::string& token = placeholderToken();
-    if (value.compare(0, token.size(), token) != 0) return false;
-    std::size_t index = 0;
-    const char* first = value.data() + token.size();
-    const auto r = std::from_chars(first, value.data() + value.size(), index, 16);
-    if (r.ec != std::errc() || index >= m_slots.size()) return false;
-    const Slot& slot = m_slots[index];
-    if (slot.text) {
-        appendJsonString(out, asStringView(slot.bytes));
-    } else {
-        out += '"';
-        appendBase64(out, slot.bytes);
-        out += '"';
-    }
-    return true;
-}
 
 Json tlsJson(const TlsFacts& tls) {
     auto orNull = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
@@ -186,144 +143,197 @@ std::string isoTime(TimestampNs ts) {
                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
 }
 
-Json headerListJson(const HeaderBlock& b, const Redactor& r) {
-    Json list = Json::array();
-    for (const HeaderField& f : b.fields) list.push_back(Json::array({r.name(f), r.value(f)}));
-    return list;
+namespace {
+
+// [[name, value], ...] in wire order.
+template <class Out>
+void putHeaderList(Out& o, const HeaderBlock& b, const Redactor& r) {
+    o.beginArray();
+    for (const HeaderField& f : b.fields) {
+        o.beginArray();
+        o.value(r.name(f));
+        o.value(r.value(f));
+        o.endArray();
+    }
+    o.endArray();
 }
 
-Json headerBlockJson(const HeaderBlock& b, const JsonContext& ctx) {
-    Json j;
-    j["t"] = ctx.t(b.ts);
-    j["headers"] = headerListJson(b, ctx.redactor);
-    Json hpack = Json::array();
+// The members of a header block's object: "t", "headers", "hpack", "end_stream", ...
+template <class Out>
+void putHeaderBlockMembers(Out& o, const HeaderBlock& b, const JsonContext& ctx) {
+    o.key("t").value(ctx.t(b.ts));
+    putHeaderList(o.key("headers"), b, ctx.redactor);
+    o.key("hpack").beginArray();
     for (const HeaderField& f : b.fields) {
-        Json h;
-        h["representation"] = hpackReprName(f.representation);
-        h["index"] = f.index;
-        h["name_huffman"] = f.nameHuffman;
-        h["value_huffman"] = f.valueHuffman;
-        if (!f.nameKnown || !f.valueKnown) h["unknown_ref"] = f.unknownRef;
+        o.beginObject();
+        o.key("representation").value(hpackReprName(f.representation));
+        o.key("index").value(f.index);
+        o.key("name_huffman").value(f.nameHuffman);
+        o.key("value_huffman").value(f.valueHuffman);
+        if (!f.nameKnown || !f.valueKnown) o.key("unknown_ref").value(f.unknownRef);
         // JSON strings cannot carry arbitrary bytes: binary values (grpc "-bin" metadata) are
         // also given exactly, in base64.
         if (f.valueKnown && !isUtf8Text(asBytes(f.value)) && !ctx.redactor.hides(f.name)) {
-            h["value_base64"] = base64Encode(asBytes(f.value));
+            o.key("value_base64").bytes(asBytes(f.value), false);
         }
-        hpack.push_back(std::move(h));
+        o.endObject();
     }
-    j["hpack"] = std::move(hpack);
-    j["end_stream"] = b.endStream;
-    if (b.fromHttp1) j["from_http1"] = true;
-    if (b.error) j["hpack_error"] = b.error->message;
-    return j;
+    o.endArray();
+    o.key("end_stream").value(b.endStream);
+    if (b.fromHttp1) o.key("from_http1").value(true);
+    if (b.error) o.key("hpack_error").value(b.error->message);
 }
 
-Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const JsonContext& ctx) {
-    const ExportOptions& o = *ctx.options;
-    Json j;
-    j["size"] = body.size;
-    j["sha256"] = body.sha256Hex();
-    j["data_frames"] = body.dataFrames;
-    putBytes(j, body.retained, body.size, o.maxBody, ctx.bodySlots);
+template <class Out>
+void putHeaderBlock(Out& o, const HeaderBlock& b, const JsonContext& ctx) {
+    o.beginObject();
+    putHeaderBlockMembers(o, b, ctx);
+    o.endObject();
+}
+
+// `body` object; `contentEncoding` comes from the headers. `http1BodyBytes`: an h2c Upgrade
+// request's own body, which travelled as HTTP/1.1 outside any DATA frame (0: none).
+template <class Out>
+void putBody(Out& o, const BodyCapture& body, std::string_view contentEncoding,
+             const JsonContext& ctx, std::uint64_t http1BodyBytes = 0) {
+    const ExportOptions& opt = *ctx.options;
+    o.beginObject();
+    o.key("size").value(body.size);
+    o.key("sha256").value(body.sha256Hex());
+    o.key("data_frames").value(body.dataFrames);
+    putBytes(o, body.retained, body.size, opt.maxBody);
     // Let go while the stream stayed open (ExportOptions::maxRetainedTotal): only then present.
-    if (body.released()) j["released"] = true;
+    if (body.released()) o.key("released").value(true);
     const auto codings = parseCodings(contentEncoding);
     if (!codings.empty() && body.size > 0) {
-        DecodedContent d = decodeContent(body.retained, codings, o.maxDecodedBody);
-        Json dj;
-        dj["codings"] = d.codings;
-        dj["size"] = d.bytes.size();
-        dj["sha256"] = Sha256::of(d.bytes);
-        const std::size_t decodedSize = d.bytes.size();
-        const ByteSpan decoded =
-            ctx.bodySlots ? ctx.bodySlots->keep(std::move(d.bytes)) : ByteSpan(d.bytes);
-        putBytes(dj, decoded, decodedSize, o.maxBody, ctx.bodySlots);
-        dj["output_capped"] = d.truncated;
+        const DecodedContent d = decodeContent(body.retained, codings, opt.maxDecodedBody);
+        o.key("decoded").beginObject();
+        o.key("codings").beginArray();
+        for (const std::string& c : d.codings) o.value(c);
+        o.endArray();
+        o.key("size").value(d.bytes.size());
+        o.key("sha256").value(Sha256::of(d.bytes));
+        putBytes(o, d.bytes, d.bytes.size(), opt.maxBody);
+        o.key("output_capped").value(d.truncated);
         if (body.released())
-            dj["error"] = "body let go while open streams held more than the retention total";
+            o.key("error").value(
+                "body let go while open streams held more than the retention total");
         else if (!body.retainedAll)
-            dj["error"] = "body larger than the retention cap; decoded the retained part";
+            o.key("error").value("body larger than the retention cap; decoded the retained part");
         else if (d.error)
-            dj["error"] = *d.error;
-        j["decoded"] = std::move(dj);
+            o.key("error").value(*d.error);
+        o.endObject();
     }
-    return j;
+    if (http1BodyBytes > 0) o.key("http1_body_bytes").value(http1BodyBytes);
+    o.endObject();
 }
 
-Json protobufFieldsJson(const std::vector<ProtoField>& fields) {
-    Json list = Json::array();
+template <class Out>
+void putProtobufFields(Out& o, const std::vector<ProtoField>& fields) {
+    o.beginArray();
     for (const ProtoField& f : fields) {
-        Json j;
-        j["field"] = f.number;
-        j["wire_type"] = protoWireTypeName(f.wireType);
+        o.beginObject();
+        o.key("field").value(f.number);
+        o.key("wire_type").value(protoWireTypeName(f.wireType));
         switch (f.wireType) {
             case ProtoWireType::Varint: {
-                j["value"] = f.varint;
+                o.key("value").value(f.varint);
                 // zigzag (sint32/sint64) reading, for the reader's convenience
                 const auto zz = static_cast<std::int64_t>((f.varint >> 1) ^ (~(f.varint & 1) + 1));
-                j["sint"] = zz;
+                o.key("sint").value(zz);
                 break;
             }
             case ProtoWireType::Fixed64:
             case ProtoWireType::Fixed32:
-                j["value"] = f.varint;
+                o.key("value").value(f.varint);
                 break;
             case ProtoWireType::LengthDelimited:
-                j["length"] = f.bytes.size();
+                o.key("length").value(f.bytes.size());
                 if (f.shape == ProtoField::Shape::Message)
-                    j["message"] = protobufFieldsJson(f.children);
+                    putProtobufFields(o.key("message"), f.children);
                 else if (f.shape == ProtoField::Shape::String)
-                    j["string"] = std::string(asStringView(f.bytes));
+                    o.key("string").value(asStringView(f.bytes));
                 else
-                    j["bytes"] = base64Encode(f.bytes);
+                    o.key("bytes").bytes(f.bytes, false);
                 break;
             case ProtoWireType::StartGroup:
-                j["group"] = protobufFieldsJson(f.children);
+                putProtobufFields(o.key("group"), f.children);
                 break;
             case ProtoWireType::EndGroup:
                 break;
         }
-        list.push_back(std::move(j));
+        o.endObject();
     }
-    return list;
+    o.endArray();
 }
 
-Json protobufJson(ByteSpan bytes) {
-    ProtoMessage m = decodeProtobufRaw(bytes);
-    Json j;
-    j["fields"] = protobufFieldsJson(m.fields);
-    if (!m.ok) j["error"] = m.error;
-    return j;
+template <class Out>
+void putProtobuf(Out& o, ByteSpan bytes) {
+    const ProtoMessage m = decodeProtobufRaw(bytes);
+    o.beginObject();
+    putProtobufFields(o.key("fields"), m.fields);
+    if (!m.ok) o.key("error").value(m.error);
+    o.endObject();
 }
 
-Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const JsonContext& ctx) {
-    const ExportOptions& o = *ctx.options;
-    GrpcBody g = splitGrpcBody(body.retained, grpcEncoding, o.maxGrpcMessages, o.maxDecodedBody);
-    Json list = Json::array();
-    for (GrpcMessage& m : g.messages) {
-        Json j;
-        j["offset"] = m.offset;
-        j["compressed"] = m.compressed;
-        j["length"] = m.length;
-        j["complete"] = m.payloadComplete;
-        j["payload_size"] = m.payload.size();
-        Json protobuf = protobufJson(m.payload);  // before the payload may move below
-        const std::size_t payloadSize = m.payload.size();
-        const ByteSpan payload =
-            ctx.bodySlots ? ctx.bodySlots->keep(std::move(m.payload)) : ByteSpan(m.payload);
-        putBytes(j, payload, payloadSize, o.maxBody, ctx.bodySlots);
-        if (m.error) j["error"] = *m.error;
-        j["protobuf"] = std::move(protobuf);
-        list.push_back(std::move(j));
+// `grpc` object of one direction: messages with raw protobuf decodes.
+template <class Out>
+void putGrpc(Out& o, const BodyCapture& body, std::string_view grpcEncoding,
+             const JsonContext& ctx) {
+    const ExportOptions& opt = *ctx.options;
+    const GrpcBody g =
+        splitGrpcBody(body.retained, grpcEncoding, opt.maxGrpcMessages, opt.maxDecodedBody);
+    o.beginObject();
+    if (grpcEncoding.empty())
+        o.key("encoding").null();
+    else
+        o.key("encoding").value(grpcEncoding);
+    o.key("messages").beginArray();
+    for (const GrpcMessage& m : g.messages) {
+        o.beginObject();
+        o.key("offset").value(m.offset);
+        o.key("compressed").value(m.compressed);
+        o.key("length").value(m.length);
+        o.key("complete").value(m.payloadComplete);
+        o.key("payload_size").value(m.payload.size());
+        putBytes(o, m.payload, m.payload.size(), opt.maxBody);
+        if (m.error) o.key("error").value(*m.error);
+        putProtobuf(o.key("protobuf"), m.payload);
+        o.endObject();
     }
-    Json out;
-    out["encoding"] = grpcEncoding.empty() ? Json(nullptr) : Json(std::string(grpcEncoding));
-    out["messages"] = std::move(list);
-    out["trailing_bytes"] = g.trailingBytes;
-    if (g.droppedMessages) out["messages_dropped"] = g.droppedMessages;
-    if (!body.retainedAll) out["retained_only"] = true;
-    return out;
+    o.endArray();
+    o.key("trailing_bytes").value(g.trailingBytes);
+    if (g.droppedMessages) o.key("messages_dropped").value(g.droppedMessages);
+    if (!body.retainedAll) o.key("retained_only").value(true);
+    o.endObject();
 }
+
+template <class Out>
+void putWindowSeries(Out& o, const std::vector<WindowPoint>& series, const JsonContext& ctx) {
+    o.beginArray();
+    for (const WindowPoint& p : series) {
+        o.beginArray();
+        o.value(ctx.t(p.ts));
+        o.value(p.value);
+        o.endArray();
+    }
+    o.endArray();
+}
+
+// A header value, or "" without the block or the header.
+std::string_view headerValue(const std::optional<HeaderBlock>& b, std::string_view name) {
+    return b ? b->value(name) : std::string_view();
+}
+
+template <class Out>
+void putOptionalString(Out& o, std::string_view s) {
+    if (s.empty())
+        o.null();
+    else
+        o.value(s);
+}
+
+}  // namespace
 
 std::string_view endKindName(StreamEnd end) {
     switch (end) {
@@ -340,82 +350,113 @@ std::string_view endKindName(StreamEnd end) {
     return "incomplete";
 }
 
-Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
+namespace {
+
+template <class Out>
+void putStreamMembers(Out& o, const StreamTranscript& t, const JsonContext& ctx) {
     const StreamRecord& s = t.record;
-    Json j;
-    j["id"] = s.id;
-    j["pushed"] = s.pushed;
-    if (s.pushed) j["promised_on"] = s.promisedOn;
-    j["state"] = streamStateName(s.state);
+    o.key("id").value(s.id);
+    o.key("pushed").value(s.pushed);
+    if (s.pushed) o.key("promised_on").value(s.promisedOn);
+    o.key("state").value(streamStateName(s.state));
 
-    Json end;
-    end["kind"] = endKindName(s.end);
+    o.key("end").beginObject();
+    o.key("kind").value(endKindName(s.end));
     if (s.end == StreamEnd::ResetByClient || s.end == StreamEnd::ResetByServer) {
-        end["reset_by"] = s.end == StreamEnd::ResetByClient ? "client" : "server";
-        end["error"] = errorCodeName(s.resetCode);
+        o.key("reset_by").value(s.end == StreamEnd::ResetByClient ? "client" : "server");
+        o.key("error").value(errorCodeName(s.resetCode));
     }
-    end["request_end_stream"] = s.requestEnd.has_value();
-    end["response_end_stream"] = s.responseEnd.has_value();
-    j["end"] = std::move(end);
+    o.key("request_end_stream").value(s.requestEnd.has_value());
+    o.key("response_end_stream").value(s.responseEnd.has_value());
+    o.endObject();
 
-    Json timings;
-    timings["start"] = optT(s.requestStart, ctx);
-    timings["request_end"] = optT(s.requestEnd, ctx);
-    timings["response_start"] = optT(s.responseStart, ctx);
-    timings["first_response_data"] = optT(s.firstResponseData, ctx);
-    timings["response_end"] = optT(s.responseEnd, ctx);
-    timings["end"] = optT(s.closed, ctx);
-    j["timings"] = std::move(timings);
+    o.key("timings").beginObject();
+    putT(o.key("start"), s.requestStart, ctx);
+    putT(o.key("request_end"), s.requestEnd, ctx);
+    putT(o.key("response_start"), s.responseStart, ctx);
+    putT(o.key("first_response_data"), s.firstResponseData, ctx);
+    putT(o.key("response_end"), s.responseEnd, ctx);
+    putT(o.key("end"), s.closed, ctx);
+    o.endObject();
 
-    auto headerValue = [](const std::optional<HeaderBlock>& b, std::string_view n) {
-        return b ? std::string(b->value(n)) : std::string();
+    auto trailers = [&](const std::optional<HeaderBlock>& b) {
+        if (b)
+            putHeaderBlock(o.key("trailers"), *b, ctx);
+        else
+            o.key("trailers").null();
     };
-    Json req;
-    if (s.request) req = headerBlockJson(*s.request, ctx);
-    req["trailers"] = s.requestTrailers ? headerBlockJson(*s.requestTrailers, ctx) : Json(nullptr);
-    req["body"] = bodyJson(t.body[0], headerValue(s.request, "content-encoding"), ctx);
-    if (s.request && s.request->fromHttp1 && s.requestBodyBytes > t.body[0].size) {
-        // The h2c Upgrade request's own body travelled as HTTP/1.1, outside any DATA frame.
-        req["body"]["http1_body_bytes"] = s.requestBodyBytes - t.body[0].size;
-    }
-    j["request"] = std::move(req);
+    o.key("request").beginObject();
+    if (s.request) putHeaderBlockMembers(o, *s.request, ctx);
+    trailers(s.requestTrailers);
+    const bool http1Body = s.request && s.request->fromHttp1 && s.requestBodyBytes > t.body[0].size;
+    putBody(o.key("body"), t.body[0], headerValue(s.request, "content-encoding"), ctx,
+            http1Body ? s.requestBodyBytes - t.body[0].size : 0);
+    o.endObject();
 
-    Json resp;
-    if (s.response) resp = headerBlockJson(*s.response, ctx);
-    Json info = Json::array();
-    for (const HeaderBlock& b : s.informational) info.push_back(headerBlockJson(b, ctx));
-    resp["informational"] = std::move(info);
-    resp["trailers"] =
-        s.responseTrailers ? headerBlockJson(*s.responseTrailers, ctx) : Json(nullptr);
-    resp["body"] = bodyJson(t.body[1], headerValue(s.response, "content-encoding"), ctx);
-    j["response"] = std::move(resp);
+    o.key("response").beginObject();
+    if (s.response) putHeaderBlockMembers(o, *s.response, ctx);
+    o.key("informational").beginArray();
+    for (const HeaderBlock& b : s.informational) putHeaderBlock(o, b, ctx);
+    o.endArray();
+    trailers(s.responseTrailers);
+    putBody(o.key("body"), t.body[1], headerValue(s.response, "content-encoding"), ctx);
+    o.endObject();
 
-    j["windows"] = {{"client", windowSeriesJson(s.window[0], ctx)},
-                    {"server", windowSeriesJson(s.window[1], ctx)}};
+    o.key("windows").beginObject();
+    putWindowSeries(o.key("client"), s.window[0], ctx);
+    putWindowSeries(o.key("server"), s.window[1], ctx);
+    o.endObject();
     if (s.priority.inTree) {
         // Only on connections with priority signals (docs/priority.md); weight as RFC 1-256.
         const StreamPriority& p = s.priority;
-        j["priority"] = {{"parent", p.parent},           {"weight", p.weight},
-                         {"exclusive", p.exclusive},     {"urgency", p.urgency},
-                         {"incremental", p.incremental}, {"rfc7540", p.rfc7540},
-                         {"rfc9218", p.rfc9218}};
+        o.key("priority").beginObject();
+        o.key("parent").value(p.parent);
+        o.key("weight").value(p.weight);
+        o.key("exclusive").value(p.exclusive);
+        o.key("urgency").value(p.urgency);
+        o.key("incremental").value(p.incremental);
+        o.key("rfc7540").value(p.rfc7540);
+        o.key("rfc9218").value(p.rfc9218);
+        o.endObject();
     }
 
-    const std::string reqType = headerValue(s.request, "content-type");
-    const std::string respType = headerValue(s.response, "content-type");
-    if (isGrpcContentType(reqType) || isGrpcContentType(respType)) {
-        Json g;
-        g["request"] = grpcJson(t.body[0], headerValue(s.request, "grpc-encoding"), ctx);
-        g["response"] = grpcJson(t.body[1], headerValue(s.response, "grpc-encoding"), ctx);
+    if (isGrpcContentType(headerValue(s.request, "content-type")) ||
+        isGrpcContentType(headerValue(s.response, "content-type"))) {
+        o.key("grpc").beginObject();
+        putGrpc(o.key("request"), t.body[0], headerValue(s.request, "grpc-encoding"), ctx);
+        putGrpc(o.key("response"), t.body[1], headerValue(s.response, "grpc-encoding"), ctx);
         // Trailers-only responses carry grpc-status in the response HEADERS themselves.
         const auto& statusBlock = s.responseTrailers ? s.responseTrailers : s.response;
-        const std::string status = headerValue(statusBlock, "grpc-status");
-        g["status"] = status.empty() ? Json(nullptr) : Json(status);
-        const std::string message = headerValue(statusBlock, "grpc-message");
-        g["message"] = message.empty() ? Json(nullptr) : Json(message);
-        j["grpc"] = std::move(g);
+        putOptionalString(o.key("status"), headerValue(statusBlock, "grpc-status"));
+        putOptionalString(o.key("message"), headerValue(statusBlock, "grpc-message"));
+        o.endObject();
     }
-    return j;
+}
+
+}  // namespace
+
+void writeStreamMembers(JsonOut& out, const StreamTranscript& s, const JsonContext& ctx) {
+    putStreamMembers(out, s, ctx);
+}
+
+Json headerListJson(const HeaderBlock& b, const Redactor& r) {
+    JsonDom d;
+    putHeaderList(d, b, r);
+    return d.take();
+}
+
+Json streamJson(const StreamTranscript& t, const JsonContext& ctx) {
+    JsonDom d;
+    d.beginObject();
+    putStreamMembers(d, t, ctx);
+    d.endObject();
+    return d.take();
+}
+
+Json protobufJson(ByteSpan bytes) {
+    JsonDom d;
+    putProtobuf(d, bytes);
+    return d.take();
 }
 
 Json recordHead(std::string_view kind, const JsonContext& ctx) {

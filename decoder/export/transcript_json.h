@@ -3,7 +3,6 @@
 // inserted in a fixed order (nlohmann::ordered_json) and every value derives from the capture,
 // so two runs on one file give identical bytes. Times are seconds since the first packet
 // ("t"-style doubles) unless the key ends in "_epoch".
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -32,41 +31,10 @@ class Redactor {
     std::vector<std::string> m_names;  // lowercased
 };
 
-// Writes some string values of a tree itself when it is turned into text (appendJson): gets
-// each string value, by reference into the tree, and returns true when it appended the literal.
-class JsonStringWriter {
-  public:
-    virtual ~JsonStringWriter() = default;
-    virtual bool write(std::string& out, const std::string& value) = 0;
-};
-
-// Body bytes written straight into the text (an NDJSON line) instead of being copied into the
-// tree as a string and then copied again (and again whenever an ordered_json object grows and
-// copies its members): the tree holds a short placeholder that names a slot with a token no
-// string from a capture can know. The bytes must outlive the text's writing; keep() holds bytes
-// that would not (a decoded body, a gRPC payload).
-class BodyTextSlots final : public JsonStringWriter {
-  public:
-    // The placeholder to put in the tree for these bytes.
-    std::string add(ByteSpan bytes, bool text);
-    ByteSpan keep(Bytes bytes);
-    bool write(std::string& out, const std::string& value) override;
-
-  private:
-    struct Slot {
-        ByteSpan bytes;
-        bool text;
-    };
-    std::vector<Slot> m_slots;
-    std::deque<Bytes> m_kept;
-};
-
 struct JsonContext {
     const ExportOptions* options;
     Redactor redactor;
     TimestampNs base = 0;  // the capture's first packet
-    // Set while building a tree that is written with these slots as its string writer.
-    BodyTextSlots* bodySlots = nullptr;
     double t(TimestampNs ts) const { return static_cast<double>(ts - base) / 1e9; }
 };
 
@@ -81,14 +49,13 @@ Json directionStatsJson(const DirectionStats& d);
 
 // [[name, value], ...] in wire order.
 Json headerListJson(const HeaderBlock& b, const Redactor& r);
-// {"t", "headers", "hpack": [...], "hpack_error"?, "end_stream"}
-Json headerBlockJson(const HeaderBlock& b, const JsonContext& ctx);
-// `body` object; `contentEncoding`/`contentType`/`grpcEncoding` come from the headers.
-Json bodyJson(const BodyCapture& body, std::string_view contentEncoding, const JsonContext& ctx);
-// `grpc` object of one direction: messages with raw protobuf decodes.
-Json grpcJson(const BodyCapture& body, std::string_view grpcEncoding, const JsonContext& ctx);
+
+// The raw protobuf decode of a message (`protoc --decode_raw`-like), as the export writes it.
 Json protobufJson(ByteSpan bytes);
 
+class JsonOut;
+// The members of a stream's object (docs/transcript.md), written into an object `out` has open.
+void writeStreamMembers(JsonOut& out, const StreamTranscript& s, const JsonContext& ctx);
 Json streamJson(const StreamTranscript& s, const JsonContext& ctx);
 // A stream's end as the JSON words it: "complete", "incomplete", "reset", "refused_by_goaway"
 // (the export's end.kind and the flat records' end_kind).

@@ -428,9 +428,9 @@ TEST_CASE("Bodies with content-length are retained in one buffer of that size", 
     CHECK(multiFrame > 0);  // bodies of many DATA frames, where growing would have reallocated
 }
 
-// NDJSON lines write bodies straight from the transcript (BodyTextSlots), the document builds
-// them as strings: every stream must come out the same both ways, bodies, decoded bodies and gRPC
-// payloads included (a placeholder left in a line would show here).
+// NDJSON lines are written as text as they are made (JsonOut), the document builds a tree
+// (JsonDom): every stream must come out the same both ways, bodies, decoded bodies and gRPC
+// payloads included.
 TEST_CASE("NDJSON stream records equal the document's streams, bodies included",
           "[uses-captures]") {
     std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",

@@ -2,10 +2,13 @@
 // error handler), on hand-picked edge cases, on random bytes, and on real exports: golden files
 // and consumers depend on the bytes, not only on the parsed value.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
 #include "export/body_text.h"
+#include "export/json_out.h"
 #include "export/json_text.h"
 #include "export_test_support.h"
 #include "test_support.h"
@@ -98,39 +101,68 @@ TEST_CASE("The fast writer's text equals nlohmann's on the real export of every 
     }
 }
 
-// NDJSON lines get their bodies written straight from the transcript (BodyTextSlots): the tree
-// holds placeholders, which must survive the copies ordered_json makes when an object grows,
-// and must not be forgeable by strings that come from a capture.
-TEST_CASE(
-    "Body slots put bodies into the text, also through copies, and leave a forged placeholder "
-    "alone") {
-    BodyTextSlots slots;
+// NDJSON stream lines are written as text as they are made (JsonOut), the document and the GUI
+// keep a tree (JsonDom) built by the same code: the same writes must give nlohmann's bytes.
+template <class Out>
+void writeSample(Out& o) {
     const Bytes binary = {0x00, 0xff, 0x10, 0x80, 0x7f};
-    const std::string text = "caf\xc3\xa9 \"quoted\"\n";
-    Json body;
-    body["data"] = slots.add(binary, false);
-    body["text"] = slots.add(asBytes(text), true);
-    // A string shaped like a placeholder, as a header value could be: left alone.
-    const std::string forged = std::string("\x01") + std::string(16, '0') + "00000000";
-    body["header"] = forged;
-    Json tree;
-    tree["first"] = 1;
-    tree["body"] = body;  // a copy, as a growing object makes
-    for (int i = 0; i < 20; ++i) tree["k" + std::to_string(i)] = i;  // more growth
-    std::string out;
-    appendJson(out, tree, -1, &slots);
-    Json expected = tree;
-    expected["body"]["data"] = base64Encode(binary);
-    expected["body"]["text"] = text;
-    CHECK(out == expected.dump(-1, ' ', false, Json::error_handler_t::replace));
-    CHECK(out.find(base64Encode(binary)) != std::string::npos);
-    // Without the slots the placeholders stay what they are: text that names nothing.
-    std::string plain;
-    appendJson(plain, tree);
-    CHECK(plain.find(base64Encode(binary)) == std::string::npos);
-    // Another set of slots does not resolve this one's placeholders past its own count.
-    BodyTextSlots other;
-    std::string none;
-    appendJson(none, tree, -1, &other);
-    CHECK(none == plain);
+    const std::string text = "caf\xc3\xa9 \"quoted\"\n\t\x01";
+    o.beginObject();
+    o.key("int").value(-42);
+    o.key("u64").value(std::numeric_limits<std::uint64_t>::max());
+    o.key("i64").value(std::numeric_limits<std::int64_t>::min());
+    o.key("u8").value(std::uint8_t{200});
+    o.key("yes").value(true);
+    o.key("no").value(false);
+    o.key("nothing").null();
+    o.key("doubles").beginArray();
+    for (double d : {0.0, -0.0, 1.0, 0.1, 1e-7, 123456789.123456789, 1e300, -2.5e-300, 1.0 / 3,
+                     std::numeric_limits<double>::infinity(), std::nan("")})
+        o.value(d);
+    o.endArray();
+    o.key("empty_object").beginObject();
+    o.endObject();
+    o.key("empty_array").beginArray();
+    o.endArray();
+    o.key("nested").beginArray();
+    o.beginArray();
+    o.value("a");
+    o.value(std::string_view("b"));
+    o.endArray();
+    o.beginObject();
+    o.key("k\"ey").value(std::string("v\\"));
+    o.endObject();
+    o.endArray();
+    o.key("invalid_utf8").value("\xc3\x28 \xff");
+    o.key("binary").bytes(binary, false);
+    o.key("text").bytes(asBytes(text), true);
+    o.endObject();
+}
+
+TEST_CASE(
+    "The streaming JSON writer writes the bytes nlohmann writes for the tree of the same "
+    "writes") {
+    std::string streamed;
+    JsonOut out(streamed);
+    writeSample(out);
+    JsonDom dom;
+    writeSample(dom);
+    const Json tree = dom.take();
+    CHECK(streamed == nlohmannText(tree, -1));
+    CHECK(tree["binary"] == base64Encode(Bytes{0x00, 0xff, 0x10, 0x80, 0x7f}));
+    CHECK(tree["doubles"].size() == 11);
+    CHECK(tree["doubles"][9].is_number_float());  // nlohmann writes infinity as null
+    CHECK(streamed.find("\"doubles\":[0.0,-0.0,1.0,0.1,1e-07,") != std::string::npos);
+}
+
+// A tree built onto an object that already has members goes on after them.
+TEST_CASE("JsonDom goes on filling an object it is given") {
+    Json line;
+    line["record"] = "stream";
+    JsonDom dom(line);
+    dom.key("id").value(1);
+    dom.key("list").beginArray();
+    dom.value(2);
+    dom.endArray();
+    CHECK(nlohmannText(line, -1) == R"({"record":"stream","id":1,"list":[2]})");
 }
