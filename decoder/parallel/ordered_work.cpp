@@ -8,7 +8,6 @@ OrderedWork::OrderedWork(unsigned workers, std::size_t maxCost, Deliver deliver)
     : m_deliver(std::move(deliver)), m_maxCost(maxCost) {
     if (workers == 0) return;
     for (unsigned i = 0; i < workers; ++i) m_threads.emplace_back([this] { workerLoop(); });
-    m_deliveryThread = std::thread([this] { deliveryLoop(); });
 }
 
 OrderedWork::~OrderedWork() {
@@ -17,9 +16,7 @@ OrderedWork::~OrderedWork() {
         m_stopping = true;
     }
     m_workAvailable.notify_all();
-    m_frontDone.notify_all();
     for (auto& t : m_threads) t.join();
-    if (m_deliveryThread.joinable()) m_deliveryThread.join();
 }
 
 unsigned OrderedWork::workersFor(unsigned requested) {
@@ -76,7 +73,7 @@ void OrderedWork::submitText(std::string text) {
     s.started = s.done = true;
     // Keep m_nextToStart on a slot that needs a worker (or at the end).
     if (m_nextToStart == m_slots.size() - 1) ++m_nextToStart;
-    if (m_slots.size() == 1) m_frontDone.notify_one();
+    deliverReady(lock);
 }
 
 void OrderedWork::finish() {
@@ -86,25 +83,20 @@ void OrderedWork::finish() {
     rethrowIfFailed(lock);
 }
 
-void OrderedWork::deliveryLoop() {
-    std::unique_lock lock(m_mutex);
-    bool failed = false;
-    for (;;) {
-        m_frontDone.wait(lock, [this] {
-            return (!m_slots.empty() && m_slots.front().done) || (m_stopping && m_slots.empty());
-        });
-        if (m_slots.empty()) return;  // stopping
+void OrderedWork::deliverReady(std::unique_lock<std::mutex>& lock) {
+    // One deliverer at a time keeps the order; it goes on while the next slot is done, so a slot
+    // finished while it was writing is delivered by it, not left behind.
+    if (m_delivering) return;
+    m_delivering = true;
+    while (!m_slots.empty() && m_slots.front().done && !m_stopping) {
         Slot s = std::move(m_slots.front());
         m_slots.pop_front();
         --m_nextToStart;  // the front was started, so this index was at least 1
-        m_delivering = true;
         const bool idle = m_slots.empty();
-        // Nothing after a failure, or after shutdown began, is delivered: a job skipped on
-        // shutdown would leave a hole. Later slots are only drained.
-        if (m_stopping) failed = true;
         lock.unlock();
         std::exception_ptr error = s.error;
-        if (!error && !failed) {
+        // Nothing after a failure is delivered: later slots are only drained.
+        if (!error && !m_deliveryFailed) {
             try {
                 m_deliver(s.text, idle);
             } catch (...) {
@@ -112,13 +104,14 @@ void OrderedWork::deliveryLoop() {
             }
         }
         lock.lock();
-        m_delivering = false;
         m_costPending -= s.cost;
         if (s.decodes) m_decodePending = false;
-        if (error && !m_failure && !failed) m_failure = error;
-        if (error) failed = true;
+        if (error && !m_failure && !m_deliveryFailed) m_failure = error;
+        if (error) m_deliveryFailed = true;
         m_delivered.notify_all();
     }
+    m_delivering = false;
+    m_delivered.notify_all();
 }
 
 void OrderedWork::workerLoop() {
@@ -149,7 +142,9 @@ void OrderedWork::workerLoop() {
         slot.text = std::move(text);
         slot.error = error;
         slot.done = true;
-        if (&slot == &m_slots.front()) m_frontDone.notify_one();
+        // The worker that finishes the next slot in order writes it (and any done behind it):
+        // no thread of its own to wake for each line.
+        if (&slot == &m_slots.front()) deliverReady(lock);
     }
 }
 

@@ -3,8 +3,9 @@
 // order. `export --ndjson` uses it so one core decodes the capture while the others hash, base64
 // and serialise finished streams; the output is byte for byte what a single thread writes. It
 // lives in decoder/parallel, the one decoder folder that starts threads. Results are
-// delivered by a thread of their own as soon as they are next in order, so a live pipe gets each
-// line when it is ready, not when the next stream happens to finish. Memory is bounded: submit()
+// delivered as soon as they are next in order, by the worker that finished them (or the
+// submitter of a text), so a live pipe gets each line when it is ready, not when the next stream
+// happens to finish. Memory is bounded: submit()
 // waits while the jobs and texts not yet delivered hold more than `maxCost` bytes, so a fast
 // decoder never outruns the writers unbounded.
 #include <condition_variable>
@@ -59,24 +60,24 @@ class OrderedWork final : public LineScheduler {
     };
 
     void workerLoop();
-    void deliveryLoop();
+    // Delivers the done slots at the front, in order, unless another thread is doing so.
+    void deliverReady(std::unique_lock<std::mutex>& lock);
     void rethrowIfFailed(std::unique_lock<std::mutex>& lock);
 
     Deliver m_deliver;
     std::size_t m_maxCost;
     std::mutex m_mutex;
     std::condition_variable m_workAvailable;  // workers: a job to start, or stopping
-    std::condition_variable m_frontDone;      // delivery thread: the front slot finished
     std::condition_variable m_delivered;      // submitters: cost went down or all delivered
     std::deque<Slot> m_slots;                 // submission order; the front is the next to deliver
     std::size_t m_nextToStart = 0;            // index of the first slot not yet taken by a worker
     std::size_t m_costPending = 0;            // cost of the slots not yet delivered
     bool m_decodePending = false;             // a `decodes` job is not yet delivered
-    bool m_delivering = false;                // the delivery thread holds a slot outside m_slots
+    bool m_delivering = false;      // a thread is delivering (holds a slot outside m_slots)
+    bool m_deliveryFailed = false;  // a job or a delivery failed: deliver nothing more
     std::exception_ptr m_failure;
     bool m_stopping = false;
     std::vector<std::thread> m_threads;
-    std::thread m_deliveryThread;
 };
 
 }  // namespace h2lens
