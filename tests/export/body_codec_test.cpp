@@ -77,6 +77,26 @@ TEST_CASE("SHA-256 matches the FIPS 180-2 vectors, also when fed in pieces") {
     CHECK(h.hex() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+// A digest makes its OpenSSL context on first use: one never fed, or copied before it was,
+// must still give the digest of what it was given.
+TEST_CASE("SHA-256 never fed, copied before and after its first bytes, gives the right digests") {
+    const Sha256 unused;
+    CHECK(unused.hex() == Sha256::of({}));
+    Sha256 copyOfUnused(unused);
+    copyOfUnused.update(asBytes("abc"));
+    CHECK(copyOfUnused.hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(unused.hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    Sha256 half;
+    half.update(asBytes("ab"));
+    Sha256 rest(half);
+    rest.update(asBytes("c"));
+    CHECK(rest.hex() == Sha256::of(asBytes("abc")));
+    CHECK(half.hex() == Sha256::of(asBytes("ab")));
+    Sha256 assigned;
+    assigned = rest;
+    CHECK(assigned.hex() == rest.hex());
+}
+
 TEST_CASE("Base64 encoding follows RFC 4648 section 10") {
     CHECK(base64Encode(asBytes("")) == "");
     CHECK(base64Encode(asBytes("f")) == "Zg==");
