@@ -116,7 +116,37 @@ __attribute__((target("ssse3"))) std::size_t base64Ssse3(const std::uint8_t* in,
     return i;
 }
 
+// The same steps on two 128-bit lanes: 24 input bytes become 32 characters per step.
+__attribute__((target("avx2"))) std::size_t base64Avx2(const std::uint8_t* in, std::size_t n,
+                                                       char* out) {
+    const __m256i spread = _mm256_broadcastsi128_si256(
+        _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1));
+    const __m256i shiftLut = _mm256_broadcastsi128_si256(
+        _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0));
+    std::size_t i = 0;
+    // Each step reads 16 bytes at i and 16 at i + 12 (one lane each) and consumes 24.
+    for (; i + 28 <= n; i += 24, out += 32) {
+        const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+        const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + 12));
+        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+        v = _mm256_shuffle_epi8(v, spread);
+        const __m256i t0 = _mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00));
+        const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
+        const __m256i t2 = _mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0));
+        const __m256i t3 = _mm256_mullo_epi16(t2, _mm256_set1_epi32(0x01000010));
+        const __m256i idx = _mm256_or_si256(t1, t3);
+        __m256i r = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+        const __m256i upper = _mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx);
+        r = _mm256_or_si256(r, _mm256_and_si256(upper, _mm256_set1_epi8(13)));
+        r = _mm256_add_epi8(_mm256_shuffle_epi8(shiftLut, r), idx);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), r);
+    }
+    return i;
+}
+
 const bool kHaveSsse3 = __builtin_cpu_supports("ssse3");
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
 }  // namespace
@@ -134,9 +164,14 @@ void appendBase64(std::string& text, ByteSpan in) {
     char* o = text.data() + start;
     std::size_t i = 0;
 #if defined(__x86_64__)
-    if (kHaveSsse3) {
-        i = base64Ssse3(in.data(), in.size(), o);
+    if (kHaveAvx2) {
+        i = base64Avx2(in.data(), in.size(), o);
         o += i / 3 * 4;
+    }
+    if (kHaveSsse3) {
+        const std::size_t done = base64Ssse3(in.data() + i, in.size() - i, o);
+        i += done;
+        o += done / 3 * 4;
     }
 #endif
     for (; i + 2 < in.size(); i += 3, o += 4) {
