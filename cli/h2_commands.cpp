@@ -13,6 +13,7 @@
 
 #include "common_options.h"
 #include "export/body_text.h"
+#include "export/json_text.h"
 #include "export/stream_row_json.h"
 #include "export/transcript_json.h"
 #include "frame_text.h"
@@ -180,6 +181,54 @@ struct StreamRow {
     std::uint64_t order;  // completion order
 };
 
+// What a row keeps of a finished stream: `streams` holds one row per stream until the end (to
+// sort them), and the whole record (every header field with its HPACK details, the window
+// series) was about 3 KB a row, so memory grew with the capture. The table prints only
+// pseudo-header fields; --json prints every field, still without the window series.
+StreamRecord rowRecord(const StreamRecord& s, bool allHeaders) {
+    auto block = [allHeaders](const HeaderBlock& b) {
+        HeaderBlock c;
+        c.ts = b.ts;
+        c.frameOffset = b.frameOffset;
+        c.error = b.error;
+        c.endStream = b.endStream;
+        c.fromHttp1 = b.fromHttp1;
+        for (const HeaderField& f : b.fields) {
+            if (allHeaders || f.name.starts_with(':')) c.fields.push_back(f);
+        }
+        c.fields.shrink_to_fit();
+        return c;
+    };
+    auto optionalBlock = [&](const std::optional<HeaderBlock>& b) {
+        return b ? std::optional<HeaderBlock>(block(*b)) : std::nullopt;
+    };
+    StreamRecord r;
+    r.id = s.id;
+    r.pushed = s.pushed;
+    r.promisedOn = s.promisedOn;
+    r.state = s.state;
+    r.end = s.end;
+    r.resetCode = s.resetCode;
+    r.request = optionalBlock(s.request);
+    for (const HeaderBlock& b : s.informational) r.informational.push_back(block(b));
+    r.response = optionalBlock(s.response);
+    r.requestTrailers = optionalBlock(s.requestTrailers);
+    r.responseTrailers = optionalBlock(s.responseTrailers);
+    r.requestBodyBytes = s.requestBodyBytes;
+    r.responseBodyBytes = s.responseBodyBytes;
+    r.requestDataFrames = s.requestDataFrames;
+    r.responseDataFrames = s.responseDataFrames;
+    r.paddingBytes = s.paddingBytes;
+    r.requestStart = s.requestStart;
+    r.requestEnd = s.requestEnd;
+    r.responseStart = s.responseStart;
+    r.firstResponseData = s.firstResponseData;
+    r.responseEnd = s.responseEnd;
+    r.closed = s.closed;
+    r.priority = s.priority;
+    return r;
+}
+
 struct StreamsArgs {
     Selection selection;
     ViewOptions view;
@@ -211,7 +260,7 @@ class StreamCollector final : public H2Listener {
         : m_args(args), m_front(front) {}
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (!m_args.selection.matches(c.id, s.id)) return;
-        if (m_front.judge(c.id, s)) rows.push_back({c, s, rows.size()});
+        if (m_front.judge(c.id, s)) rows.push_back({c, rowRecord(s, m_args.json), rows.size()});
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
         if (m_args.selection.matches(c.id)) {
@@ -226,7 +275,7 @@ class StreamCollector final : public H2Listener {
         std::uint64_t anomalies;
         bool decrypted;
     };
-    std::vector<StreamRow> rows;
+    std::deque<StreamRow> rows;  // grows without copying what it holds
     std::vector<Conn> connections;
 
   private:
@@ -246,7 +295,11 @@ std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
 }
 
 // --sort: the order of the rows; ties keep connection, then start, then stream id.
-void sortRows(std::vector<StreamRow>& rows, const std::string& key) {
+// Sorts pointers, not rows: a row is hundreds of bytes, and stable_sort copies into a buffer.
+std::vector<const StreamRow*> sortRows(const std::deque<StreamRow>& all, const std::string& key) {
+    std::vector<const StreamRow*> rows;
+    rows.reserve(all.size());
+    for (const StreamRow& r : all) rows.push_back(&r);
     auto byConnStart = [](const StreamRow& a, const StreamRow& b) {
         if (a.info.id != b.info.id) return a.info.id < b.info.id;
         const auto sa = rowStart(a.s), sb = rowStart(b.s);
@@ -254,6 +307,7 @@ void sortRows(std::vector<StreamRow>& rows, const std::string& key) {
         return a.s.id < b.s.id;
     };
     std::function<bool(const StreamRow&, const StreamRow&)> less = byConnStart;
+    auto lessPtr = [&less](const StreamRow* a, const StreamRow* b) { return less(*a, *b); };
     if (key == "start") {
         less = [&](const StreamRow& a, const StreamRow& b) {
             const auto sa = rowStart(a.s), sb = rowStart(b.s);
@@ -282,7 +336,8 @@ void sortRows(std::vector<StreamRow>& rows, const std::string& key) {
     } else if (key == "end") {
         less = [](const StreamRow& a, const StreamRow& b) { return a.order < b.order; };
     }
-    std::stable_sort(rows.begin(), rows.end(), less);
+    std::stable_sort(rows.begin(), rows.end(), lessPtr);
+    return rows;
 }
 
 bool decodedHttp2(const StreamCollector::Conn& c) {
@@ -351,13 +406,15 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         const RunResult run = runCapture(common.run, session);
         requireConnection(session, args->selection.conn);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
-        sortRows(collector.rows, args->sort);
+        const std::vector<const StreamRow*> rows = sortRows(collector.rows, args->sort);
         const bool keyLogGiven = !common.keylogPath.empty() || session.keys().acceptedLines() > 0;
         const TimestampNs base = session.stats().firstTs;
         const Redactor redactor(args->redact);
         if (args->json) {
-            Json out = Json::array();
-            for (const auto& [info, s, order] : collector.rows) {
+            // One row at a time, as `[...]`.dump(2) writes the whole array: no tree of every row.
+            std::string text = "[";
+            for (const StreamRow* row : rows) {
+                const auto& [info, s, order] = *row;
                 Json j = streamRowJson(info, s, base, redactor);
                 if (args->priority && s.priority.inTree) {
                     j["priority"] = {{"parent", s.priority.parent},
@@ -366,9 +423,15 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                                      {"urgency", s.priority.urgency},
                                      {"incremental", s.priority.incremental}};
                 }
-                out.push_back(j);
+                text += row == rows.front() ? "\n  " : ",\n  ";
+                appendJson(text, j, 2, 1);
+                if (text.size() >= (1u << 20)) {
+                    std::fwrite(text.data(), 1, text.size(), stdout);
+                    text.clear();
+                }
             }
-            fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
+            text += rows.empty() ? "]\n" : "\n]\n";
+            std::fwrite(text.data(), 1, text.size(), stdout);
             return;
         }
         TimeText time(args->view.time);
@@ -383,7 +446,8 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                        "resp bytes", startHeading, startWidth, "dur ms",
                        args->priority ? fmt::format("  {:<16}", "priority") : "", "end");
         }
-        for (const auto& [info, s, order] : collector.rows) {
+        for (const StreamRow* row : rows) {
+            const auto& [info, s, order] = *row;
             auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
                 return b ? std::string(b->value(n)) : std::string();
             };

@@ -193,8 +193,8 @@ void appendJsonString(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void appendJson(std::string& out, const Json& j, int indent) {
-    appendValue(out, j, indent, 0, nullptr);
+void appendJson(std::string& out, const Json& j, int indent, int level) {
+    appendValue(out, j, indent, level, nullptr);
 }
 
 void writeJson(std::ostream& out, const Json& j, int indent) {

@@ -16,8 +16,9 @@ namespace h2lens {
 // Appends `s` as a JSON string literal (quotes included).
 void appendJsonString(std::string& out, std::string_view s);
 
-// Appends `j`; indent < 0 is the compact one-line form, else pretty-printed with that many spaces.
-void appendJson(std::string& out, const Json& j, int indent = -1);
+// Appends `j`; indent < 0 is the compact one-line form, else pretty-printed with that many spaces,
+// as if `j` were nested `level` deep (an element of an array written piece by piece).
+void appendJson(std::string& out, const Json& j, int indent = -1, int level = 0);
 
 // Writes `j` to `out` through a buffer of about 1 MiB, so a large document is never held twice.
 void writeJson(std::ostream& out, const Json& j, int indent = -1);

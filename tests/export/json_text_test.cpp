@@ -166,3 +166,21 @@ TEST_CASE("JsonDom goes on filling an object it is given") {
     dom.endArray();
     CHECK(nlohmannText(line, -1) == R"({"record":"stream","id":1,"list":[2]})");
 }
+
+// `streams --json` writes its array one row at a time (no tree of every row): the pieces must
+// join into what nlohmann writes for the whole array.
+TEST_CASE("An array written element by element at level 1 equals nlohmann's pretty array") {
+    Json all = Json::array();
+    std::string text = "[";
+    for (int i = 0; i < 3; ++i) {
+        Json row;
+        row["stream"] = i;
+        row["headers"] = Json::array({Json::array({":path", "/x\"" + std::to_string(i)})});
+        row["empty"] = Json::object();
+        text += i == 0 ? "\n  " : ",\n  ";
+        appendJson(text, row, 2, 1);
+        all.push_back(row);
+    }
+    text += "\n]";
+    CHECK(text == nlohmannText(all, 2));
+}
