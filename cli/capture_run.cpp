@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/plural.h"
 #include "parallel/tls_open_pool.h"
 
 namespace h2lens::cli {
@@ -98,11 +99,12 @@ RunResult runCapture(const RunOptions& options, DecodeSession& session) {
         const auto& st = session.stats();
         const double mb = static_cast<double>(result.fileBytes) / 1e6;
         fmt::print(stderr,
-                   "stats: {} packets, {:.1f} MB in {:.3f} s: {:.1f} MB/s, {:.0f} packets/s, "
-                   "{} TCP connections, peak memory {:.1f} MB\n",
-                   st.packets, mb, result.seconds, mb / result.seconds,
+                   "stats: {}, {:.1f} MB in {:.3f} s: {:.1f} MB/s, {:.0f} packets/s, "
+                   "{}, peak memory {:.1f} MB\n",
+                   plural(st.packets, "packet", "packets"), mb, result.seconds, mb / result.seconds,
                    static_cast<double>(st.packets) / result.seconds,
-                   session.analyzer().flows().records().size(),
+                   plural(session.analyzer().flows().records().size(), "TCP connection",
+                          "TCP connections"),
                    static_cast<double>(peakRssBytes()) / 1e6);
         if (const TlsOpenPool* pool = session.tlsPool(); pool && pool->submitted() > 0) {
             fmt::print(stderr,

@@ -59,6 +59,12 @@ TEST_CASE("Counts read as English and empty sections print no heading", "[cli]")
     CHECK(one.find("1 TCP connection (1 HTTP/2)") != std::string::npos);
     CHECK(one.find("0 anomalies") != std::string::npos);
     CHECK(one.find("1 TCP connections") == std::string::npos);
+    const std::string stats = cli("streams --stats " + sample("h2c_nghttp.pcap"), nullptr, true);
+    CHECK(stats.find(", 1 TCP connection, peak memory") != std::string::npos);
+    const std::string two = cli("export --ndjson --stats --jobs 1 -o /dev/null " +
+                                    sample("h2c_nghttp.pcap") + " " + sample("h2c_curl_post.pcap"),
+                                nullptr, true);
+    CHECK(two.find("stats: 2 captures, 1 job") != std::string::npos);
     CHECK(one.find("  6 streams") != std::string::npos);
     // No anomalies, no stalls: no such headings.
     CHECK(one.find("\nAnomalies") == std::string::npos);
