@@ -8,6 +8,9 @@
 #include <sstream>
 
 #include "export/body_text.h"
+#include "export/flat_fields.h"
+#include "export/json_out.h"
+#include "export/json_text.h"
 #include "export/sha256.h"
 #include "export_test_support.h"
 #include "schema_validator.h"
@@ -477,4 +480,55 @@ TEST_CASE("NDJSON stream records equal the document's streams, bodies included",
     }
     CHECK(bodies > 10);
     if (std::filesystem::exists(sharedDir())) CHECK(grpcPayloads > 0);
+}
+
+// A stream's shape is written by one template over two writers: JsonOut (NDJSON lines, text as
+// it goes) and JsonDom (the document's tree). On every stream of real captures, with gzip
+// bodies, gRPC, pushes, CONTINUATION, an h2c Upgrade and flat fields, the text of the one must be
+// the bytes of the other.
+TEST_CASE("The streamed and the tree form of every stream of real captures are the same bytes",
+          "[uses-captures]") {
+    std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",
+                                                sourceDir() / "samples" / "h2c_curl_post.pcap",
+                                                sourceDir() / "samples" / "h2c_upgrade.pcap"};
+    if (std::filesystem::exists(sharedDir())) {
+        for (const char* c : {"13_grpc_python", "04_post_upload", "14b_go_h2c", "06_server_push",
+                              "07_continuation", "09_netem_loss_reorder", "15_python_h2_server"})
+            files.push_back(sharedDir() / "captures" / c / "capture.pcap");
+    } else {
+        WARN("../shared is absent: the shared captures are skipped");
+    }
+    struct Compare final : TranscriptSink {
+        ExportOptions options;
+        std::size_t streams = 0, differ = 0;
+        void onStream(const StreamTranscript& s) override {
+            const JsonContext ctx{&options, Redactor{}, 0};
+            Json tree = streamJson(s, ctx);
+            appendFlatStreamFields(tree, s, ctx);
+            std::string fromTree;
+            appendJson(fromTree, tree);
+            std::string streamed;
+            JsonOut out(streamed);
+            out.beginObject();
+            writeStreamMembers(out, s, ctx);
+            writeFlatStreamFields(out, s, ctx);
+            out.endObject();
+            ++streams;
+            if (streamed != fromTree) ++differ;
+            CHECK(streamed == fromTree);
+        }
+        void onConnection(const ConnectionTranscript&) override {}
+    };
+    std::size_t streams = 0;
+    for (const auto& file : files) {
+        if (!std::filesystem::exists(file)) continue;
+        INFO(file.string());
+        Compare compare;
+        TranscriptCollector collector(compare.options, &compare);
+        Analyzer* a = nullptr;
+        runThrough(file.string(), collector, a);
+        CHECK(compare.differ == 0);
+        streams += compare.streams;
+    }
+    CHECK(streams >= 10);
 }
