@@ -34,8 +34,7 @@ Json connectionRecord(std::string_view kind, const ConnectionTranscript& c,
 
 namespace {
 
-template <class Out>
-void putSeconds(Out& o, const std::optional<TimestampNs>& to,
+void putSeconds(JsonOut& o, const std::optional<TimestampNs>& to,
                 const std::optional<TimestampNs>& from) {
     if (to && from)
         o.value(static_cast<double>(*to - *from) / 1e9);
@@ -43,8 +42,9 @@ void putSeconds(Out& o, const std::optional<TimestampNs>& to,
         o.null();
 }
 
-template <class Out>
-void putFlatStreamFields(Out& o, const StreamTranscript& t, const JsonContext& ctx) {
+}  // namespace
+
+void writeFlatStreamFields(JsonOut& o, const StreamTranscript& t, const JsonContext& ctx) {
     const StreamRecord& s = t.record;
     const Redactor& r = ctx.redactor;
     o.key("method").value(pseudo(s.request, ":method", r));
@@ -68,17 +68,6 @@ void putFlatStreamFields(Out& o, const StreamTranscript& t, const JsonContext& c
     o.key("reset_error").value(reset ? errorCodeName(s.resetCode) : std::string());
     o.key("request_body_size").value(t.body[0].size);
     o.key("response_body_size").value(t.body[1].size);
-}
-
-}  // namespace
-
-void appendFlatStreamFields(Json& line, const StreamTranscript& s, const JsonContext& ctx) {
-    JsonDom d(line);
-    putFlatStreamFields(d, s, ctx);
-}
-
-void writeFlatStreamFields(JsonOut& line, const StreamTranscript& s, const JsonContext& ctx) {
-    putFlatStreamFields(line, s, ctx);
 }
 
 void appendFlatConnectionFields(Json& line, const ConnectionTranscript& c, const JsonContext&) {

@@ -12,7 +12,6 @@ namespace h2lens {
 // stream line: method, authority, scheme, path, status, content_type (strings, "" when absent),
 // start_epoch, start, ttfb, duration (seconds; null when not seen), end_kind, reset_by,
 // reset_error ("" unless reset), request_body_size, response_body_size.
-void appendFlatStreamFields(Json& line, const StreamTranscript& s, const JsonContext& ctx);
 class JsonOut;
 void writeFlatStreamFields(JsonOut& line, const StreamTranscript& s, const JsonContext& ctx);
 

@@ -62,10 +62,6 @@ class JsonOut {
 
 class JsonDom {
   public:
-    JsonDom() = default;
-    // Goes on filling `object` (an object already holding members).
-    explicit JsonDom(Json& object) { m_stack.push_back(&object); }
-
     JsonDom& key(std::string_view k) {
         m_key.assign(k);
         return *this;

@@ -59,8 +59,7 @@ std::string JsonWriter::streamLine(const StreamTranscript& s, const JsonContext&
     // line, and the fields cost no allocation (a tree per line was most of the export's malloc).
     JsonOut o(text);
     o.beginObject();
-    o.key("record").value("stream");
-    if (ctx.options->tagCapture) o.key("capture").value(ctx.options->captureTag);
+    writeRecordHead(o, "stream", ctx);
     o.key("conn").value(s.conn.id);
     o.key("client").value(s.conn.client.toString());
     o.key("server").value(s.conn.server.toString());

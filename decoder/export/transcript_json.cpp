@@ -459,11 +459,26 @@ Json protobufJson(ByteSpan bytes) {
     return d.take();
 }
 
+namespace {
+
+template <class Out>
+void putRecordHead(Out& o, std::string_view kind, const JsonContext& ctx) {
+    o.key("record").value(kind);
+    if (ctx.options->tagCapture) o.key("capture").value(ctx.options->captureTag);
+}
+
+}  // namespace
+
 Json recordHead(std::string_view kind, const JsonContext& ctx) {
-    Json j;
-    j["record"] = kind;
-    if (ctx.options->tagCapture) j["capture"] = ctx.options->captureTag;
-    return j;
+    JsonDom d;
+    d.beginObject();
+    putRecordHead(d, kind, ctx);
+    d.endObject();
+    return d.take();
+}
+
+void writeRecordHead(JsonOut& out, std::string_view kind, const JsonContext& ctx) {
+    putRecordHead(out, kind, ctx);
 }
 
 Json connectionJson(const ConnectionTranscript& c, const JsonContext& ctx) {

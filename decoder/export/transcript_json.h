@@ -40,6 +40,9 @@ struct JsonContext {
 
 // The start of every NDJSON line: {"record": kind} and, when asked, "capture": the capture's tag.
 Json recordHead(std::string_view kind, const JsonContext& ctx);
+class JsonOut;
+// The same members, written into an object `out` has open.
+void writeRecordHead(JsonOut& out, std::string_view kind, const JsonContext& ctx);
 
 // The connection's `http2.tls` object, from the summary's fields (absent values are null).
 Json tlsJson(const TlsFacts& tls);
@@ -53,7 +56,6 @@ Json headerListJson(const HeaderBlock& b, const Redactor& r);
 // The raw protobuf decode of a message (`protoc --decode_raw`-like), as the export writes it.
 Json protobufJson(ByteSpan bytes);
 
-class JsonOut;
 // The members of a stream's object (docs/transcript.md), written into an object `out` has open.
 void writeStreamMembers(JsonOut& out, const StreamTranscript& s, const JsonContext& ctx);
 Json streamJson(const StreamTranscript& s, const JsonContext& ctx);

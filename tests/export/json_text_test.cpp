@@ -155,18 +155,6 @@ TEST_CASE(
     CHECK(streamed.find("\"doubles\":[0.0,-0.0,1.0,0.1,1e-07,") != std::string::npos);
 }
 
-// A tree built onto an object that already has members goes on after them.
-TEST_CASE("JsonDom goes on filling an object it is given") {
-    Json line;
-    line["record"] = "stream";
-    JsonDom dom(line);
-    dom.key("id").value(1);
-    dom.key("list").beginArray();
-    dom.value(2);
-    dom.endArray();
-    CHECK(nlohmannText(line, -1) == R"({"record":"stream","id":1,"list":[2]})");
-}
-
 // `streams --json` writes its array one row at a time (no tree of every row): the pieces must
 // join into what nlohmann writes for the whole array.
 TEST_CASE("An array written element by element at level 1 equals nlohmann's pretty array") {
