@@ -186,46 +186,16 @@ struct StreamRow {
 // series) was about 3 KB a row, so memory grew with the capture. The table prints only
 // pseudo-header fields; --json prints every field, still without the window series.
 StreamRecord rowRecord(const StreamRecord& s, bool allHeaders) {
-    auto block = [allHeaders](const HeaderBlock& b) {
-        HeaderBlock c;
-        c.ts = b.ts;
-        c.frameOffset = b.frameOffset;
-        c.error = b.error;
-        c.endStream = b.endStream;
-        c.fromHttp1 = b.fromHttp1;
-        for (const HeaderField& f : b.fields) {
-            if (allHeaders || f.name.starts_with(':')) c.fields.push_back(f);
-        }
-        c.fields.shrink_to_fit();
-        return c;
+    StreamRecord r = s;
+    for (auto& series : r.window) std::vector<WindowPoint>().swap(series);
+    auto prune = [allHeaders](HeaderBlock& b) {
+        if (!allHeaders)
+            std::erase_if(b.fields, [](const HeaderField& f) { return !f.name.starts_with(':'); });
+        b.fields.shrink_to_fit();
     };
-    auto optionalBlock = [&](const std::optional<HeaderBlock>& b) {
-        return b ? std::optional<HeaderBlock>(block(*b)) : std::nullopt;
-    };
-    StreamRecord r;
-    r.id = s.id;
-    r.pushed = s.pushed;
-    r.promisedOn = s.promisedOn;
-    r.state = s.state;
-    r.end = s.end;
-    r.resetCode = s.resetCode;
-    r.request = optionalBlock(s.request);
-    for (const HeaderBlock& b : s.informational) r.informational.push_back(block(b));
-    r.response = optionalBlock(s.response);
-    r.requestTrailers = optionalBlock(s.requestTrailers);
-    r.responseTrailers = optionalBlock(s.responseTrailers);
-    r.requestBodyBytes = s.requestBodyBytes;
-    r.responseBodyBytes = s.responseBodyBytes;
-    r.requestDataFrames = s.requestDataFrames;
-    r.responseDataFrames = s.responseDataFrames;
-    r.paddingBytes = s.paddingBytes;
-    r.requestStart = s.requestStart;
-    r.requestEnd = s.requestEnd;
-    r.responseStart = s.responseStart;
-    r.firstResponseData = s.firstResponseData;
-    r.responseEnd = s.responseEnd;
-    r.closed = s.closed;
-    r.priority = s.priority;
+    for (auto* b : {&r.request, &r.response, &r.requestTrailers, &r.responseTrailers})
+        if (*b) prune(**b);
+    for (HeaderBlock& b : r.informational) prune(b);
     return r;
 }
 
