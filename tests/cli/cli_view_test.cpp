@@ -1,11 +1,14 @@
 // What a new user meets first: `h2lens -`, exit codes on broken files, messages that read well,
 // the display filter (-Y), time formats (-t), --redact and --sort, on real captures.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "cli/cli_test_support.h"
@@ -65,6 +68,21 @@ TEST_CASE("Counts read as English and empty sections print no heading", "[cli]")
                                     sample("h2c_nghttp.pcap") + " " + sample("h2c_curl_post.pcap"),
                                 nullptr, true);
     CHECK(two.find("stats: 2 captures, 1 job") != std::string::npos);
+    // Without --jobs, list order takes half the cores (at least one, at most the captures) and
+    // --interleave one per core.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    auto jobsText = [](unsigned j) {
+        return j == 1 ? std::string("1 job") : fmt::format("{} jobs", j);
+    };
+    const std::string files = sample("h2c_nghttp.pcap") + " " + sample("h2c_curl_post.pcap");
+    const std::string listOrder =
+        cli("export --ndjson --stats -o /dev/null " + files, nullptr, true);
+    CHECK(listOrder.find("stats: 2 captures, " + jobsText(std::min(2u, std::max(1u, cores / 2))) +
+                         ";") != std::string::npos);
+    const std::string interleaved =
+        cli("export --ndjson --stats --interleave -o /dev/null " + files, nullptr, true);
+    CHECK(interleaved.find("stats: 2 captures, " + jobsText(std::min(2u, cores)) + ",") !=
+          std::string::npos);
     CHECK(one.find("  6 streams") != std::string::npos);
     // No anomalies, no stalls: no such headings.
     CHECK(one.find("\nAnomalies") == std::string::npos);
