@@ -13,7 +13,7 @@ cd "$ROOT"
 RUNS=${1:-1000000}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(filter frames hpack packet pcapng tls)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(filter frames hpack packet pcap pcapng tls)
 
 cmake --preset fuzz > /dev/null || exit 2
 cmake --build --preset fuzz -j2 --target "${TARGETS[@]/#/fuzz_}" || exit 2

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/classic_pcap_reader.h"
 #include "capture/pcapng_reader.h"
 #include "pcap/libpcap_reader.h"
 
@@ -82,12 +83,30 @@ std::unique_ptr<PacketSource> openCapture(const std::string& path) {
     switch (detectCaptureFormat(magic)) {
         case CaptureFormat::Pcapng:
             return std::make_unique<PcapngReader>(in.file, in.owned, std::move(magic));
-        case CaptureFormat::Pcap:
+        case CaptureFormat::Pcap: {
+            Bytes header = std::move(magic);
+            header.resize(ClassicPcapReader::kHeaderSize);
+            header.resize(4 + std::fread(header.data() + 4, 1, header.size() - 4, in.file));
+            switch (ClassicPcapReader::checkHeader(header)) {
+                case ClassicPcapReader::Header::Ours:
+                    return std::make_unique<ClassicPcapReader>(in.file, in.owned,
+                                                               std::move(header));
+                case ClassicPcapReader::Header::Truncated:
+                    closeInput();
+                    throw CaptureError(
+                        fmt::format("{}: truncated pcap file header ({} of {} bytes)", name,
+                                    header.size(), ClassicPcapReader::kHeaderSize));
+                case ClassicPcapReader::Header::Unsupported:
+                case ClassicPcapReader::Header::NotPcap:
+                    break;
+            }
+            // Other versions and the "modified" format: libpcap knows their quirks.
             if (in.owned) {
                 closeInput();
                 return std::make_unique<LibpcapReader>(path);
             }
-            return std::make_unique<LibpcapReader>(in.file, std::move(magic), name);
+            return std::make_unique<LibpcapReader>(in.file, std::move(header), name);
+        }
         case CaptureFormat::Unknown:
             break;
     }

@@ -1,6 +1,8 @@
 #pragma once
 // Opens a capture file by its content, not its name: pcapng goes to our PcapngReader (it sees
-// Decryption Secrets Blocks and per-interface link types), classic pcap goes to libpcap.
+// Decryption Secrets Blocks and per-interface link types), classic pcap 2.4 to our
+// ClassicPcapReader (a regular file is mapped, packets are views into it), other classic pcap
+// variants to libpcap.
 #include <cstdint>
 #include <memory>
 #include <string>
