@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
+#include "common/plural.h"
 #include "common_options.h"
 #include "export/body_text.h"
 #include "export/json_text.h"
@@ -19,6 +21,7 @@
 #include "frame_text.h"
 #include "h2/connection_engine.h"
 #include "h2/names.h"
+#include "stream_rows.h"
 #include "view_options.h"
 
 namespace h2lens::cli {
@@ -175,30 +178,6 @@ class FramePrinter final : public H2Listener {
     std::uint64_t m_shown = 0;
 };
 
-struct StreamRow {
-    ConnectionInfo info;
-    StreamRecord s;
-    std::uint64_t order;  // completion order
-};
-
-// What a row keeps of a finished stream: `streams` holds one row per stream until the end (to
-// sort them), and the whole record (every header field with its HPACK details, the window
-// series) was about 3 KB a row, so memory grew with the capture. The table prints only
-// pseudo-header fields; --json prints every field, still without the window series.
-StreamRecord rowRecord(const StreamRecord& s, bool allHeaders) {
-    StreamRecord r = s;
-    for (auto& series : r.window) std::vector<WindowPoint>().swap(series);
-    auto prune = [allHeaders](HeaderBlock& b) {
-        if (!allHeaders)
-            std::erase_if(b.fields, [](const HeaderField& f) { return !f.name.starts_with(':'); });
-        b.fields.shrink_to_fit();
-    };
-    for (auto* b : {&r.request, &r.response, &r.requestTrailers, &r.responseTrailers})
-        if (*b) prune(**b);
-    for (HeaderBlock& b : r.informational) prune(b);
-    return r;
-}
-
 struct StreamsArgs {
     Selection selection;
     ViewOptions view;
@@ -206,6 +185,7 @@ struct StreamsArgs {
     std::string sort = "conn";
     std::vector<std::string> redact;
     bool priority = false;  // --priority: the priority column (docs/priority.md)
+    std::size_t sortMemory = StreamRowStore::kDefaultBudget;
 };
 
 // The --priority cell: RFC 7540 weight, parent, exclusive and/or RFC 9218 urgency, incremental;
@@ -224,13 +204,48 @@ std::string priorityCell(const StreamRecord& s) {
     return out;
 }
 
+std::optional<TimestampNs> rowStart(const StreamRecord& s) {
+    if (s.requestStart) return s.requestStart;
+    if (s.request) return s.request->ts;
+    return s.responseStart;
+}
+
+std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
+    if (s.closed && s.requestStart) return *s.closed - *s.requestStart;
+    return std::nullopt;
+}
+
+constexpr const char* kTableLine =
+    "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n";
+
 class StreamCollector final : public H2Listener {
   public:
     StreamCollector(const StreamsArgs& args, const FilterFront& front)
-        : m_args(args), m_front(front) {}
+        : rows(streamRowOrder(args.sort), args.sortMemory),
+          m_args(args),
+          m_front(front),
+          m_redactor(args.redact) {}
+    // Where relative times count from (the capture's first packet), read when a stream ends.
+    void setBase(std::function<TimestampNs()> base) { m_base = std::move(base); }
+
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (!m_args.selection.matches(c.id, s.id)) return;
-        if (m_front.judge(c.id, s)) rows.push_back({c, rowRecord(s, m_args.json), rows.size()});
+        if (!m_front.judge(c.id, s)) return;
+        StreamRow row;
+        row.conn = c.id;
+        row.stream = s.id;
+        row.start = rowStart(s);
+        row.requestStart = s.requestStart;
+        row.duration = rowDuration(s);
+        row.bytes = s.requestBodyBytes + s.responseBodyBytes;
+        row.status = streamStatus(s);
+        if (m_args.json) {
+            writeJson(c, s, row.text);
+        } else {
+            writeTable(c, s, row);
+        }
+        row.text.shrink_to_fit();
+        rows.add(std::move(row));
     }
     void onConnectionDone(const ConnectionInfo& c, const ConnectionSummary& sum) override {
         if (m_args.selection.matches(c.id)) {
@@ -245,70 +260,46 @@ class StreamCollector final : public H2Listener {
         std::uint64_t anomalies;
         bool decrypted;
     };
-    std::deque<StreamRow> rows;  // grows without copying what it holds
+    StreamRowStore rows;
     std::vector<Conn> connections;
 
   private:
+    void writeJson(const ConnectionInfo& c, const StreamRecord& s, std::string& out) const {
+        Json j = streamRowJson(c, s, m_base ? m_base() : 0, m_redactor);
+        if (m_args.priority && s.priority.inTree) {
+            j["priority"] = {{"parent", s.priority.parent},
+                             {"weight", s.priority.weight},
+                             {"exclusive", s.priority.exclusive},
+                             {"urgency", s.priority.urgency},
+                             {"incremental", s.priority.incremental}};
+        }
+        appendJson(out, j, 2, 1);
+    }
+    void writeTable(const ConnectionInfo& c, const StreamRecord& s, StreamRow& row) const {
+        auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
+            return b ? b->value(n) : std::string_view();
+        };
+        std::string_view path = v(s.request, ":path");
+        std::string shortPath;
+        if (path.size() > 40) {
+            shortPath = std::string(path.substr(0, 37)) + "...";
+            path = shortPath;
+        }
+        row.text = fmt::format("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} ", c.id, s.id,
+                               v(s.request, ":method"), v(s.request, ":authority"), path,
+                               v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes);
+        row.split = static_cast<std::uint32_t>(row.text.size());
+        fmt::format_to(
+            std::back_inserter(row.text), " {:>9}{}  {}\n",
+            row.duration ? fmt::format("{:.3f}", static_cast<double>(*row.duration) / 1e6) : "-",
+            m_args.priority ? fmt::format("  {:<16}", priorityCell(s)) : "", streamEndColumn(s));
+    }
+
     const StreamsArgs& m_args;
     const FilterFront& m_front;
+    const Redactor m_redactor;
+    std::function<TimestampNs()> m_base;
 };
-
-std::optional<TimestampNs> rowStart(const StreamRecord& s) {
-    if (s.requestStart) return s.requestStart;
-    if (s.request) return s.request->ts;
-    return s.responseStart;
-}
-
-std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
-    if (s.closed && s.requestStart) return *s.closed - *s.requestStart;
-    return std::nullopt;
-}
-
-// --sort: the order of the rows; ties keep connection, then start, then stream id.
-// Sorts pointers, not rows: a row is hundreds of bytes, and stable_sort copies into a buffer.
-std::vector<const StreamRow*> sortRows(const std::deque<StreamRow>& all, const std::string& key) {
-    std::vector<const StreamRow*> rows;
-    rows.reserve(all.size());
-    for (const StreamRow& r : all) rows.push_back(&r);
-    auto byConnStart = [](const StreamRow& a, const StreamRow& b) {
-        if (a.info.id != b.info.id) return a.info.id < b.info.id;
-        const auto sa = rowStart(a.s), sb = rowStart(b.s);
-        if (sa != sb) return sa < sb;  // streams without a start come first, as nullopt sorts
-        return a.s.id < b.s.id;
-    };
-    std::function<bool(const StreamRow&, const StreamRow&)> less = byConnStart;
-    auto lessPtr = [&less](const StreamRow* a, const StreamRow* b) { return less(*a, *b); };
-    if (key == "start") {
-        less = [&](const StreamRow& a, const StreamRow& b) {
-            const auto sa = rowStart(a.s), sb = rowStart(b.s);
-            if (sa != sb) return sa < sb;
-            return byConnStart(a, b);
-        };
-    } else if (key == "duration") {
-        less = [&](const StreamRow& a, const StreamRow& b) {
-            const auto da = rowDuration(a.s), db = rowDuration(b.s);
-            if (da != db) return da > db;  // longest first, unknown last
-            return byConnStart(a, b);
-        };
-    } else if (key == "bytes") {
-        less = [&](const StreamRow& a, const StreamRow& b) {
-            const auto ba = a.s.requestBodyBytes + a.s.responseBodyBytes;
-            const auto bb = b.s.requestBodyBytes + b.s.responseBodyBytes;
-            if (ba != bb) return ba > bb;
-            return byConnStart(a, b);
-        };
-    } else if (key == "status") {
-        less = [&](const StreamRow& a, const StreamRow& b) {
-            const auto sa = streamStatus(a.s), sb = streamStatus(b.s);
-            if (sa != sb) return sa < sb;
-            return byConnStart(a, b);
-        };
-    } else if (key == "end") {
-        less = [](const StreamRow& a, const StreamRow& b) { return a.order < b.order; };
-    }
-    std::stable_sort(rows.begin(), rows.end(), lessPtr);
-    return rows;
-}
 
 bool decodedHttp2(const StreamCollector::Conn& c) {
     return c.detection == Http2Detection::PriorKnowledge ||
@@ -368,71 +359,76 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
     sub->add_flag("--priority", args->priority,
                   "a priority column before end: RFC 7540 w=weight p=parent (x: exclusive), RFC "
                   "9218 u=urgency (i: incremental), as in force when the stream ended");
+    sub->add_option("--sort-memory", args->sortMemory,
+                    "memory for rows waiting to be sorted (e.g. 64MiB); past it they are sorted "
+                    "in runs in a temporary file and merged, like sort -S")
+        ->transform(CLI::AsSizeValue(false))
+        ->default_str("16MiB");
     sub->callback([&common, args] {
         args->view.prepare();
         FilterFront front(args->view.filter);
         StreamCollector collector(*args, front);
         DecodeSession session(common.session(), front.attach(collector));
+        collector.setBase([&session] { return session.stats().firstTs; });
         const RunResult run = runCapture(common.run, session);
         requireConnection(session, args->selection.conn);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
-        const std::vector<const StreamRow*> rows = sortRows(collector.rows, args->sort);
         const bool keyLogGiven = !common.keylogPath.empty() || session.keys().acceptedLines() > 0;
-        const TimestampNs base = session.stats().firstTs;
-        const Redactor redactor(args->redact);
+        bool drained = true;
         if (args->json) {
             // One row at a time, as `[...]`.dump(2) writes the whole array: no tree of every row.
             std::string text = "[";
-            for (const StreamRow* row : rows) {
-                const auto& [info, s, order] = *row;
-                Json j = streamRowJson(info, s, base, redactor);
-                if (args->priority && s.priority.inTree) {
-                    j["priority"] = {{"parent", s.priority.parent},
-                                     {"weight", s.priority.weight},
-                                     {"exclusive", s.priority.exclusive},
-                                     {"urgency", s.priority.urgency},
-                                     {"incremental", s.priority.incremental}};
-                }
-                text += row == rows.front() ? "\n  " : ",\n  ";
-                appendJson(text, j, 2, 1);
+            bool first = true;
+            drained = collector.rows.drain([&](const StreamRow& row) {
+                text += first ? "\n  " : ",\n  ";
+                first = false;
+                text += row.text;
                 if (text.size() >= (1u << 20)) {
                     std::fwrite(text.data(), 1, text.size(), stdout);
                     text.clear();
                 }
-            }
-            text += rows.empty() ? "]\n" : "\n]\n";
+            });
+            text += first ? "]\n" : "\n]\n";
             std::fwrite(text.data(), 1, text.size(), stdout);
-            return;
+        } else {
+            TimeText time(args->view.time);
+            time.setBase(session.stats().firstTs);
+            const std::string startHeading = args->view.time == TimeFormat::Relative ? "start s"
+                                             : args->view.time == TimeFormat::Delta  ? "delta s"
+                                                                                     : "start";
+            const std::size_t startWidth = std::max<std::size_t>(10, time.blank().size());
+            if (!collector.rows.empty()) {
+                fmt::print(kTableLine, "conn", "stream", "method", "authority", "path", "status",
+                           "req bytes", "resp bytes", startHeading, startWidth, "dur ms",
+                           args->priority ? fmt::format("  {:<16}", "priority") : "", "end");
+            }
+            std::string out;
+            drained = collector.rows.drain([&](const StreamRow& row) {
+                const std::string_view text = row.text;
+                out += text.substr(0, row.split);
+                fmt::format_to(std::back_inserter(out), "{:>{}}",
+                               row.requestStart ? time(*row.requestStart) : std::string("-"),
+                               startWidth);
+                out += text.substr(row.split);
+                if (out.size() >= (1u << 20)) {
+                    std::fwrite(out.data(), 1, out.size(), stdout);
+                    out.clear();
+                }
+            });
+            std::fwrite(out.data(), 1, out.size(), stdout);
         }
-        TimeText time(args->view.time);
-        time.setBase(base);
-        const std::string startHeading = args->view.time == TimeFormat::Relative ? "start s"
-                                         : args->view.time == TimeFormat::Delta  ? "delta s"
-                                                                                 : "start";
-        const std::size_t startWidth = std::max<std::size_t>(10, time.blank().size());
-        if (!collector.rows.empty()) {
-            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n",
-                       "conn", "stream", "method", "authority", "path", "status", "req bytes",
-                       "resp bytes", startHeading, startWidth, "dur ms",
-                       args->priority ? fmt::format("  {:<16}", "priority") : "", "end");
+        if (common.run.stats && collector.rows.runs() > 0) {
+            fmt::print(stderr, "sorted {} in {} on disk (past --sort-memory)\n",
+                       plural(collector.rows.size(), "row", "rows"),
+                       plural(collector.rows.runs(), "run", "runs"));
         }
-        for (const StreamRow* row : rows) {
-            const auto& [info, s, order] = *row;
-            auto v = [](const std::optional<HeaderBlock>& b, std::string_view n) {
-                return b ? std::string(b->value(n)) : std::string();
-            };
-            std::string path = v(s.request, ":path");
-            if (path.size() > 40) path = path.substr(0, 37) + "...";
-            const std::string end = streamEndColumn(s);
-            fmt::print("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n",
-                       info.id, s.id, v(s.request, ":method"), v(s.request, ":authority"), path,
-                       v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes,
-                       s.requestStart ? time(*s.requestStart) : std::string("-"), startWidth,
-                       rowDuration(s)
-                           ? fmt::format("{:.3f}", static_cast<double>(*rowDuration(s)) / 1e6)
-                           : "-",
-                       args->priority ? fmt::format("  {:<16}", priorityCell(s)) : "", end);
+        if (!drained) {
+            fmt::print(stderr,
+                       "h2lens: some rows could not be read back from the temporary file they "
+                       "were sorted in; the output lacks them\n");
+            common.exitCode = std::max(common.exitCode, 1);
         }
+        if (args->json) return;
         if (collector.rows.empty()) {
             fmt::print("no HTTP/2 stream{}\n",
                        args->view.filter.empty() && !args->selection.stream ? "" : " matches");

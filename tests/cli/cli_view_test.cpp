@@ -417,3 +417,28 @@ TEST_CASE("Binary header values are escaped in frames text, never sent raw to a 
     CHECK(out.find('\xff') == std::string::npos);
     CHECK(out.find('\x01') == std::string::npos);
 }
+
+TEST_CASE("Rows sorted in runs on disk past --sort-memory print as they do in memory",
+          "[cli][real][uses-captures]") {
+    H2LENS_REQUIRE_SHARED();
+    const std::string captures[] = {
+        sample("h2load_small.pcap"),
+        shellQuote((sharedDir() / "captures/05_many_streams_h2load_nghttpd/capture.pcap").string()),
+        shellQuote((sharedDir() / "captures/09_netem_loss_reorder/capture.pcap").string()),
+    };
+    for (const std::string& capture : captures) {
+        for (const char* view : {"", "--json ", "-t d ", "--priority "}) {
+            for (const char* sort : {"conn", "start", "duration", "bytes", "status", "end"}) {
+                const std::string args = std::string("streams ") + view + "--sort " + sort + " ";
+                INFO(args << capture);
+                const std::string inMemory = cli(args + capture);
+                REQUIRE(!inMemory.empty());
+                // 2 KiB holds a few rows: every capture here takes several runs.
+                const std::string stats =
+                    cli(args + "--sort-memory 2KiB --stats " + capture, nullptr, true);
+                CHECK(stats.find(" runs on disk (past --sort-memory)") != std::string::npos);
+                CHECK(cli(args + "--sort-memory 2KiB " + capture) == inMemory);
+            }
+        }
+    }
+}
