@@ -53,7 +53,7 @@ class ByteInput {
     // Room before a chunk's bytes for the part of a record the previous chunk held: packets
     // are at most 256 KiB in most captures; larger records take the copying path.
     static constexpr std::size_t kChunkRoom = 256 << 10;
-    static constexpr std::size_t kAheadChunks = 4;
+    static constexpr std::size_t kAheadChunks = 2;
     class ReadAhead;
 
     ByteSpan peekAhead(std::size_t n);
