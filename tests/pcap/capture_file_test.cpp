@@ -47,6 +47,17 @@ ReadResult readThroughStdin(const std::filesystem::path& path) {
     return r;
 }
 
+// Both reads clean and packet for packet the same (number, time, link type, lengths, bytes).
+void requireSamePackets(const ReadResult& actual, const ReadResult& expected) {
+    CHECK(expected.issues.empty());
+    CHECK(actual.issues.empty());
+    REQUIRE(actual.packets.size() == expected.packets.size());
+    for (std::size_t i = 0; i < actual.packets.size(); ++i) {
+        INFO("packet " << i + 1);
+        REQUIRE(actual.packets[i] == expected.packets[i]);
+    }
+}
+
 std::string captureErrorFor(const std::string& path) {
     try {
         openCapture(path);
@@ -106,13 +117,7 @@ TEST_CASE("PcapngReader and libpcap deliver the same packets",
         const Bytes bytes = readFile(path);
         PcapngReader ours{ByteSpan(bytes)};
         const ReadResult actual = readAll(ours);
-        CHECK(expected.issues.empty());
-        CHECK(actual.issues.empty());
-        REQUIRE(actual.packets.size() == expected.packets.size());
-        for (std::size_t i = 0; i < actual.packets.size(); ++i) {
-            INFO("packet " << i + 1);
-            REQUIRE(actual.packets[i] == expected.packets[i]);
-        }
+        requireSamePackets(actual, expected);
         ++compared;
     }
     CHECK(compared >= 8);
@@ -130,13 +135,7 @@ TEST_CASE("Our classic pcap reader and libpcap deliver the same packets",
         auto ours = openCapture(path.string());  // read ahead in chunks, on its own thread
         REQUIRE(dynamic_cast<ClassicPcapReader*>(ours.get()) != nullptr);
         const ReadResult actual = readAll(*ours);
-        CHECK(expected.issues.empty());
-        CHECK(actual.issues.empty());
-        REQUIRE(actual.packets.size() == expected.packets.size());
-        for (std::size_t i = 0; i < actual.packets.size(); ++i) {
-            INFO("packet " << i + 1);
-            REQUIRE(actual.packets[i] == expected.packets[i]);
-        }
+        requireSamePackets(actual, expected);
         ++compared;
     }
     CHECK(compared >= 30);
