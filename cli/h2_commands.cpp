@@ -218,6 +218,65 @@ std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
 constexpr const char* kTableLine =
     "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n";
 
+// Writes rows as `streams` prints them: the table (its heading before the first row; the start
+// column made here, since a delta time counts from the row printed before) or the --json array
+// (one element at a time, as `[...]`.dump(2) would write it, no tree of every row).
+class StreamRowPrinter {
+  public:
+    // `live`: every row reaches stdout at once (rows printed as streams end, from a pipe).
+    StreamRowPrinter(const StreamsArgs& args, bool live)
+        : m_args(args), m_live(live), m_time(args.view.time) {
+        m_startWidth = std::max<std::size_t>(10, m_time.blank().size());
+    }
+    void setBase(TimestampNs base) { m_time.setBase(base); }
+
+    void print(const StreamRow& row) {
+        if (m_args.json) {
+            m_out += m_rows == 0 ? "[\n  " : ",\n  ";
+            m_out += row.text;
+        } else {
+            if (m_rows == 0) heading();
+            const std::string_view text = row.text;
+            m_out += text.substr(0, row.split);
+            fmt::format_to(std::back_inserter(m_out), "{:>{}}",
+                           row.requestStart ? m_time(*row.requestStart) : std::string("-"),
+                           m_startWidth);
+            m_out += text.substr(row.split);
+        }
+        ++m_rows;
+        if (m_live || m_out.size() >= (1u << 20)) write();
+    }
+    // Ends the --json array; writes what is left.
+    void finish() {
+        if (m_args.json) m_out += m_rows == 0 ? "[]\n" : "\n]\n";
+        write();
+    }
+    std::uint64_t rows() const { return m_rows; }
+
+  private:
+    void heading() {
+        const std::string startHeading = m_args.view.time == TimeFormat::Relative ? "start s"
+                                         : m_args.view.time == TimeFormat::Delta  ? "delta s"
+                                                                                  : "start";
+        fmt::format_to(std::back_inserter(m_out), kTableLine, "conn", "stream", "method",
+                       "authority", "path", "status", "req bytes", "resp bytes", startHeading,
+                       m_startWidth, "dur ms",
+                       m_args.priority ? fmt::format("  {:<16}", "priority") : "", "end");
+    }
+    void write() {
+        std::fwrite(m_out.data(), 1, m_out.size(), stdout);
+        if (m_live) std::fflush(stdout);
+        m_out.clear();
+    }
+
+    const StreamsArgs& m_args;
+    const bool m_live;
+    TimeText m_time;
+    std::size_t m_startWidth = 10;
+    std::string m_out;
+    std::uint64_t m_rows = 0;
+};
+
 class StreamCollector final : public H2Listener {
   public:
     StreamCollector(const StreamsArgs& args, const FilterFront& front)
@@ -227,6 +286,8 @@ class StreamCollector final : public H2Listener {
           m_redactor(args.redact) {}
     // Where relative times count from (the capture's first packet), read when a stream ends.
     void setBase(std::function<TimestampNs()> base) { m_base = std::move(base); }
+    // --sort end: rows go to `printer` as the streams end instead of waiting in the store.
+    void printAsTheyEnd(StreamRowPrinter* printer) { m_printer = printer; }
 
     void onStreamDone(const ConnectionInfo& c, const StreamRecord& s) override {
         if (!m_args.selection.matches(c.id, s.id)) return;
@@ -243,6 +304,11 @@ class StreamCollector final : public H2Listener {
             writeJson(c, s, row.text);
         } else {
             writeTable(c, s, row);
+        }
+        if (m_printer != nullptr) {
+            if (m_printer->rows() == 0) m_printer->setBase(m_base ? m_base() : 0);
+            m_printer->print(row);
+            return;
         }
         row.text.shrink_to_fit();
         rows.add(std::move(row));
@@ -299,6 +365,7 @@ class StreamCollector final : public H2Listener {
     const FilterFront& m_front;
     const Redactor m_redactor;
     std::function<TimestampNs()> m_base;
+    StreamRowPrinter* m_printer = nullptr;
 };
 
 bool decodedHttp2(const StreamCollector::Conn& c) {
@@ -350,7 +417,8 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
     sub->add_flag("--json", args->json, "a JSON array of streams instead of a table");
     sub->add_option("--sort", args->sort,
                     "row order: conn (connection, then start), start, duration (longest "
-                    "first), bytes (most first), status, end (as the streams finished)")
+                    "first), bytes (most first), status, end (as the streams finished: each row is "
+                    "printed when its stream ends, nothing waits)")
         ->check(CLI::IsMember({"conn", "start", "duration", "bytes", "status", "end"}))
         ->capture_default_str();
     sub->add_option("--redact", args->redact,
@@ -368,55 +436,21 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
         args->view.prepare();
         FilterFront front(args->view.filter);
         StreamCollector collector(*args, front);
+        // In completion order nothing needs to wait: rows are printed as streams end, so a
+        // capture read from a pipe (`h2lens live -w - | h2lens streams --sort end -`) shows
+        // them as they happen.
+        StreamRowPrinter printer(*args, common.run.path == "-");
+        if (args->sort == "end") collector.printAsTheyEnd(&printer);
         DecodeSession session(common.session(), front.attach(collector));
         collector.setBase([&session] { return session.stats().firstTs; });
         const RunResult run = runCapture(common.run, session);
         requireConnection(session, args->selection.conn);
         common.exitCode = exitCodeFor(common.run, run, session.tally());
         const bool keyLogGiven = !common.keylogPath.empty() || session.keys().acceptedLines() > 0;
-        bool drained = true;
-        if (args->json) {
-            // One row at a time, as `[...]`.dump(2) writes the whole array: no tree of every row.
-            std::string text = "[";
-            bool first = true;
-            drained = collector.rows.drain([&](const StreamRow& row) {
-                text += first ? "\n  " : ",\n  ";
-                first = false;
-                text += row.text;
-                if (text.size() >= (1u << 20)) {
-                    std::fwrite(text.data(), 1, text.size(), stdout);
-                    text.clear();
-                }
-            });
-            text += first ? "]\n" : "\n]\n";
-            std::fwrite(text.data(), 1, text.size(), stdout);
-        } else {
-            TimeText time(args->view.time);
-            time.setBase(session.stats().firstTs);
-            const std::string startHeading = args->view.time == TimeFormat::Relative ? "start s"
-                                             : args->view.time == TimeFormat::Delta  ? "delta s"
-                                                                                     : "start";
-            const std::size_t startWidth = std::max<std::size_t>(10, time.blank().size());
-            if (!collector.rows.empty()) {
-                fmt::print(kTableLine, "conn", "stream", "method", "authority", "path", "status",
-                           "req bytes", "resp bytes", startHeading, startWidth, "dur ms",
-                           args->priority ? fmt::format("  {:<16}", "priority") : "", "end");
-            }
-            std::string out;
-            drained = collector.rows.drain([&](const StreamRow& row) {
-                const std::string_view text = row.text;
-                out += text.substr(0, row.split);
-                fmt::format_to(std::back_inserter(out), "{:>{}}",
-                               row.requestStart ? time(*row.requestStart) : std::string("-"),
-                               startWidth);
-                out += text.substr(row.split);
-                if (out.size() >= (1u << 20)) {
-                    std::fwrite(out.data(), 1, out.size(), stdout);
-                    out.clear();
-                }
-            });
-            std::fwrite(out.data(), 1, out.size(), stdout);
-        }
+        if (printer.rows() == 0) printer.setBase(session.stats().firstTs);
+        const bool drained =
+            collector.rows.drain([&printer](const StreamRow& row) { printer.print(row); });
+        printer.finish();
         if (common.run.stats && collector.rows.runs() > 0) {
             fmt::print(stderr, "sorted {} in {} on disk (past --sort-memory)\n",
                        plural(collector.rows.size(), "row", "rows"),
@@ -429,7 +463,7 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
             common.exitCode = std::max(common.exitCode, 1);
         }
         if (args->json) return;
-        if (collector.rows.empty()) {
+        if (printer.rows() == 0) {
             fmt::print("no HTTP/2 stream{}\n",
                        args->view.filter.empty() && !args->selection.stream ? "" : " matches");
         }
