@@ -428,8 +428,9 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
                   "a priority column before end: RFC 7540 w=weight p=parent (x: exclusive), RFC "
                   "9218 u=urgency (i: incremental), as in force when the stream ended");
     sub->add_option("--sort-memory", args->sortMemory,
-                    "memory for rows waiting to be sorted (e.g. 64MiB); past it they are sorted "
-                    "in runs in a temporary file and merged, like sort -S")
+                    "memory for rows waiting to be sorted (e.g. 64MiB; at least 64KiB); past it "
+                    "they are sorted in runs in a temporary file and merged, like sort -S "
+                    "(--sort end keeps none)")
         ->transform(CLI::AsSizeValue(false))
         ->default_str("16MiB");
     sub->callback([&common, args] {

@@ -158,7 +158,7 @@ class RunReader {
 }  // namespace
 
 StreamRowStore::StreamRowStore(StreamRowLess less, std::size_t budgetBytes)
-    : m_less(std::move(less)), m_budget(budgetBytes) {}
+    : m_less(std::move(less)), m_budget(std::max(budgetBytes, kMinimumBudget)) {}
 
 StreamRowStore::~StreamRowStore() {
     if (m_file != nullptr) std::fclose(m_file);

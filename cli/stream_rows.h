@@ -41,6 +41,9 @@ StreamRowLess streamRowOrder(const std::string& key);
 class StreamRowStore {
   public:
     static constexpr std::size_t kDefaultBudget = 16u << 20;
+    // Smaller budgets are raised to this: runs of a row or two would make the merge hold about
+    // as many rows as there are, one head per run.
+    static constexpr std::size_t kMinimumBudget = 64u << 10;
 
     StreamRowStore(StreamRowLess less, std::size_t budgetBytes = kDefaultBudget);
     ~StreamRowStore();

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <new>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -90,10 +92,14 @@ class ByteInput::ReadAhead {
                     m_free.pop_back();
                 }
             }
-            buffer.resize(kChunkRoom + kReadChunk);
             int error = 0;
-            const std::size_t got =
-                readAvailable(m_file, true, buffer.data() + kChunkRoom, kReadChunk, error);
+            std::size_t got = 0;
+            try {
+                buffer.resize(kChunkRoom + kReadChunk);
+                got = readAvailable(m_file, true, buffer.data() + kChunkRoom, kReadChunk, error);
+            } catch (const std::bad_alloc&) {
+                error = ENOMEM;  // the parser sees a read error, not a terminated process
+            }
             {
                 std::lock_guard lock(m_mutex);
                 if (got == 0) {
@@ -125,7 +131,11 @@ ByteInput::ByteInput(std::FILE* file, bool ownsFile, Bytes prefix)
     if (m_file != nullptr && fstat(fileno(m_file), &st) == 0 && S_ISREG(st.st_mode)) {
         m_totalSize = static_cast<std::uint64_t>(st.st_size);
         m_regularFile = true;
-        m_ahead = std::make_unique<ReadAhead>(m_file);
+        try {
+            m_ahead = std::make_unique<ReadAhead>(m_file);
+        } catch (const std::system_error&) {
+            // No thread to be had: read on this one, as for a pipe.
+        }
     }
 }
 
@@ -151,8 +161,8 @@ ByteSpan ByteInput::peek(std::size_t n) {
         while (m_end < n && !m_eof) {
             // Ask for the whole buffer, not just n, so small records cost one read per MiB.
             int error = 0;
-            const std::size_t got =
-                readAvailable(m_file, m_regularFile, m_buffer.data() + m_end, m_buffer.size() - m_end, error);
+            const std::size_t got = readAvailable(m_file, m_regularFile, m_buffer.data() + m_end,
+                                                  m_buffer.size() - m_end, error);
             m_end += got;
             if (got == 0) {
                 m_eof = true;

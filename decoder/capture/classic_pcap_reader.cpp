@@ -14,7 +14,21 @@ constexpr std::uint32_t kMicroMagic = 0xa1b2c3d4;
 constexpr std::uint32_t kNanoMagic = 0xa1b23c4d;
 constexpr std::uint32_t kModifiedMagic = 0xa1b2cd34;
 constexpr std::uint32_t kLinkTypeMask = 0x03ffffff;  // the upper bits say whether an FCS follows
-constexpr std::uint32_t kLibpcapSnapLength = 262144;
+
+// libpcap's largest valid snapshot length for a link type (max_snaplen_for_dlt): a captured
+// length above it is a damaged file, not a packet.
+std::uint32_t maxSnapLength(std::uint32_t linkType) {
+    switch (linkType) {
+        case 231:  // LINKTYPE_DBUS
+            return 128 * 1024 * 1024;
+        case 279:  // LINKTYPE_EBHSCR
+            return 8 * 1024 * 1024;
+        case 249:  // LINKTYPE_USBPCAP
+            return 1024 * 1024;
+        default:
+            return 262144;
+    }
+}
 
 std::uint32_t byteSwap(std::uint32_t v) {
     return __builtin_bswap32(v);
@@ -82,7 +96,11 @@ bool ClassicPcapReader::readHeader() {
     m_nanoseconds = le == kNanoMagic || byteSwap(le) == kNanoMagic;
     const std::uint32_t snapLength = u32(&header[16]);
     m_linkType = u32(&header[20]) & kLinkTypeMask;
-    m_maxCapture = std::min(m_options.maxCaptureLength, std::max(snapLength, kLibpcapSnapLength));
+    // As libpcap: a snaplen of 0 or past the link type's maximum means that maximum; a record
+    // longer than the snapshot but within the maximum is cut to the snapshot.
+    const std::uint32_t maximum = maxSnapLength(m_linkType);
+    m_snapshot = snapLength == 0 || snapLength > maximum ? maximum : snapLength;
+    m_maxCapture = std::min(m_options.maxCaptureLength, maximum);
     m_input.consume(kHeaderSize);
     return true;
 }
@@ -107,8 +125,8 @@ ReadStatus ClassicPcapReader::next(Packet& out) {
     const std::uint32_t origLength = u32(&record[12]);
     if (capLength > m_maxCapture) {
         stop(
-            fmt::format("captured length {} is above the {}-byte limit (a corrupt packet "
-                        "header); the rest of the file is not read",
+            fmt::format("captured length {} is above the {}-byte limit for this link type (a "
+                        "corrupt packet header); the rest of the file is not read",
                         capLength, m_maxCapture));
         return ReadStatus::End;
     }
@@ -127,7 +145,7 @@ ReadStatus ClassicPcapReader::next(Packet& out) {
              static_cast<TimestampNs>(fraction) * (m_nanoseconds ? 1 : 1000);
     out.linkType = m_linkType;
     out.originalLength = origLength;
-    out.data = whole.subspan(kRecordHeader);
+    out.data = whole.subspan(kRecordHeader, std::min(capLength, m_snapshot));
     m_input.consume(kRecordHeader + capLength);
     return ReadStatus::Packet;
 }

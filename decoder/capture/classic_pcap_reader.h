@@ -8,9 +8,11 @@
 //
 // Understands: version 2.4 files with microsecond (0xa1b2c3d4) or nanosecond (0xa1b23c4d)
 // timestamps in either byte order. The link type is the header's LINKTYPE_* value without the
-// FCS bits. Refuses, with an Issue and End: a packet record cut short ("file truncated"), a
-// captured length above maxCaptureLength (memory stays bounded; a corrupt record would
-// otherwise swallow the rest of the file as one packet).
+// FCS bits. Lengths as libpcap takes them: a record longer than the header's snaplen is cut to
+// it (its original length kept); a captured length above libpcap's maximum for the link type
+// (262,144 for most) ends the capture with an Issue, as a damaged file (memory stays bounded; a
+// corrupt record would otherwise swallow the rest of the file as one packet). So does a packet
+// record cut short ("file truncated").
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -22,9 +24,9 @@
 namespace h2lens {
 
 struct ClassicPcapOptions {
-    // Largest captured length accepted (libpcap takes 262,144 for most link types; some DLTs
-    // allow more, so the header's snaplen raises it up to this bound).
-    std::uint32_t maxCaptureLength = 64 * 1024 * 1024;
+    // Largest captured length accepted, below libpcap's own per-link-type maximum (the fuzzer
+    // lowers it to keep runs cheap).
+    std::uint32_t maxCaptureLength = 128 * 1024 * 1024;
 };
 
 class ClassicPcapReader : public PacketSource {
@@ -65,6 +67,7 @@ class ClassicPcapReader : public PacketSource {
     bool m_bigEndian = false;
     bool m_nanoseconds = false;
     std::uint32_t m_linkType = 0;
+    std::uint32_t m_snapshot = 0;
     std::uint32_t m_maxCapture = 0;
     std::uint64_t m_packetCount = 0;
     std::vector<CaptureIssue> m_issues;

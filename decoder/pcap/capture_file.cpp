@@ -87,6 +87,11 @@ std::unique_ptr<PacketSource> openCapture(const std::string& path) {
             Bytes header = std::move(magic);
             header.resize(ClassicPcapReader::kHeaderSize);
             header.resize(4 + std::fread(header.data() + 4, 1, header.size() - 4, in.file));
+            if (std::ferror(in.file)) {
+                const int error = errno != 0 ? errno : EIO;
+                closeInput();
+                throw CaptureError(fmt::format("{}: cannot read: {}", name, std::strerror(error)));
+            }
             switch (ClassicPcapReader::checkHeader(header)) {
                 case ClassicPcapReader::Header::Ours:
                     return std::make_unique<ClassicPcapReader>(in.file, in.owned,

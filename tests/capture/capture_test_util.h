@@ -336,4 +336,51 @@ class PcapngWriter {
     Bytes m_out;
 };
 
+// A classic pcap made from its parts, for the corners real captures do not have.
+struct MadePacket {
+    std::uint32_t seconds;
+    std::uint32_t fraction;
+    Bytes data;
+    std::uint32_t originalLength;
+};
+
+inline void putPcap32(Bytes& out, std::uint32_t v, bool big) {
+    for (int i = 0; i < 4; ++i) {
+        const int shift = big ? 24 - 8 * i : 8 * i;
+        out.push_back(static_cast<std::uint8_t>(v >> shift));
+    }
+}
+
+inline void putPcap16(Bytes& out, std::uint16_t v, bool big) {
+    out.push_back(static_cast<std::uint8_t>(big ? v >> 8 : v));
+    out.push_back(static_cast<std::uint8_t>(big ? v : v >> 8));
+}
+
+inline Bytes makeClassicPcap(const std::vector<MadePacket>& packets, bool big, bool nano,
+                             std::uint32_t linkTypeField, std::uint32_t snapLength = 262144,
+                             std::uint16_t minor = 4) {
+    Bytes out;
+    putPcap32(out, nano ? 0xa1b23c4d : 0xa1b2c3d4, big);
+    putPcap16(out, 2, big);
+    putPcap16(out, minor, big);
+    putPcap32(out, 0, big);  // thiszone
+    putPcap32(out, 0, big);  // sigfigs
+    putPcap32(out, snapLength, big);
+    putPcap32(out, linkTypeField, big);
+    for (const MadePacket& p : packets) {
+        putPcap32(out, p.seconds, big);
+        putPcap32(out, p.fraction, big);
+        putPcap32(out, static_cast<std::uint32_t>(p.data.size()), big);
+        putPcap32(out, p.originalLength, big);
+        out.insert(out.end(), p.data.begin(), p.data.end());
+    }
+    return out;
+}
+
+inline Bytes patternBytes(std::size_t size, std::uint8_t seed) {
+    Bytes b(size);
+    for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<std::uint8_t>(seed + i * 7);
+    return b;
+}
+
 }  // namespace h2lens::test

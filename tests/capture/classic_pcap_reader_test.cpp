@@ -13,52 +13,6 @@ using namespace h2lens::test;
 
 namespace {
 
-struct MadePacket {
-    std::uint32_t seconds;
-    std::uint32_t fraction;
-    Bytes data;
-    std::uint32_t originalLength;
-};
-
-void put32(Bytes& out, std::uint32_t v, bool big) {
-    for (int i = 0; i < 4; ++i) {
-        const int shift = big ? 24 - 8 * i : 8 * i;
-        out.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
-}
-
-void put16(Bytes& out, std::uint16_t v, bool big) {
-    out.push_back(static_cast<std::uint8_t>(big ? v >> 8 : v));
-    out.push_back(static_cast<std::uint8_t>(big ? v : v >> 8));
-}
-
-Bytes makePcap(const std::vector<MadePacket>& packets, bool big, bool nano,
-               std::uint32_t linkTypeField, std::uint32_t snapLength = 262144,
-               std::uint16_t minor = 4) {
-    Bytes out;
-    put32(out, nano ? 0xa1b23c4d : 0xa1b2c3d4, big);
-    put16(out, 2, big);
-    put16(out, minor, big);
-    put32(out, 0, big);  // thiszone
-    put32(out, 0, big);  // sigfigs
-    put32(out, snapLength, big);
-    put32(out, linkTypeField, big);
-    for (const MadePacket& p : packets) {
-        put32(out, p.seconds, big);
-        put32(out, p.fraction, big);
-        put32(out, static_cast<std::uint32_t>(p.data.size()), big);
-        put32(out, p.originalLength, big);
-        out.insert(out.end(), p.data.begin(), p.data.end());
-    }
-    return out;
-}
-
-Bytes pattern(std::size_t size, std::uint8_t seed) {
-    Bytes b(size);
-    for (std::size_t i = 0; i < size; ++i) b[i] = static_cast<std::uint8_t>(seed + i * 7);
-    return b;
-}
-
 // Reads `bytes` both ways: through openCapture-style file reading (a FILE*, read ahead on its
 // thread) and from memory. They must agree; the memory result is returned.
 ReadResult readBothWays(const Bytes& bytes) {
@@ -89,14 +43,14 @@ ReadResult readBothWays(const Bytes& bytes) {
 TEST_CASE("Classic pcap in both byte orders, micro- and nanoseconds, gives the same packets",
           "[capture][pcap-classic]") {
     const std::vector<MadePacket> packets = {
-        {1700000000, 123456, pattern(60, 1), 60},
-        {1700000001, 999999, pattern(1514, 2), 1514},
-        {4000000000u, 0, pattern(96, 3), 1500},  // snapped; seconds past 2^31 stay positive
+        {1700000000, 123456, patternBytes(60, 1), 60},
+        {1700000001, 999999, patternBytes(1514, 2), 1514},
+        {4000000000u, 0, patternBytes(96, 3), 1500},  // snapped; seconds past 2^31 stay positive
     };
     for (const bool big : {false, true}) {
         for (const bool nano : {false, true}) {
             INFO("big-endian " << big << ", nanoseconds " << nano);
-            const ReadResult r = readBothWays(makePcap(packets, big, nano, 1));
+            const ReadResult r = readBothWays(makeClassicPcap(packets, big, nano, 1));
             CHECK(r.issues.empty());
             REQUIRE(r.packets.size() == 3);
             for (std::size_t i = 0; i < 3; ++i) {
@@ -117,7 +71,7 @@ TEST_CASE("The FCS bits of a classic pcap link type are not part of the link typ
           "[capture][pcap-classic]") {
     // LINKTYPE_ETHERNET with "4 bytes of FCS follow" (bit 26 set, length 2 words in 28-31).
     const ReadResult r =
-        readBothWays(makePcap({{1, 0, pattern(64, 9), 64}}, false, false, 0x24000001));
+        readBothWays(makeClassicPcap({{1, 0, patternBytes(64, 9), 64}}, false, false, 0x24000001));
     REQUIRE(r.packets.size() == 1);
     CHECK(r.packets[0].linkType == 1);
 }
@@ -129,13 +83,14 @@ TEST_CASE("Records larger than a read chunk and its spare room come out whole fr
     std::vector<MadePacket> packets;
     std::uint8_t seed = 0;
     for (std::size_t size : {300u << 10, 100u, 2621440u, 70000u, 1u}) {
-        packets.push_back({10, 0, pattern(size, ++seed), static_cast<std::uint32_t>(size)});
+        packets.push_back({10, 0, patternBytes(size, ++seed), static_cast<std::uint32_t>(size)});
     }
     for (int i = 0; i < 3000; ++i) {
         const std::size_t size = 1 + (static_cast<std::size_t>(i) * 977) % 9000;
-        packets.push_back({11, 0, pattern(size, ++seed), static_cast<std::uint32_t>(size)});
+        packets.push_back({11, 0, patternBytes(size, ++seed), static_cast<std::uint32_t>(size)});
     }
-    const ReadResult r = readBothWays(makePcap(packets, false, true, 101, 4u << 20));
+    // LINKTYPE_DBUS: libpcap takes captured lengths up to 128 MiB there (262,144 elsewhere).
+    const ReadResult r = readBothWays(makeClassicPcap(packets, false, true, 231, 4u << 20));
     CHECK(r.issues.empty());
     REQUIRE(r.packets.size() == packets.size());
     for (std::size_t i = 0; i < packets.size(); ++i) {
@@ -145,9 +100,10 @@ TEST_CASE("Records larger than a read chunk and its spare room come out whole fr
 
 TEST_CASE("A classic pcap cut at any byte keeps the packets before the cut and names the cut",
           "[capture][pcap-classic][truncation]") {
-    const std::vector<MadePacket> packets = {
-        {1, 0, pattern(40, 1), 40}, {2, 0, pattern(33, 2), 33}, {3, 0, pattern(50, 3), 50}};
-    const Bytes full = makePcap(packets, true, false, 1);
+    const std::vector<MadePacket> packets = {{1, 0, patternBytes(40, 1), 40},
+                                             {2, 0, patternBytes(33, 2), 33},
+                                             {3, 0, patternBytes(50, 3), 50}};
+    const Bytes full = makeClassicPcap(packets, true, false, 1);
     for (std::size_t cut = 0; cut <= full.size(); ++cut) {
         INFO("cut at " << cut);
         const Bytes part(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut));
@@ -182,8 +138,8 @@ TEST_CASE("A classic pcap cut at any byte keeps the packets before the cut and n
 
 TEST_CASE("A corrupt captured length stops reading with an issue instead of taking the file",
           "[capture][pcap-classic]") {
-    Bytes bytes =
-        makePcap({{1, 0, pattern(40, 1), 40}, {2, 0, pattern(40, 2), 40}}, false, false, 1, 65535);
+    Bytes bytes = makeClassicPcap(
+        {{1, 0, patternBytes(40, 1), 40}, {2, 0, patternBytes(40, 2), 40}}, false, false, 1, 65535);
     // The second record's caplen becomes 0x7fffffff.
     const std::size_t second = ClassicPcapReader::kHeaderSize + 16 + 40;
     bytes[second + 8] = 0xff;
@@ -195,24 +151,44 @@ TEST_CASE("A corrupt captured length stops reading with an issue instead of taki
     REQUIRE(r.issues.size() == 1);
     CHECK(r.issues[0].packetNumber == 2);
     CHECK(r.issues[0].message ==
-          "captured length 2147483647 is above the 262144-byte limit (a corrupt packet header); "
-          "the rest of the file is not read");
+          "captured length 2147483647 is above the 262144-byte limit for this link type (a "
+          "corrupt packet header); the rest of the file is not read");
 }
 
 TEST_CASE("The header check takes version 2.4 and leaves other pcap variants to libpcap",
           "[capture][pcap-classic]") {
     using H = ClassicPcapReader::Header;
     for (const bool big : {false, true}) {
-        CHECK(ClassicPcapReader::checkHeader(makePcap({}, big, false, 1)) == H::Ours);
-        CHECK(ClassicPcapReader::checkHeader(makePcap({}, big, true, 1)) == H::Ours);
-        CHECK(ClassicPcapReader::checkHeader(makePcap({}, big, false, 1, 65535, 3)) ==
+        CHECK(ClassicPcapReader::checkHeader(makeClassicPcap({}, big, false, 1)) == H::Ours);
+        CHECK(ClassicPcapReader::checkHeader(makeClassicPcap({}, big, true, 1)) == H::Ours);
+        CHECK(ClassicPcapReader::checkHeader(makeClassicPcap({}, big, false, 1, 65535, 3)) ==
               H::Unsupported);
     }
-    Bytes modified = makePcap({}, false, false, 1);
+    Bytes modified = makeClassicPcap({}, false, false, 1);
     const std::uint8_t modifiedMagic[] = {0x34, 0xcd, 0xb2, 0xa1};  // 0xa1b2cd34, little-endian
     std::copy(std::begin(modifiedMagic), std::end(modifiedMagic), modified.begin());
     CHECK(ClassicPcapReader::checkHeader(modified) == H::Unsupported);
-    const Bytes cut = makePcap({}, false, false, 1);
+    const Bytes cut = makeClassicPcap({}, false, false, 1);
     CHECK(ClassicPcapReader::checkHeader(ByteSpan(cut).first(10)) == H::Truncated);
     CHECK(ClassicPcapReader::checkHeader(asBytes("GET / HTTP/1.1\r\n")) == H::NotPcap);
+}
+
+TEST_CASE("A record longer than the file's snaplen is cut to it, as libpcap does",
+          "[capture][pcap-classic]") {
+    // Writers that get the header's snaplen wrong: libpcap hands out snaplen bytes and skips the
+    // rest of the record; the original length stays.
+    const std::vector<MadePacket> packets = {{1, 0, patternBytes(200, 1), 1500},
+                                             {2, 0, patternBytes(80, 2), 80},
+                                             {3, 0, patternBytes(101, 3), 101}};
+    const ReadResult r = readBothWays(makeClassicPcap(packets, false, false, 1, 100));
+    CHECK(r.issues.empty());
+    REQUIRE(r.packets.size() == 3);
+    CHECK(r.packets[0].data == Bytes(packets[0].data.begin(), packets[0].data.begin() + 100));
+    CHECK(r.packets[0].originalLength == 1500);
+    CHECK(r.packets[1].data == packets[1].data);
+    CHECK(r.packets[2].data.size() == 100);
+    // A snaplen of 0 means the link type's maximum.
+    const ReadResult zero = readBothWays(makeClassicPcap(packets, false, false, 1, 0));
+    REQUIRE(zero.packets.size() == 3);
+    CHECK(zero.packets[0].data == packets[0].data);
 }

@@ -421,25 +421,29 @@ TEST_CASE("Binary header values are escaped in frames text, never sent raw to a 
 TEST_CASE("Rows sorted in runs on disk past --sort-memory print as they do in memory",
           "[cli][real][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
-    const std::string captures[] = {
-        sample("h2load_small.pcap"),
-        shellQuote((sharedDir() / "captures/05_many_streams_h2load_nghttpd/capture.pcap").string()),
-        shellQuote((sharedDir() / "captures/09_netem_loss_reorder/capture.pcap").string()),
+    // 64 KiB (the least --sort-memory takes) holds about 200 table rows: capture 05's 2,000
+    // streams take several runs in every view, capture 09's 207 some in --json.
+    const std::pair<std::string, bool> captures[] = {
+        {shellQuote(
+             (sharedDir() / "captures/05_many_streams_h2load_nghttpd/capture.pcap").string()),
+         true},
+        {shellQuote((sharedDir() / "captures/09_netem_loss_reorder/capture.pcap").string()), false},
     };
-    for (const std::string& capture : captures) {
+    for (const auto& [capture, alwaysRuns] : captures) {
         for (const char* view : {"", "--json ", "-t d ", "--priority "}) {
             for (const char* sort : {"conn", "start", "duration", "bytes", "status", "end"}) {
                 const std::string args = std::string("streams ") + view + "--sort " + sort + " ";
                 INFO(args << capture);
                 const std::string inMemory = cli(args + capture);
                 REQUIRE(!inMemory.empty());
-                // 2 KiB holds a few rows: every capture here takes several runs.
                 const std::string stats =
-                    cli(args + "--sort-memory 2KiB --stats " + capture, nullptr, true);
+                    cli(args + "--sort-memory 1KiB --stats " + capture, nullptr, true);
+                const bool runs =
+                    stats.find(" runs on disk (past --sort-memory)") != std::string::npos;
                 // In completion order rows are printed as streams end: none wait.
-                CHECK((stats.find(" runs on disk (past --sort-memory)") != std::string::npos) ==
-                      (std::string(sort) != "end"));
-                CHECK(cli(args + "--sort-memory 2KiB " + capture) == inMemory);
+                if (std::string(sort) == "end") CHECK(!runs);
+                if (std::string(sort) != "end" && alwaysRuns) CHECK(runs);
+                CHECK(cli(args + "--sort-memory 1KiB " + capture) == inMemory);
             }
         }
     }

@@ -141,6 +141,35 @@ TEST_CASE("Our classic pcap reader and libpcap deliver the same packets",
     CHECK(compared >= 30);
 }
 
+TEST_CASE("Made classic pcaps with odd lengths read as libpcap reads them",
+          "[pcap][capture][differential]") {
+    // snaplen below the records (cut to it), snaplen 0, a captured length past libpcap's
+    // maximum for Ethernet under a larger snaplen (a damaged file: both stop there).
+    const std::vector<MadePacket> packets = {{1, 5, patternBytes(200, 1), 1500},
+                                             {2, 6, patternBytes(60, 2), 60}};
+    const std::vector<MadePacket> oversized = {{1, 0, patternBytes(60, 1), 60},
+                                               {2, 0, patternBytes(300000, 2), 300000},
+                                               {3, 0, patternBytes(60, 3), 60}};
+    const Bytes files[] = {makeClassicPcap(packets, false, false, 1, 100),
+                           makeClassicPcap(packets, true, true, 1, 0),
+                           makeClassicPcap(oversized, false, false, 1, 1000000)};
+    TempDir dir;
+    int n = 0;
+    for (const Bytes& bytes : files) {
+        INFO("file " << n);
+        const auto path = dir.path() / ("made" + std::to_string(n++) + ".pcap");
+        writeFile(path, bytes);
+        LibpcapReader libpcap(path.string());
+        const ReadResult expected = readAll(libpcap);
+        auto ours = openCapture(path.string());
+        REQUIRE(dynamic_cast<ClassicPcapReader*>(ours.get()) != nullptr);
+        const ReadResult actual = readAll(*ours);
+        CHECK(actual.packets == expected.packets);
+        CHECK(actual.issues.size() == expected.issues.size());
+        CHECK(ours->readFailed() == libpcap.readFailed());
+    }
+}
+
 TEST_CASE("A classic pcap of another version goes to libpcap, which reads it",
           "[pcap][capture][uses-captures]") {
     H2LENS_REQUIRE_SHARED();
