@@ -215,8 +215,9 @@ std::optional<TimestampNs> rowDuration(const StreamRecord& s) {
     return std::nullopt;
 }
 
-constexpr const char* kTableLine =
-    "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} {:>{}} {:>9}{}  {}\n";
+// A table line: these columns, the start column (written when printed), then these.
+constexpr const char* kColumnsBeforeStart = "{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} ";
+constexpr const char* kColumnsAfterStart = " {:>9}{}  {}\n";
 
 // Writes rows as `streams` prints them: the table (its heading before the first row; the start
 // column made here, since a delta time counts from the row printed before) or the --json array
@@ -258,9 +259,11 @@ class StreamRowPrinter {
         const std::string startHeading = m_args.view.time == TimeFormat::Relative ? "start s"
                                          : m_args.view.time == TimeFormat::Delta  ? "delta s"
                                                                                   : "start";
-        fmt::format_to(std::back_inserter(m_out), kTableLine, "conn", "stream", "method",
-                       "authority", "path", "status", "req bytes", "resp bytes", startHeading,
-                       m_startWidth, "dur ms",
+        auto out = std::back_inserter(m_out);
+        fmt::format_to(out, kColumnsBeforeStart, "conn", "stream", "method", "authority", "path",
+                       "status", "req bytes", "resp bytes");
+        fmt::format_to(out, "{:>{}}", startHeading, m_startWidth);
+        fmt::format_to(out, kColumnsAfterStart, "dur ms",
                        m_args.priority ? fmt::format("  {:<16}", "priority") : "", "end");
     }
     void write() {
@@ -351,12 +354,12 @@ class StreamCollector final : public H2Listener {
             shortPath = std::string(path.substr(0, 37)) + "...";
             path = shortPath;
         }
-        row.text = fmt::format("{:>4} {:>6}  {:<7} {:<22} {:<40} {:>6} {:>9} {:>10} ", c.id, s.id,
-                               v(s.request, ":method"), v(s.request, ":authority"), path,
-                               v(s.response, ":status"), s.requestBodyBytes, s.responseBodyBytes);
+        row.text = fmt::format(kColumnsBeforeStart, c.id, s.id, v(s.request, ":method"),
+                               v(s.request, ":authority"), path, v(s.response, ":status"),
+                               s.requestBodyBytes, s.responseBodyBytes);
         row.split = static_cast<std::uint32_t>(row.text.size());
         fmt::format_to(
-            std::back_inserter(row.text), " {:>9}{}  {}\n",
+            std::back_inserter(row.text), kColumnsAfterStart,
             row.duration ? fmt::format("{:.3f}", static_cast<double>(*row.duration) / 1e6) : "-",
             m_args.priority ? fmt::format("  {:<16}", priorityCell(s)) : "", streamEndColumn(s));
     }
@@ -456,6 +459,11 @@ void addStreamsCommand(CLI::App& app, CommonOptions& common) {
             fmt::print(stderr, "sorted {} in {} on disk (past --sort-memory)\n",
                        plural(collector.rows.size(), "row", "rows"),
                        plural(collector.rows.runs(), "run", "runs"));
+        }
+        if (collector.rows.spillFailed()) {
+            fmt::print(stderr,
+                       "h2lens: no temporary file could be written in $TMPDIR (or /tmp): the "
+                       "rows stayed in memory past --sort-memory\n");
         }
         if (!drained) {
             fmt::print(stderr,

@@ -1,5 +1,7 @@
 #include "ordered_capture_output.h"
 
+#include "temp_file.h"
+
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -9,20 +11,6 @@
 #include <unistd.h>
 
 namespace h2lens::cli {
-
-namespace {
-
-// An unlinked temporary file: gone when closed, whatever happens to the process.
-std::FILE* openSpill() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string name = std::string(dir && *dir ? dir : "/tmp") + "/h2lens-export.XXXXXX";
-    const int fd = mkstemp(name.data());
-    if (fd < 0) return nullptr;
-    unlink(name.c_str());
-    return fdopen(fd, "w+b");
-}
-
-}  // namespace
 
 // What one capture writes: a put area of its own, handed to the owner in large pieces.
 class OrderedCaptureOutput::Part final : public std::streambuf {
@@ -120,7 +108,7 @@ void OrderedCaptureOutput::write(std::size_t index, const char* data, std::size_
     }
     if (!p.spill) {
         // What is in memory goes first, so the file holds everything in order.
-        p.spill = openSpill();
+        p.spill = openUnlinkedTempFile("h2lens-export");
         if (!p.spill) {
             // Better held than lost: the output is still complete, memory just grows.
             p.spillFailed = true;

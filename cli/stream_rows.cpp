@@ -1,5 +1,7 @@
 #include "stream_rows.h"
 
+#include "temp_file.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -173,7 +175,7 @@ void StreamRowStore::add(StreamRow row) {
 
 // Sorts the rows in memory and appends them to the temporary file as one run.
 void StreamRowStore::spill() {
-    if (m_file == nullptr) m_file = std::tmpfile();
+    if (m_file == nullptr) m_file = openUnlinkedTempFile("h2lens-rows");
     if (m_file == nullptr || std::fseek(m_file, 0, SEEK_END) != 0) {
         m_spillFailed = true;
         return;

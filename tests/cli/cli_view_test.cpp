@@ -447,6 +447,19 @@ TEST_CASE("Rows sorted in runs on disk past --sort-memory print as they do in me
             }
         }
     }
+    // No temporary file to be had: the rows stay in memory, all of them, and stderr says so.
+    const std::string& capture = captures[0].first;
+    const std::string inMemory = cli("streams " + capture);
+    int code = -1;
+    const std::string both =
+        runCommand("TMPDIR=/nonexistent/h2lens " + shellQuote(cliPath().string()) +
+                       " streams --sort-memory 1KiB " + capture + " 2>&1",
+                   &code);
+    CHECK(code == 0);
+    CHECK(both.find("no temporary file could be written in $TMPDIR (or /tmp): the rows stayed "
+                    "in memory past --sort-memory") != std::string::npos);
+    CHECK(runCommand("TMPDIR=/nonexistent/h2lens " + shellQuote(cliPath().string()) +
+                     " streams --sort-memory 1KiB " + capture + " 2>/dev/null") == inMemory);
 }
 
 TEST_CASE(
