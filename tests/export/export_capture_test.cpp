@@ -207,6 +207,20 @@ Blocks ourBlocks(const OJson& stream, int dir) {
     return out;
 }
 
+// Three h2c samples (nghttp, curl POST, Upgrade), then the named ../shared captures when it is
+// there (a warning says they are skipped when it is not).
+std::vector<std::filesystem::path> samplesAndShared(std::initializer_list<const char*> shared) {
+    std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",
+                                                sourceDir() / "samples" / "h2c_curl_post.pcap",
+                                                sourceDir() / "samples" / "h2c_upgrade.pcap"};
+    if (!std::filesystem::exists(sharedDir())) {
+        WARN("../shared is absent: the shared captures are skipped");
+        return files;
+    }
+    for (const char* c : shared) files.push_back(sharedDir() / "captures" / c / "capture.pcap");
+    return files;
+}
+
 }  // namespace
 
 TEST_CASE("The export of every sample is identical across runs and valid against the schema",
@@ -435,13 +449,8 @@ TEST_CASE("Bodies with content-length are retained in one buffer of that size", 
 // payloads included.
 TEST_CASE("NDJSON stream records equal the document's streams, bodies included",
           "[uses-captures]") {
-    std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",
-                                                sourceDir() / "samples" / "h2c_curl_post.pcap",
-                                                sourceDir() / "samples" / "h2c_upgrade.pcap"};
-    if (std::filesystem::exists(sharedDir())) {
-        for (const char* c : {"13_grpc_python", "04_post_upload", "14b_go_h2c"})
-            files.push_back(sharedDir() / "captures" / c / "capture.pcap");
-    }
+    const std::vector<std::filesystem::path> files =
+        samplesAndShared({"13_grpc_python", "04_post_upload", "14b_go_h2c"});
     ExportOptions options;
     std::size_t bodies = 0, grpcPayloads = 0;
     for (const auto& file : files) {
@@ -487,16 +496,9 @@ TEST_CASE("NDJSON stream records equal the document's streams, bodies included",
 // of the other.
 TEST_CASE("The streamed and the tree form of every stream of real captures are the same bytes",
           "[uses-captures]") {
-    std::vector<std::filesystem::path> files = {sourceDir() / "samples" / "h2c_nghttp.pcap",
-                                                sourceDir() / "samples" / "h2c_curl_post.pcap",
-                                                sourceDir() / "samples" / "h2c_upgrade.pcap"};
-    if (std::filesystem::exists(sharedDir())) {
-        for (const char* c : {"13_grpc_python", "04_post_upload", "14b_go_h2c", "06_server_push",
-                              "07_continuation", "09_netem_loss_reorder", "15_python_h2_server"})
-            files.push_back(sharedDir() / "captures" / c / "capture.pcap");
-    } else {
-        WARN("../shared is absent: the shared captures are skipped");
-    }
+    const std::vector<std::filesystem::path> files =
+        samplesAndShared({"13_grpc_python", "04_post_upload", "14b_go_h2c", "06_server_push",
+                          "07_continuation", "09_netem_loss_reorder", "15_python_h2_server"});
     struct Compare final : TranscriptSink {
         ExportOptions options;
         std::size_t streams = 0, differ = 0;
