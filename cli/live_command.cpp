@@ -60,6 +60,7 @@ struct Options {
     // --write-only: capture into -w and decode nothing, for a reader that decodes the pipe
     // itself (the GUI): on 2 cores, two decodes of the same traffic do not keep up with it.
     bool writeOnly = false;
+    bool directIo = false;  // -w FILE written with O_DIRECT (PcapngWriter::openDirect)
     ThresholdOptions thresholds;
 };
 
@@ -404,7 +405,14 @@ void runLive(Options& options) {
     std::optional<PcapngWriter> writer;
     std::uint32_t writerInterface = 0;
     if (!options.writePath.empty()) {
-        writer.emplace(PcapngWriter::open(options.writePath, "h2lens 0.1.0 (live)"));
+        writer.emplace(options.directIo
+                           ? PcapngWriter::openDirect(options.writePath, "h2lens 0.1.0 (live)")
+                           : PcapngWriter::open(options.writePath, "h2lens 0.1.0 (live)"));
+        if (options.directIo && !writer->writesDirect())
+            fmt::print(stderr,
+                       "h2lens: {}: the file system refuses O_DIRECT; --direct-io writes it "
+                       "through the page cache\n",
+                       options.writePath);
         writerInterface =
             writer->addInterface(PcapngInterface{capture.linkType(),
                                                  static_cast<std::uint32_t>(capture.snapLength()),
@@ -653,8 +661,15 @@ void addLiveCommand(CLI::App& app) {
         "with -w, only capture and write the pcapng (and the --keylog secrets): decode "
         "nothing, for a program that decodes the file or pipe itself, as h2lens-gui does; "
         "the capture then needs about half the CPU");
+    sub->add_flag("--direct-io", o->directIo,
+                  "with -w FILE, write around the page cache (O_DIRECT), for machines whose new "
+                  "page-cache pages come slower than the traffic (a VM's first touch of memory): "
+                  "each flush ends on a 4 KiB boundary with a filler block of a local-use "
+                  "pcapng block type, which readers skip (h2lens-gui uses this)");
     addThresholdOption(*sub, o->thresholds);
     sub->callback([o] {
+        if (o->directIo && (o->writePath.empty() || o->writePath == "-"))
+            throw CLI::ValidationError("--direct-io", "needs -w FILE (a file, not -)");
         if (o->writeOnly && o->writePath.empty())
             throw CLI::ValidationError("--write-only", "needs -w FILE (or -w -)");
         if (o->writeOnly && (o->json || o->ndjson || o->audit || !o->display.filterText.empty()))

@@ -40,6 +40,15 @@ void storeLe32(std::uint8_t* p, std::uint32_t v) {
 
 PcapngWriter::PcapngWriter(std::FILE* file, bool ownsFile, const std::string& application)
     : m_file(file), m_owns(ownsFile) {
+    writeSectionHeader(application);
+}
+
+PcapngWriter::PcapngWriter(std::unique_ptr<DirectFile> direct, const std::string& application)
+    : m_direct(std::move(direct)) {
+    writeSectionHeader(application);
+}
+
+void PcapngWriter::writeSectionHeader(const std::string& application) {
     put32(kByteOrderMagic);
     put16(1);                  // major version
     put16(0);                  // minor version
@@ -58,9 +67,17 @@ PcapngWriter PcapngWriter::open(const std::string& path, const std::string& appl
     return PcapngWriter(file, true, application);
 }
 
+PcapngWriter PcapngWriter::openDirect(const std::string& path, const std::string& application) {
+    std::string error;
+    std::unique_ptr<DirectFile> file = DirectFile::create(path, error);
+    if (!file) throw CaptureError(fmt::format("{}: cannot create: {}", path, error));
+    return PcapngWriter(std::move(file), application);
+}
+
 PcapngWriter::PcapngWriter(PcapngWriter&& other) noexcept
     : m_file(std::exchange(other.m_file, nullptr)),
       m_owns(std::exchange(other.m_owns, false)),
+      m_direct(std::move(other.m_direct)),
       m_interfaces(other.m_interfaces),
       m_written(other.m_written),
       m_packets(other.m_packets),
@@ -70,6 +87,7 @@ PcapngWriter::PcapngWriter(PcapngWriter&& other) noexcept
       m_block(std::move(other.m_block)) {}
 
 PcapngWriter::~PcapngWriter() {
+    if (m_direct) flush();
     if (m_file == nullptr) return;
     flush();
     if (m_owns) std::fclose(m_file);
@@ -115,13 +133,8 @@ void PcapngWriter::writePacket(std::uint32_t interfaceId, const Packet& packet) 
     storeLe32(head + 24, packet.originalLength);
     std::uint8_t tail[8] = {};  // the padding, then the block length again
     storeLe32(tail + pad, static_cast<std::uint32_t>(total));
-    if (m_file == nullptr || failed()) return;
-    if (std::fwrite(head, 1, sizeof head, m_file) != sizeof head ||
-        (n > 0 && std::fwrite(packet.data.data(), 1, n, m_file) != n) ||
-        std::fwrite(tail, 1, pad + 4, m_file) != pad + 4) {
-        m_error = errno != 0 ? std::strerror(errno) : "short write";
+    if (!emit(head, sizeof head) || (n > 0 && !emit(packet.data.data(), n)) || !emit(tail, pad + 4))
         return;
-    }
     m_written += total;
 }
 
@@ -150,8 +163,32 @@ void PcapngWriter::writeTlsKeyLog(std::string_view lines) {
 }
 
 void PcapngWriter::flush() {
-    if (m_file == nullptr || failed()) return;
+    if (failed()) return;
+    if (m_direct) {
+        if (m_direct->direct() && m_direct->unaligned() != 0) {
+            // The smallest block is 12 bytes: a gap shorter than that takes the next 4 KiB too.
+            std::size_t filler = DirectFile::kAlign - m_direct->unaligned();
+            if (filler < 12) filler += DirectFile::kAlign;
+            m_body.assign(filler - 12, 0);
+            writeBlock(kFillerBlock);
+        }
+        if (!m_direct->flush()) m_error = m_direct->error();
+        return;
+    }
+    if (m_file == nullptr) return;
     if (std::fflush(m_file) != 0) m_error = std::strerror(errno);
+}
+
+bool PcapngWriter::emit(const std::uint8_t* data, std::size_t n) {
+    if (failed()) return false;
+    if (m_direct) {
+        if (!m_direct->append(data, n)) m_error = m_direct->error();
+    } else if (m_file == nullptr) {
+        return false;
+    } else if (std::fwrite(data, 1, n, m_file) != n) {
+        m_error = errno != 0 ? std::strerror(errno) : "short write";
+    }
+    return !failed();
 }
 
 void PcapngWriter::writeBlock(std::uint32_t type) {
@@ -162,12 +199,7 @@ void PcapngWriter::writeBlock(std::uint32_t type) {
     if (!m_body.empty()) std::memcpy(m_block.data() + 8, m_body.data(), m_body.size());
     storeLe32(m_block.data() + total - 4, static_cast<std::uint32_t>(total));
     m_body.clear();
-    if (m_file == nullptr || failed()) return;
-    if (std::fwrite(m_block.data(), 1, total, m_file) != total) {
-        m_error = errno != 0 ? std::strerror(errno) : "short write";
-        return;
-    }
-    m_written += total;
+    if (emit(m_block.data(), total)) m_written += total;
 }
 
 void PcapngWriter::put16(std::uint16_t v) {

@@ -10,10 +10,12 @@
 // construction.
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "capture/direct_file.h"
 #include "capture/packet.h"
 #include "capture/packet_source.h"
 
@@ -45,6 +47,13 @@ class PcapngWriter {
     // Creates (truncates) `path`; "-" is standard output. Throws CaptureError naming the path
     // when it cannot be created.
     static PcapngWriter open(const std::string& path, const std::string& application = "h2lens");
+    // As open(), for a file only, written with O_DIRECT (see DirectFile): each flush() first
+    // pads the file to a 4 KiB boundary with a filler block of a local-use block type
+    // (kFillerBlock), which pcapng readers skip (h2lens, tshark, editcap drops it), so a reader
+    // following the file always finds whole blocks.
+    static PcapngWriter openDirect(const std::string& path,
+                                   const std::string& application = "h2lens");
+    static constexpr std::uint32_t kFillerBlock = 0x80004832;  // bit 31: local use; "H2"
     ~PcapngWriter();
     PcapngWriter(PcapngWriter&& other) noexcept;
     PcapngWriter& operator=(PcapngWriter&&) = delete;
@@ -66,9 +75,14 @@ class PcapngWriter {
     std::uint64_t packetsWritten() const { return m_packets; }
     std::uint64_t secretBlocksWritten() const { return m_secretBlocks; }
     bool failed() const { return !m_error.empty(); }
+    // Whether openDirect's file is written around the page cache (false where refused).
+    bool writesDirect() const { return m_direct && m_direct->direct(); }
     const std::string& error() const { return m_error; }
 
   private:
+    PcapngWriter(std::unique_ptr<DirectFile> direct, const std::string& application);
+    void writeSectionHeader(const std::string& application);
+    bool emit(const std::uint8_t* data, std::size_t n);
     void writeBlock(std::uint32_t type);  // m_body holds the block body, options included
     void put16(std::uint16_t v);
     void put32(std::uint32_t v);
@@ -81,6 +95,7 @@ class PcapngWriter {
 
     std::FILE* m_file = nullptr;
     bool m_owns = false;
+    std::unique_ptr<DirectFile> m_direct;  // instead of m_file, from openDirect
     std::uint32_t m_interfaces = 0;
     std::uint64_t m_written = 0;
     std::uint64_t m_packets = 0;

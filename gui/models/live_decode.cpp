@@ -15,7 +15,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <utility>
 
@@ -87,6 +89,10 @@ class LivePcapngSource final : public PacketSource {
   private:
     static constexpr std::size_t kMaxBlock = 64 * 1024 * 1024;
     static constexpr std::size_t kChunk = 1024 * 1024;
+    static constexpr std::size_t kAlign = 4096;  // O_DIRECT: offsets, lengths and memory
+    struct FreeChunk {
+        void operator()(std::uint8_t* p) const { std::free(p); }
+    };
 
     std::uint32_t u32(const std::uint8_t* p) const {
         std::uint32_t v;
@@ -102,7 +108,7 @@ class LivePcapngSource final : public PacketSource {
         while (n > 0) {
             if (m_pos == m_end && !refill()) return false;
             const std::size_t take = std::min(n, m_end - m_pos);
-            out.insert(out.end(), m_chunk.data() + m_pos, m_chunk.data() + m_pos + take);
+            out.insert(out.end(), m_chunk.get() + m_pos, m_chunk.get() + m_pos + take);
             m_pos += take;
             n -= take;
         }
@@ -112,20 +118,28 @@ class LivePcapngSource final : public PacketSource {
     // Whatever the file holds past what was read (up to kChunk); at its end, waits for the
     // child to write more. The end of the capture is the end of the file once the child has
     // exited: the flag is read before the read that finds nothing, so nothing written before
-    // the exit is missed.
+    // the exit is missed. Reads go around the page cache (O_DIRECT) as the child's writes do,
+    // so they start on a 4 KiB boundary: the bytes before m_offset in that block are skipped.
     bool refill() {
-        if (m_chunk.empty()) m_chunk.resize(kChunk);
+        if (!m_chunk) {
+            void* p = nullptr;
+            if (posix_memalign(&p, kAlign, kChunk) != 0) throw std::bad_alloc();
+            m_chunk.reset(static_cast<std::uint8_t*>(p));
+        }
         for (;;) {
             const bool done = m_writerDone->load(std::memory_order_acquire);
-            const ssize_t got = ::read(m_fd, m_chunk.data(), m_chunk.size());
+            const std::uint64_t start = m_offset & ~std::uint64_t{kAlign - 1};
+            const ssize_t got = ::pread(m_fd, m_chunk.get(), kChunk, static_cast<off_t>(start));
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
                 fail(fmt::format("cannot read the live capture: {}", std::strerror(errno)));
                 return false;
             }
-            if (got > 0) {
-                m_bytes += static_cast<std::uint64_t>(got);
-                m_pos = 0;
+            const auto skip = static_cast<std::size_t>(m_offset - start);
+            if (static_cast<std::size_t>(got) > skip) {
+                m_bytes += static_cast<std::uint64_t>(got) - skip;
+                m_offset = start + static_cast<std::uint64_t>(got);
+                m_pos = skip;
                 m_end = static_cast<std::size_t>(got);
                 return true;
             }
@@ -181,7 +195,8 @@ class LivePcapngSource final : public PacketSource {
     std::uint64_t m_bytes = 0;
     std::uint64_t m_packets = 0;
     TimestampNs m_lastTs = 0;
-    Bytes m_chunk;  // what the last read() returned, [m_pos, m_end) not taken yet
+    std::unique_ptr<std::uint8_t, FreeChunk> m_chunk;  // the last read: [m_pos, m_end) not taken
+    std::uint64_t m_offset = 0;                        // where the file's next byte is
     std::size_t m_pos = 0;
     std::size_t m_end = 0;
     Bytes m_header;  // SHB + IDBs of the current section
@@ -210,7 +225,10 @@ QString lastSentence(const QByteArray& err) {
 std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
                                              std::shared_ptr<const std::atomic<bool>> writerDone,
                                              const IdleHook& idle) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_DIRECT where the file system takes it: new page-cache pages for every byte read
+    // cost this VM as much CPU as the decode (bench/README.md).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+    if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, strerror(errno)));
     return std::make_unique<LivePcapngSource>(fd, std::move(writerDone), idle);
 }
@@ -318,14 +336,11 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     // --stats: a line a second on stderr for the status bar, and the loss line at the end.
     // --write-only: the window decodes the file; a second decode in the child would take the
     // CPU the capture needs (at 1 GB/s on 2 cores, only half the streams then reached the window).
-    QStringList args{QStringLiteral("live"),
-                     QStringLiteral("-i"),
-                     interface,
-                     QStringLiteral("-q"),
-                     QStringLiteral("--stats"),
-                     QStringLiteral("--write-only"),
-                     QStringLiteral("-w"),
-                     m_capturePath};
+    QStringList args{
+        QStringLiteral("live"), QStringLiteral("-i"), interface, QStringLiteral("-q"),
+        QStringLiteral("--stats"), QStringLiteral("--write-only"),
+        // New page-cache pages were slower than a 1 GB/s load on a VM (bench/README.md)
+        QStringLiteral("--direct-io"), QStringLiteral("-w"), m_capturePath};
     if (!filter.trimmed().isEmpty()) args << QStringLiteral("-f") << filter.trimmed();
     m_proc->setProgram(exe);
     m_proc->setArguments(args);
