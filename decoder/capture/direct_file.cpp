@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 namespace h2lens {
 
@@ -26,21 +24,16 @@ std::unique_ptr<DirectFile> DirectFile::create(const std::string& path, std::str
     return std::unique_ptr<DirectFile>(new DirectFile(fd, direct));
 }
 
-DirectFile::DirectFile(int fd, bool direct) : m_fd(fd), m_direct(direct) {
-    void* p = nullptr;
-    if (posix_memalign(&p, kAlign, kChunk) != 0) throw std::bad_alloc();
-    m_buffer = static_cast<std::uint8_t*>(p);
-}
+DirectFile::DirectFile(int fd, bool direct) : m_fd(fd), m_direct(direct) {}
 
 DirectFile::~DirectFile() {
     ::close(m_fd);
-    std::free(m_buffer);
 }
 
 bool DirectFile::append(const std::uint8_t* data, std::size_t n) {
     while (n > 0 && m_error.empty()) {
         const std::size_t take = std::min(n, kChunk - m_used);
-        std::memcpy(m_buffer + m_used, data, take);
+        std::memcpy(m_buffer.get() + m_used, data, take);
         m_used += take;
         data += take;
         n -= take;
@@ -57,7 +50,7 @@ bool DirectFile::flush() {
 bool DirectFile::writeOut(std::size_t n) {
     std::size_t done = 0;
     while (done < n) {
-        const ssize_t w = ::write(m_fd, m_buffer + done, n - done);
+        const ssize_t w = ::write(m_fd, m_buffer.get() + done, n - done);
         if (w > 0) {
             done += static_cast<std::size_t>(w);
             continue;

@@ -13,11 +13,13 @@
 #include <memory>
 #include <string>
 
+#include "capture/aligned_buffer.h"
+
 namespace h2lens {
 
 class DirectFile {
   public:
-    static constexpr std::size_t kAlign = 4096;
+    static constexpr std::size_t kAlign = kDirectIoAlign;
     static constexpr std::size_t kChunk = std::size_t{4} << 20;
 
     // Creates (truncates) `path`. nullptr, with `error` set, when it cannot be created.
@@ -40,7 +42,7 @@ class DirectFile {
 
     int m_fd = -1;
     bool m_direct = false;
-    std::uint8_t* m_buffer = nullptr;  // kChunk bytes, kAlign-aligned
+    AlignedBuffer m_buffer = makeAlignedBuffer(kChunk);
     std::size_t m_used = 0;
     std::string m_error;
 };

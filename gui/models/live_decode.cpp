@@ -15,9 +15,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <stdexcept>
 #include <utility>
 
@@ -25,6 +23,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "capture/aligned_buffer.h"
 #include "capture/pcapng_reader.h"
 
 namespace h2lens::gui {
@@ -89,10 +88,6 @@ class LivePcapngSource final : public PacketSource {
   private:
     static constexpr std::size_t kMaxBlock = 64 * 1024 * 1024;
     static constexpr std::size_t kChunk = 1024 * 1024;
-    static constexpr std::size_t kAlign = 4096;  // O_DIRECT: offsets, lengths and memory
-    struct FreeChunk {
-        void operator()(std::uint8_t* p) const { std::free(p); }
-    };
 
     std::uint32_t u32(const std::uint8_t* p) const {
         std::uint32_t v;
@@ -121,14 +116,10 @@ class LivePcapngSource final : public PacketSource {
     // the exit is missed. Reads go around the page cache (O_DIRECT) as the child's writes do,
     // so they start on a 4 KiB boundary: the bytes before m_offset in that block are skipped.
     bool refill() {
-        if (!m_chunk) {
-            void* p = nullptr;
-            if (posix_memalign(&p, kAlign, kChunk) != 0) throw std::bad_alloc();
-            m_chunk.reset(static_cast<std::uint8_t*>(p));
-        }
+        if (!m_chunk) m_chunk = makeAlignedBuffer(kChunk);
         for (;;) {
             const bool done = m_writerDone->load(std::memory_order_acquire);
-            const std::uint64_t start = m_offset & ~std::uint64_t{kAlign - 1};
+            const std::uint64_t start = alignDown(m_offset);
             const ssize_t got = ::pread(m_fd, m_chunk.get(), kChunk, static_cast<off_t>(start));
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
@@ -195,8 +186,8 @@ class LivePcapngSource final : public PacketSource {
     std::uint64_t m_bytes = 0;
     std::uint64_t m_packets = 0;
     TimestampNs m_lastTs = 0;
-    std::unique_ptr<std::uint8_t, FreeChunk> m_chunk;  // the last read: [m_pos, m_end) not taken
-    std::uint64_t m_offset = 0;                        // where the file's next byte is
+    AlignedBuffer m_chunk;       // the last read: [m_pos, m_end) not taken
+    std::uint64_t m_offset = 0;  // where the file's next byte is
     std::size_t m_pos = 0;
     std::size_t m_end = 0;
     Bytes m_header;  // SHB + IDBs of the current section

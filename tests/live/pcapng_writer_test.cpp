@@ -71,6 +71,19 @@ std::vector<BlockInfo> blocks(const Bytes& file) {
     return out;
 }
 
+// The copy at `path` holds exactly `original`'s packets: ns timestamps, lengths and bytes, and
+// our reader reports nothing skipped.
+void checkReadsBackAs(const fs::path& path, const CopiedCapture& original) {
+    auto back = openCapture(path.string());
+    const CopiedCapture copy = readPackets(*back);
+    CHECK(copy.issues.empty());
+    REQUIRE(copy.packets.size() == original.packets.size());
+    for (std::size_t i = 0; i < copy.packets.size(); ++i) {
+        INFO("packet " << i + 1);
+        CHECK(copy.packets[i] == original.packets[i]);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("The pcapng writer's copy of every sample capture reads back packet for packet",
@@ -85,14 +98,7 @@ TEST_CASE("The pcapng writer's copy of every sample capture reads back packet fo
         const Bytes head = readBinaryFile(out);
         REQUIRE(head.size() >= 4);
         CHECK(loadBe32(head.data()) == 0x0a0d0d0a);
-        auto back = openCapture(out.string());
-        const CopiedCapture copy = readPackets(*back);
-        CHECK(copy.issues.empty());
-        REQUIRE(copy.packets.size() == original.packets.size());
-        for (std::size_t i = 0; i < copy.packets.size(); ++i) {
-            INFO("packet " << i + 1);
-            CHECK(copy.packets[i] == original.packets[i]);  // ns timestamps, lengths, bytes
-        }
+        checkReadsBackAs(out, original);
         fs::remove(out);
     }
 }
@@ -301,14 +307,7 @@ TEST_CASE(
         std::size_t fillers = 0;
         for (const BlockInfo& b : list) fillers += b.type == PcapngWriter::kFillerBlock;
         if (direct) CHECK(fillers >= 1);
-        auto back = openCapture(out.string());
-        const CopiedCapture copy = readPackets(*back);
-        CHECK(copy.issues.empty());
-        REQUIRE(copy.packets.size() == original.packets.size());
-        for (std::size_t i = 0; i < copy.packets.size(); ++i) {
-            INFO("packet " << i + 1);
-            CHECK(copy.packets[i] == original.packets[i]);
-        }
+        checkReadsBackAs(out, original);
         if (haveProgram("tshark")) {
             const std::string fields =
                 " -T fields -e frame.number -e frame.time_epoch -e frame.len";
