@@ -24,33 +24,89 @@ std::unique_ptr<DirectFile> DirectFile::create(const std::string& path, std::str
     return std::unique_ptr<DirectFile>(new DirectFile(fd, direct));
 }
 
-DirectFile::DirectFile(int fd, bool direct) : m_fd(fd), m_direct(direct) {}
+DirectFile::DirectFile(int fd, bool direct) : m_fd(fd), m_direct(direct) {
+    m_writer = std::thread([this] { writeLoop(); });
+}
 
 DirectFile::~DirectFile() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_changed.notify_all();
+    m_writer.join();
     ::close(m_fd);
 }
 
+std::string DirectFile::error() const {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+}
+
 bool DirectFile::append(const std::uint8_t* data, std::size_t n) {
-    while (n > 0 && m_error.empty()) {
+    while (n > 0 && !failed()) {
         const std::size_t take = std::min(n, kChunk - m_used);
-        std::memcpy(m_buffer.get() + m_used, data, take);
+        std::memcpy(m_current.get() + m_used, data, take);
         m_used += take;
         data += take;
         n -= take;
-        if (m_used == kChunk && writeOut(kChunk)) m_used = 0;
+        if (m_used == kChunk) handOver();
     }
-    return m_error.empty();
+    return !failed();
+}
+
+void DirectFile::handOver() {
+    std::unique_lock lock(m_mutex);
+    m_pending.push_back({std::move(m_current), m_used});
+    m_used = 0;
+    m_changed.notify_all();
+    if (m_free.empty() && m_allocated < kBuffers) {
+        ++m_allocated;
+        lock.unlock();
+        m_current = makeAlignedBuffer(kChunk);
+        return;
+    }
+    m_changed.wait(lock, [&] { return !m_free.empty() || !m_error.empty(); });
+    if (!m_free.empty()) {
+        m_current = std::move(m_free.back());
+        m_free.pop_back();
+    } else {
+        m_current = makeAlignedBuffer(kChunk);  // failed: later appends are refused anyway
+    }
 }
 
 bool DirectFile::flush() {
-    if (m_used > 0 && m_error.empty() && writeOut(m_used)) m_used = 0;
+    if (m_used > 0 && !failed()) handOver();
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return (m_pending.empty() && !m_writing) || !m_error.empty(); });
     return m_error.empty();
 }
 
-bool DirectFile::writeOut(std::size_t n) {
+void DirectFile::writeLoop() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_changed.wait(lock, [&] { return m_stop || !m_pending.empty(); });
+        if (m_pending.empty()) return;  // stopped, all written
+        Chunk chunk = std::move(m_pending.front());
+        m_pending.pop_front();
+        m_writing = true;
+        bool ok = true;
+        if (m_error.empty()) {
+            lock.unlock();
+            ok = writeOut(chunk);
+            lock.lock();
+        }
+        m_writing = false;
+        m_free.push_back(std::move(chunk.data));
+        if (!ok) m_failed.store(true, std::memory_order_release);
+        m_changed.notify_all();
+    }
+}
+
+bool DirectFile::writeOut(const Chunk& chunk) {
     std::size_t done = 0;
-    while (done < n) {
-        const ssize_t w = ::write(m_fd, m_buffer.get() + done, n - done);
+    while (done < chunk.size) {
+        const ssize_t w = ::write(m_fd, chunk.data.get() + done, chunk.size - done);
         if (w > 0) {
             done += static_cast<std::size_t>(w);
             continue;
@@ -58,14 +114,16 @@ bool DirectFile::writeOut(std::size_t n) {
         if (w < 0 && errno == EINTR) continue;
         // Some file systems open with O_DIRECT and refuse the writes (or a short write left
         // the offset unaligned): the rest goes through the page cache, as any file.
-        if (w < 0 && errno == EINVAL && m_direct) {
+        if (w < 0 && errno == EINVAL && direct()) {
             const int fl = ::fcntl(m_fd, F_GETFL);
             if (fl >= 0 && ::fcntl(m_fd, F_SETFL, fl & ~O_DIRECT) == 0) {
-                m_direct = false;
+                m_direct.store(false, std::memory_order_relaxed);
                 continue;
             }
         }
-        m_error = w < 0 ? std::strerror(errno) : "short write";
+        const std::string why = w < 0 ? std::strerror(errno) : "short write";
+        std::lock_guard lock(m_mutex);
+        m_error = why;
         return false;
     }
     return true;

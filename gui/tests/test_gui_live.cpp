@@ -33,6 +33,7 @@
 #include "models/capture_store.h"
 #include "models/decode_job.h"
 #include "models/live_decode.h"
+#include "models/read_pacer.h"
 #include "pcap/capture_file.h"
 #include "reference_decode.h"
 
@@ -266,6 +267,49 @@ class TestGuiLive : public QObject {
                 qWarning("the file system refuses O_DIRECT here: the file went through the cache");
             QVERIFY(aligned);
         }
+    }
+
+    // The reads yield to the child's writes while the file grows faster than a disk shared by
+    // both can take (GUI=1 bench/live_load.sh 40000: 27,933 of 40,000 streams without it, all
+    // with it): a trickle during a burst, full speed before and after it.
+    void readPacerSlowsReadsOnlyDuringABurst() {
+        using namespace std::chrono_literals;
+        ReadPacer::Limits limits;  // busy above 300 MB/s, measured over 50 ms; 20 ms apart
+        ReadPacer pacer(limits);
+        ReadPacer::Clock::time_point t{};
+        std::uint64_t size = 4096;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+        // Growing 100 MB/s (a busy HTTP/2 service): read at once, every time.
+        for (int i = 0; i < 10; ++i) {
+            t += 10ms;
+            size += 1'000'000;
+            QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+            pacer.readDone(t);
+        }
+        QVERIFY(!pacer.busy());
+        // A 2 GB/s burst: once a window has seen it, a read waits for 20 ms after the last.
+        for (int i = 0; i < 6; ++i) {
+            t += 10ms;
+            size += 20'000'000;
+            (void)pacer.beforeRead(size, t);
+        }
+        QVERIFY(pacer.busy());
+        pacer.readDone(t);
+        t += 5ms;
+        size += 10'000'000;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration(15ms));
+        t += 15ms;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+        pacer.readDone(t);
+        // The burst is over (the file stands still): the window that held its end still
+        // counts it, the next one, all standing still, frees the reads.
+        t += 60ms;
+        (void)pacer.beforeRead(size, t);
+        t += 60ms;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+        QVERIFY(!pacer.busy());
+        t += 1ms;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
     }
 
     void interfacesListed() {
