@@ -14,7 +14,7 @@
 #   GUI=1 bench/live_load.sh 20000              the GUI's live capture instead (h2lens-gui
 #                                               --live-stats, offscreen): streams in its store,
 #                                               the longest event-loop stall, the child's loss
-#                                               line, the GUI's peak memory
+#                                               line, the GUI's and the child's peak memory
 #
 # Each run: a fresh h2lens live --ndjson --stats --duration, then after one second h2load -n N
 # -c 4 -m 10; h2lens stops on its own (duration long enough for the load). Streams are counted
@@ -74,8 +74,8 @@ bufferArgs=()
 read -r -a extraArgs <<< "${LIVE_ARGS:-}"
 
 if [ "$GUI" = 1 ]; then
-    printf '| %-6s | %8s | %8s | %12s | %s | %s |\n' run requests streams "longest stall" "GUI peak memory" "losses (child)"
-    printf '|%s|\n' "--------|----------|----------|---------------|-----------------|---------------"
+    printf '| %-6s | %8s | %8s | %5s | %12s | %s | %s | %s |\n' run requests streams "MB/s" "longest stall" "GUI peak memory" "child's peak memory (queue)" "losses (child)"
+    printf '|%s|\n' "--------|----------|----------|-------|---------------|-----------------|-----------------------------|---------------"
 fi
 [ "$GUI" = 1 ] || printf '| %-6s | %8s | %8s | %12s | %12s | %9s | %11s |\n' \
     run requests streams "kernel drops" "h2lens drops" "MB/s" "peak memory"
@@ -89,7 +89,10 @@ for n in "${REQUESTS[@]}"; do
             --seconds "$duration" > "$WORK/gui.txt" 2> "$WORK/gui.err" &
         gui=$!
         sleep 1.5
+        start=$(date +%s.%N)
         h2load -n "$n" -c 4 -m 10 "http://127.0.0.1:$PORT/64k.bin" > "$WORK/h2load.txt" 2>&1 || true
+        end=$(date +%s.%N)
+        mbs=$(awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n * 65536 / 1e6 / (e - s) }')
         wait "$gui" || true
         line=$(cat "$WORK/gui.txt")
         succeeded=$(grep -o '[0-9]* succeeded' "$WORK/h2load.txt" | grep -o '^[0-9]*' || echo "?")
@@ -97,7 +100,10 @@ for n in "${REQUESTS[@]}"; do
         stall=$(grep -o 'stall [0-9.]* ms' <<< "$line" | grep -o '[0-9.]* ms' || echo "?")
         rss=$(grep -o 'peak RSS [0-9]*' <<< "$line" | awk '{ printf "%.1f MB", $3 / 1024 }')
         loss=$(grep -o 'lost [^;]*' <<< "$line" || echo "?")
-        printf '| %-6s | %8s | %8s | %13s | %15s | %s |\n' "$run" "$succeeded" "$streams" "$stall" "$rss" "$loss"
+        child=$(grep -o "child's peak queue [0-9.]* MB, peak memory [0-9.]* MB" <<< "$line" |
+            awk '{ printf "%s MB (%s MB)", $8, $4 }' || true)
+        [ -z "$child" ] && child="?"
+        printf '| %-6s | %8s | %8s | %5s | %13s | %15s | %27s | %s |\n' "$run" "$succeeded" "$streams" "$mbs" "$stall" "$rss" "$child" "$loss"
         [ -n "${VERBOSE:-}" ] && cat "$WORK/gui.txt" "$WORK/gui.err"
         continue
     fi

@@ -175,10 +175,12 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "h2lens-gui: %s\n", qPrintable(childMessage));
             return 2;
         }
-        std::printf("%s: %s; longest event-loop stall %.1f ms; %s; peak RSS %ld KB\n",
+        const QString peaks = w.liveCapture()->childPeaks();
+        std::printf("%s: %s; longest event-loop stall %.1f ms; %s; peak RSS %ld KB%s\n",
                     qPrintable(parser.value(liveStats)), counts().c_str(),
                     static_cast<double>(worst) / 1e6, qPrintable(w.liveCapture()->lossLine()),
-                    peakRssKb());
+                    peakRssKb(),
+                    peaks.isEmpty() ? "" : qPrintable(QStringLiteral("; the child's ") + peaks));
         return 0;
     }
     if (parser.isSet(loadStats)) {

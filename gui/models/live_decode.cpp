@@ -362,6 +362,7 @@ bool LiveCapture::start(const QString& interface, const QString& filter,
     m_stderr.clear();
     m_lastLine.clear();
     m_lossLine.clear();
+    m_childPeaks.clear();
     connect(m_proc, &QProcess::readyReadStandardError, this, &LiveCapture::onChildStderr);
     connect(m_proc, &QProcess::finished, this, &LiveCapture::onChildFinished);
     connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
@@ -428,6 +429,8 @@ void LiveCapture::onChildStderr() {
             Q_EMIT captureStats(line);
         } else if (line.startsWith(QLatin1String("lost "))) {
             m_lossLine = line;
+        } else if (const qsizetype at = line.indexOf(QLatin1String("peak queue ")); at >= 0) {
+            m_childPeaks = line.mid(at);
         }
     }
 }

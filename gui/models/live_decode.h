@@ -67,6 +67,9 @@ class LiveCapture : public QObject {
     // The child's last word on losses ("lost nothing: ...", "lost 12 packets: ..."), once it
     // ended; "" before.
     QString lossLine() const { return m_lossLine; }
+    // The child's own peaks, from its last summary line: "peak queue 24.4 MB, peak memory
+    // 108.8 MB" (what the capture itself held), once it ended; "" before.
+    QString childPeaks() const { return m_childPeaks; }
 
   Q_SIGNALS:
     // The child ended; `ok` false when it failed, with its last stderr sentence in `message`.
@@ -88,6 +91,7 @@ class LiveCapture : public QObject {
     QByteArray m_stderr;  // what the child wrote that is not a whole line yet
     QString m_lastLine;   // its last non-empty line, "h2lens: " dropped
     QString m_lossLine;
+    QString m_childPeaks;
 };
 
 }  // namespace h2lens::gui
