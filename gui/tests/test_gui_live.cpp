@@ -633,6 +633,12 @@ class TestGuiLive : public QObject {
         // And what was lost (nothing here) once it stopped.
         QCOMPARE(live.lossLine(),
                  QStringLiteral("lost nothing: every packet the filter passed was written"));
+        // And the child's own peaks (what --live-stats and bench/live_load.sh print).
+        const QRegularExpression peaks(
+            QStringLiteral("^peak queue [0-9]+\\.[0-9] MB, peak memory ([0-9]+)\\.[0-9] MB$"));
+        const QRegularExpressionMatch m = peaks.match(live.childPeaks());
+        QVERIFY2(m.hasMatch(), qPrintable(live.childPeaks()));
+        QVERIFY(m.captured(1).toInt() > 1);
         QVERIFY2(status->text().contains(QStringLiteral(" · lost nothing")),
                  qPrintable(status->text()));
         QVERIFY(loader.waitForFinished(5000));
