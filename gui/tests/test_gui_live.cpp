@@ -274,7 +274,7 @@ class TestGuiLive : public QObject {
     // with it): a trickle during a burst, full speed before and after it.
     void readPacerSlowsReadsOnlyDuringABurst() {
         using namespace std::chrono_literals;
-        ReadPacer::Limits limits;  // busy above 300 MB/s, measured over 50 ms; 20 ms apart
+        ReadPacer::Limits limits;  // busy above 300 MB/s, measured over 50 ms; 100 ms apart
         ReadPacer pacer(limits);
         ReadPacer::Clock::time_point t{};
         std::uint64_t size = 4096;
@@ -287,7 +287,7 @@ class TestGuiLive : public QObject {
             pacer.readDone(t);
         }
         QVERIFY(!pacer.busy());
-        // A 2 GB/s burst: once a window has seen it, a read waits for 20 ms after the last.
+        // A 2 GB/s burst: once a window has seen it, a read waits for 100 ms after the last.
         for (int i = 0; i < 6; ++i) {
             t += 10ms;
             size += 20'000'000;
@@ -297,8 +297,8 @@ class TestGuiLive : public QObject {
         pacer.readDone(t);
         t += 5ms;
         size += 10'000'000;
-        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration(15ms));
-        t += 15ms;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration(95ms));
+        t += 95ms;
         QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
         pacer.readDone(t);
         // The burst is over (the file stands still): the window that held its end still
