@@ -43,8 +43,9 @@ constexpr int kChildQueueMiB = 256;
 // cores that second write alone was a third of the reader's time.
 class LivePcapngSource final : public PacketSource {
   public:
-    LivePcapngSource(int fd, std::shared_ptr<const std::atomic<bool>> writerDone, IdleHook idle)
-        : m_fd(fd), m_writerDone(std::move(writerDone)), m_idle(std::move(idle)) {}
+    LivePcapngSource(int fd, std::shared_ptr<const std::atomic<bool>> writerDone, IdleHook idle,
+                     const ReadPacer::Limits& pace)
+        : m_fd(fd), m_writerDone(std::move(writerDone)), m_idle(std::move(idle)), m_pacer(pace) {}
     ~LivePcapngSource() override { ::close(m_fd); }
 
     ReadStatus next(Packet& out) override {
@@ -123,7 +124,17 @@ class LivePcapngSource final : public PacketSource {
         if (!m_chunk) m_chunk = makeAlignedBuffer(kChunk);
         for (;;) {
             const bool done = m_writerDone->load(std::memory_order_acquire);
-            if (!done && pace()) continue;
+            if (!done) {
+                const auto wait = paceWait();
+                if (wait > ReadPacer::Clock::duration::zero()) {
+                    // A load may outlast any wait: a cancel must still end the read.
+                    if (m_idle && !m_idle()) return false;
+                    ::poll(nullptr, 0,
+                           static_cast<int>(
+                               std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+                    continue;
+                }
+            }
             const std::uint64_t start = alignDown(m_offset);
             const ssize_t got = ::pread(m_fd, m_chunk.get(), kChunk, static_cast<off_t>(start));
             if (got < 0 && errno == EINTR) continue;
@@ -146,17 +157,11 @@ class LivePcapngSource final : public PacketSource {
         }
     }
 
-    // True when the read must wait for the child's burst (ReadPacer): it waited a little.
-    bool pace() {
+    // How long the next read must wait for the child's burst (ReadPacer); zero: read now.
+    ReadPacer::Clock::duration paceWait() {
         struct stat st {};
-        if (::fstat(m_fd, &st) != 0) return false;
-        const auto wait =
-            m_pacer.beforeRead(static_cast<std::uint64_t>(st.st_size), ReadPacer::Clock::now());
-        if (wait <= ReadPacer::Clock::duration::zero()) return false;
-        if (m_idle) m_idle();
-        ::poll(nullptr, 0,
-               static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
-        return true;
+        if (::fstat(m_fd, &st) != 0) return ReadPacer::Clock::duration::zero();
+        return m_pacer.beforeRead(static_cast<std::uint64_t>(st.st_size), ReadPacer::Clock::now());
     }
 
     // The next whole block, read into m_memory after the section's header blocks (which
@@ -235,13 +240,13 @@ QString lastSentence(const QByteArray& err) {
 
 std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
                                              std::shared_ptr<const std::atomic<bool>> writerDone,
-                                             const IdleHook& idle) {
+                                             const IdleHook& idle, const ReadPacer::Limits& pace) {
     // O_DIRECT where the file system takes it: new page-cache pages for every byte read
     // cost this VM as much CPU as the decode (bench/README.md).
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
     if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", path, strerror(errno)));
-    return std::make_unique<LivePcapngSource>(fd, std::move(writerDone), idle);
+    return std::make_unique<LivePcapngSource>(fd, std::move(writerDone), idle, pace);
 }
 
 LiveCapture::LiveCapture(CaptureLoader* loader, QObject* parent)

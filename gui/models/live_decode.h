@@ -13,16 +13,19 @@
 #include <memory>
 
 #include "models/capture_loader.h"
+#include "models/read_pacer.h"
 
 namespace h2lens::gui {
 
 // A packet source reading the pcapng file at `path` as another process writes it: at the end of
 // the file it calls `idle` and waits for more; it ends its input at the end of the file once
 // `writerDone` is true (set it after the writer exited), or when `idle` returns false. Throws
-// when the file cannot be opened. For use on the decoding thread.
+// when the file cannot be opened. For use on the decoding thread. While the file grows fast the
+// reads are paced (`pace`, see read_pacer.h), and `idle` is called at each wait too.
 std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
                                              std::shared_ptr<const std::atomic<bool>> writerDone,
-                                             const IdleHook& idle);
+                                             const IdleHook& idle,
+                                             const ReadPacer::Limits& pace = {});
 
 struct CaptureInterfaceInfo {
     QString name;

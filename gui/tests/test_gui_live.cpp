@@ -21,6 +21,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include <QAction>
@@ -310,6 +311,65 @@ class TestGuiLive : public QObject {
         QVERIFY(!pacer.busy());
         t += 1ms;
         QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+    }
+
+    // While the child writes a burst the reads wait (ReadPacer); a burst may outlast any wait,
+    // so a cancel (the user opens another file) must still end the read then, not once the
+    // load stops. Here a thread appends the sample's packet blocks at about 10 MB/s for up to
+    // 20 s, to a pacer that counts anything above 1 MB/s as a burst (small files, same logic).
+    void pacedReadEndsOnCancelDuringABurst() {
+        const std::string sample = test::sourcePath("samples/h2c_dumpcap.pcapng");
+        QFile in(QString::fromStdString(sample));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray all = in.readAll();
+        // Split the section's header blocks (SHB, IDBs) from the rest (little-endian here).
+        qsizetype headerEnd = 0;
+        for (;;) {
+            QVERIFY(headerEnd + 8 <= all.size());
+            std::uint32_t type, length;
+            std::memcpy(&type, all.constData() + headerEnd, 4);
+            std::memcpy(&length, all.constData() + headerEnd + 4, 4);
+            if (type != 0x0a0d0d0a && type != 1) break;
+            headerEnd += length;
+        }
+        const QByteArray packets = all.mid(headerEnd);
+        QVERIFY(packets.size() > 1000);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("burst.pcapng"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(all);
+        out.flush();
+        std::atomic<bool> writing{true};
+        std::atomic<bool> stopWriting{false};
+        std::thread writer([&] {
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (!stopWriting && std::chrono::steady_clock::now() < until) {
+                for (qsizetype n = 0; n < 100'000; n += packets.size()) out.write(packets);
+                out.flush();
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            writing = false;
+        });
+        auto done = std::make_shared<std::atomic<bool>>(false);
+        const auto cancelAt = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+        int idleCalls = 0;
+        const IdleHook idle = [&] {
+            ++idleCalls;
+            return std::chrono::steady_clock::now() < cancelAt;
+        };
+        ReadPacer::Limits pace;
+        pace.busyBytesPerSecond = 1e6;
+        auto source = openLiveSource(path.toStdString(), done, idle, pace);
+        Packet got;
+        std::size_t read = 0;
+        while (source->next(got) == ReadStatus::Packet) ++read;
+        const bool stillWriting = writing.load();
+        stopWriting = true;
+        writer.join();
+        QVERIFY(read > 0);
+        QVERIFY(idleCalls > 1);  // it waited for the burst, more than once
+        QVERIFY2(stillWriting, "the read ended only once the writer had stopped");
     }
 
     void interfacesListed() {
