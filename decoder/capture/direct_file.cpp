@@ -25,7 +25,12 @@ std::unique_ptr<DirectFile> DirectFile::create(const std::string& path, std::str
 }
 
 DirectFile::DirectFile(int fd, bool direct) : m_fd(fd), m_direct(direct) {
-    m_writer = std::thread([this] { writeLoop(); });
+    try {
+        m_writer = std::thread([this] { writeLoop(); });
+    } catch (...) {
+        ::close(m_fd);
+        throw;
+    }
 }
 
 DirectFile::~DirectFile() {
@@ -56,23 +61,34 @@ bool DirectFile::append(const std::uint8_t* data, std::size_t n) {
 }
 
 void DirectFile::handOver() {
+    // The next chunk first: a failed allocation (it throws) then leaves this one in place.
+    AlignedBuffer next;
+    bool allocate = false;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_free.empty()) {
+            next = std::move(m_free.back());
+            m_free.pop_back();
+        } else {
+            allocate = m_allocated < kBuffers;  // m_allocated: this thread's alone
+        }
+    }
+    if (allocate) {
+        next = makeAlignedBuffer(kChunk);
+        ++m_allocated;
+    }
     std::unique_lock lock(m_mutex);
     m_pending.push_back({std::move(m_current), m_used});
     m_used = 0;
     m_changed.notify_all();
-    if (m_free.empty() && m_allocated < kBuffers) {
-        ++m_allocated;
-        lock.unlock();
-        m_current = makeAlignedBuffer(kChunk);
-        return;
-    }
-    m_changed.wait(lock, [&] { return !m_free.empty() || !m_error.empty(); });
-    if (!m_free.empty()) {
-        m_current = std::move(m_free.back());
+    // The writer thread gives every chunk back, written or (after a failure) skipped, so
+    // this wait always ends.
+    if (!next) {
+        m_changed.wait(lock, [&] { return !m_free.empty(); });
+        next = std::move(m_free.back());
         m_free.pop_back();
-    } else {
-        m_current = makeAlignedBuffer(kChunk);  // failed: later appends are refused anyway
     }
+    m_current = std::move(next);
 }
 
 bool DirectFile::flush() {
@@ -90,20 +106,18 @@ void DirectFile::writeLoop() {
         Chunk chunk = std::move(m_pending.front());
         m_pending.pop_front();
         m_writing = true;
-        bool ok = true;
-        if (m_error.empty()) {
+        if (m_error.empty()) {  // after a failure, chunks are only given back
             lock.unlock();
-            ok = writeOut(chunk);
+            writeOut(chunk);
             lock.lock();
         }
         m_writing = false;
         m_free.push_back(std::move(chunk.data));
-        if (!ok) m_failed.store(true, std::memory_order_release);
         m_changed.notify_all();
     }
 }
 
-bool DirectFile::writeOut(const Chunk& chunk) {
+void DirectFile::writeOut(const Chunk& chunk) {
     std::size_t done = 0;
     while (done < chunk.size) {
         const ssize_t w = ::write(m_fd, chunk.data.get() + done, chunk.size - done);
@@ -124,9 +138,9 @@ bool DirectFile::writeOut(const Chunk& chunk) {
         const std::string why = w < 0 ? std::strerror(errno) : "short write";
         std::lock_guard lock(m_mutex);
         m_error = why;
-        return false;
+        m_failed.store(true, std::memory_order_release);
+        return;
     }
-    return true;
 }
 
 }  // namespace h2lens

@@ -61,7 +61,7 @@ class DirectFile {
     DirectFile(int fd, bool direct);
     void handOver();  // m_current to the writer thread; a free chunk in its place
     void writeLoop();
-    bool writeOut(const Chunk& chunk);
+    void writeOut(const Chunk& chunk);  // a failure goes to m_error and m_failed
     bool failed() const { return m_failed.load(std::memory_order_acquire); }
 
     int m_fd = -1;

@@ -128,7 +128,7 @@ class LivePcapngSource final : public PacketSource {
                 const auto wait = paceWait();
                 if (wait > ReadPacer::Clock::duration::zero()) {
                     // A load may outlast any wait: a cancel must still end the read.
-                    if (m_idle && !m_idle()) return false;
+                    if (m_idle && !m_idle()) return cancelled();
                     ::poll(nullptr, 0,
                            static_cast<int>(
                                std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
@@ -152,9 +152,16 @@ class LivePcapngSource final : public PacketSource {
                 return true;
             }
             if (done) return false;
-            if (m_idle && !m_idle()) return false;
+            if (m_idle && !m_idle()) return cancelled();
             ::poll(nullptr, 0, 10);
         }
+    }
+
+    // The idle hook said stop (the user closed the capture): the read ends without an issue,
+    // even inside a block.
+    bool cancelled() {
+        m_cancelled = true;
+        return false;
     }
 
     // How long the next read must wait for the child's burst (ReadPacer); zero: read now.
@@ -171,7 +178,8 @@ class LivePcapngSource final : public PacketSource {
         const std::size_t at = m_header.size();
         m_memory.resize(at);
         if (!appendExact(m_memory, 8)) {
-            if (m_memory.size() != at) fail("the live capture ended inside a block header");
+            if (m_memory.size() != at && !m_cancelled)
+                fail("the live capture ended inside a block header");
             return false;
         }
         std::uint32_t raw;
@@ -196,7 +204,7 @@ class LivePcapngSource final : public PacketSource {
             return false;
         }
         if (!appendExact(m_memory, at + length - m_memory.size())) {
-            fail("the live capture ended inside a block");
+            if (!m_cancelled) fail("the live capture ended inside a block");
             return false;
         }
         return true;
@@ -208,6 +216,7 @@ class LivePcapngSource final : public PacketSource {
     ReadPacer m_pacer;
     bool m_swap = false;
     bool m_ended = false;
+    bool m_cancelled = false;
     std::uint64_t m_bytes = 0;
     std::uint64_t m_packets = 0;
     TimestampNs m_lastTs = 0;

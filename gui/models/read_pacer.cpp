@@ -10,7 +10,7 @@ ReadPacer::Clock::duration ReadPacer::beforeRead(std::uint64_t fileSize, Clock::
         return Clock::duration::zero();
     }
     const auto elapsed = now - m_windowStart;
-    if (elapsed >= m_limits.window) {
+    if (elapsed >= m_limits.window && elapsed > Clock::duration::zero()) {
         const double seconds = std::chrono::duration<double>(elapsed).count();
         const double grown = fileSize > m_windowSize ? double(fileSize - m_windowSize) : 0.0;
         m_busy = grown / seconds > m_limits.busyBytesPerSecond;

@@ -299,9 +299,14 @@ class TestGuiLive : public QObject {
         t += 5ms;
         size += 10'000'000;
         QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration(95ms));
+        // Still bursting when the wait is over: the read goes ahead, and the next waits again.
         t += 95ms;
+        size += 190'000'000;
         QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
+        QVERIFY(pacer.busy());
         pacer.readDone(t);
+        t += 1ms;
+        QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration(99ms));
         // The burst is over (the file stands still): the window that held its end still
         // counts it, the next one, all standing still, frees the reads.
         t += 60ms;
@@ -315,8 +320,10 @@ class TestGuiLive : public QObject {
 
     // While the child writes a burst the reads wait (ReadPacer); a burst may outlast any wait,
     // so a cancel (the user opens another file) must still end the read then, not once the
-    // load stops. Here a thread appends the sample's packet blocks at about 10 MB/s for up to
-    // 20 s, to a pacer that counts anything above 1 MB/s as a burst (small files, same logic).
+    // load stops. Here a thread appends the sample's packet blocks at about 100 MB/s for up to
+    // 5 s, ten times what the paced reads take (1 MiB per 100 ms), to a pacer that counts
+    // anything above 1 MB/s as a burst: the reader never reaches the end of the file, so only
+    // the paced wait can see the cancel.
     void pacedReadEndsOnCancelDuringABurst() {
         const std::string sample = test::sourcePath("samples/h2c_dumpcap.pcapng");
         QFile in(QString::fromStdString(sample));
@@ -343,9 +350,9 @@ class TestGuiLive : public QObject {
         std::atomic<bool> writing{true};
         std::atomic<bool> stopWriting{false};
         std::thread writer([&] {
-            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
             while (!stopWriting && std::chrono::steady_clock::now() < until) {
-                for (qsizetype n = 0; n < 100'000; n += packets.size()) out.write(packets);
+                for (qsizetype n = 0; n < 1'000'000; n += packets.size()) out.write(packets);
                 out.flush();
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
@@ -364,12 +371,21 @@ class TestGuiLive : public QObject {
         Packet got;
         std::size_t read = 0;
         while (source->next(got) == ReadStatus::Packet) ++read;
+        const auto ended = std::chrono::steady_clock::now();
         const bool stillWriting = writing.load();
+        const auto fileSize = static_cast<std::uint64_t>(QFileInfo(path).size());
         stopWriting = true;
         writer.join();
         QVERIFY(read > 0);
         QVERIFY(idleCalls > 1);  // it waited for the burst, more than once
         QVERIFY2(stillWriting, "the read ended only once the writer had stopped");
+        // Paced, it read a small part of what was written, and ended soon after the cancel.
+        QVERIFY2(source->bytesRead() < fileSize / 2,
+                 qPrintable(
+                     QStringLiteral("read %1 of %2 bytes").arg(source->bytesRead()).arg(fileSize)));
+        QVERIFY(ended - cancelAt < std::chrono::seconds(2));
+        // A cancel inside a block is not a damaged capture.
+        QVERIFY(source->takeIssues().empty());
     }
 
     void interfacesListed() {
