@@ -14,7 +14,9 @@
 #   GUI=1 bench/live_load.sh 20000              the GUI's live capture instead (h2lens-gui
 #                                               --live-stats, offscreen): streams in its store,
 #                                               the longest event-loop stall, the child's loss
-#                                               line, the GUI's and the child's peak memory
+#                                               line, how far the window fell behind the
+#                                               child's file, the GUI's and the child's peak
+#                                               memory
 #
 # Each run: a fresh h2lens live --ndjson --stats --duration, then after one second h2load -n N
 # -c 4 -m 10; h2lens stops on its own (duration long enough for the load). Streams are counted
@@ -74,8 +76,8 @@ bufferArgs=()
 read -r -a extraArgs <<< "${LIVE_ARGS:-}"
 
 if [ "$GUI" = 1 ]; then
-    printf '| %-6s | %8s | %8s | %5s | %12s | %s | %s | %s |\n' run requests streams "MB/s" "longest stall" "GUI peak memory" "child's peak memory (queue)" "losses (child)"
-    printf '|%s|\n' "--------|----------|----------|-------|---------------|-----------------|-----------------------------|---------------"
+    printf '| %-6s | %8s | %8s | %5s | %12s | %s | %s | %s | %s |\n' run requests streams "MB/s" "longest stall" "window behind" "GUI peak memory" "child's peak memory (queue)" "losses (child)"
+    printf '|%s|\n' "--------|----------|----------|-------|---------------|---------------|-----------------|-----------------------------|---------------"
 fi
 [ "$GUI" = 1 ] || printf '| %-6s | %8s | %8s | %12s | %12s | %9s | %11s |\n' \
     run requests streams "kernel drops" "h2lens drops" "MB/s" "peak memory"
@@ -103,7 +105,8 @@ for n in "${REQUESTS[@]}"; do
         child=$(grep -o "child's peak queue [0-9.]* MB, peak memory [0-9.]* MB" <<< "$line" |
             awk '{ printf "%s MB (%s MB)", $8, $4 }' || true)
         [ -z "$child" ] && child="?"
-        printf '| %-6s | %8s | %8s | %5s | %13s | %15s | %27s | %s |\n' "$run" "$succeeded" "$streams" "$mbs" "$stall" "$rss" "$child" "$loss"
+        behind=$(grep -o 'at most [0-9]* MB behind' <<< "$line" | grep -o '[0-9]* MB' || echo "?")
+        printf '| %-6s | %8s | %8s | %5s | %13s | %13s | %15s | %27s | %s |\n' "$run" "$succeeded" "$streams" "$mbs" "$stall" "$behind" "$rss" "$child" "$loss"
         [ -n "${VERBOSE:-}" ] && cat "$WORK/gui.txt" "$WORK/gui.err"
         continue
     fi

@@ -151,12 +151,18 @@ int main(int argc, char** argv) {
         QElapsedTimer since;
         since.start();
         qint64 last = 0, worst = 0;
+        // And how far the window's decode fell behind the child's file (the paced reads).
+        qint64 mostBehind = 0;
         QTimer tick;
         tick.setTimerType(Qt::PreciseTimer);
         QObject::connect(&tick, &QTimer::timeout, [&] {
             const qint64 now = since.nsecsElapsed();
             worst = std::max(worst, now - last);
             last = now;
+            const QString file = w.liveCapture()->capturePath();
+            if (!file.isEmpty())
+                mostBehind = std::max(mostBehind, QFileInfo(file).size() -
+                                                      static_cast<qint64>(w.loader()->bytesRead()));
         });
         tick.start(10);
         QTimer::singleShot(static_cast<int>(seconds * 1000), &w, [&w] { w.stopLiveCapture(); });
@@ -176,11 +182,13 @@ int main(int argc, char** argv) {
             return 2;
         }
         const QString peaks = w.liveCapture()->childPeaks();
-        std::printf("%s: %s; longest event-loop stall %.1f ms; %s; peak RSS %ld KB%s\n",
-                    qPrintable(parser.value(liveStats)), counts().c_str(),
-                    static_cast<double>(worst) / 1e6, qPrintable(w.liveCapture()->lossLine()),
-                    peakRssKb(),
-                    peaks.isEmpty() ? "" : qPrintable(QStringLiteral("; the child's ") + peaks));
+        std::printf(
+            "%s: %s; longest event-loop stall %.1f ms; window at most %.0f MB behind; %s; "
+            "peak RSS %ld KB%s\n",
+            qPrintable(parser.value(liveStats)), counts().c_str(), static_cast<double>(worst) / 1e6,
+            static_cast<double>(mostBehind) / 1e6, qPrintable(w.liveCapture()->lossLine()),
+            peakRssKb(),
+            peaks.isEmpty() ? "" : qPrintable(QStringLiteral("; the child's ") + peaks));
         return 0;
     }
     if (parser.isSet(loadStats)) {

@@ -114,6 +114,8 @@ void MainWindow::buildStatusBar() {
                           ? tr(" · capture %1 packets/s, %2 MB/s, queue %3 MB, dropped: %4")
                                 .arg(m.captured(1), m.captured(2), m.captured(3), m.captured(4))
                           : tr(" · capture %1").arg(text);
+        m_liveStats +=
+            windowLagText(QFileInfo(m_live->capturePath()).size(), m_loader->bytesRead());
         updateStatus();
     });
     connect(m_live, &LiveCapture::childFinished, this, [this](bool ok, const QString& message) {

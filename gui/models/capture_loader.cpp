@@ -44,6 +44,7 @@ void CaptureLoader::loadSource(const QString& path, SourceOpener open,
     m_path = path;
     m_running = true;
     m_result = {};
+    m_bytesRead = 0;
     const std::uint64_t gen = ++m_generation;
     auto flag = std::make_shared<std::atomic<bool>>(false);
     m_cancel = flag;
@@ -102,6 +103,7 @@ void CaptureLoader::onBatch(std::uint64_t generation, std::shared_ptr<DecodeBatc
     const double fraction =
         batch->fileSize ? static_cast<double>(batch->bytesRead) / batch->fileSize : 0.0;
     const quint64 packets = batch->packets;
+    m_bytesRead = batch->bytesRead;
     m_store->apply(std::move(*batch));
     Q_EMIT progress(fraction, packets);
 }

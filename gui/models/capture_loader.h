@@ -32,6 +32,8 @@ class CaptureLoader : public QObject {
 
     QString path() const { return m_path; }
     const DecodeResult& lastResult() const { return m_result; }
+    // Bytes of the capture the decode has read so far (as of the last batch applied).
+    quint64 bytesRead() const { return m_bytesRead; }
 
   Q_SIGNALS:
     void started(const QString& path);
@@ -49,6 +51,7 @@ class CaptureLoader : public QObject {
     std::shared_ptr<std::atomic<bool>> m_cancel;
     bool m_running = false;
     DecodeResult m_result;
+    quint64 m_bytesRead = 0;
     // The one thread of DecodeOptions::yieldToCapture decodes: it keeps its lower priority
     // (an unprivileged thread cannot raise it again), so it does nothing else.
     QThreadPool m_yieldingPool;

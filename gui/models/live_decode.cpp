@@ -258,6 +258,14 @@ std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
     return std::make_unique<LivePcapngSource>(fd, std::move(writerDone), idle, pace);
 }
 
+QString windowLagText(qint64 fileBytes, quint64 readBytes) {
+    constexpr quint64 kShown = 16'000'000;
+    if (fileBytes <= 0 || static_cast<quint64>(fileBytes) < readBytes + kShown) return {};
+    const quint64 behind = static_cast<quint64>(fileBytes) - readBytes;
+    return QCoreApplication::translate("LiveCapture", " · the window reads %1 MB behind")
+        .arg(static_cast<double>(behind) / 1e6, 0, 'f', 0);
+}
+
 LiveCapture::LiveCapture(CaptureLoader* loader, QObject* parent)
     : QObject(parent), m_loader(loader) {}
 

@@ -27,6 +27,11 @@ std::unique_ptr<PacketSource> openLiveSource(const std::string& path,
                                              const IdleHook& idle,
                                              const ReadPacer::Limits& pace = {});
 
+// For the status line while capturing: how far the window's decode is behind the file the
+// child writes ("" within 16 MB: the reads are keeping up). During a burst the reads wait
+// (read_pacer.h), so this grows, and shrinks again once the burst is over.
+QString windowLagText(qint64 fileBytes, quint64 readBytes);
+
 struct CaptureInterfaceInfo {
     QString name;
     QString description;

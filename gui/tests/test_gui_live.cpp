@@ -318,6 +318,17 @@ class TestGuiLive : public QObject {
         QCOMPARE(pacer.beforeRead(size, t), ReadPacer::Clock::duration::zero());
     }
 
+    // The status line's lag: said once the window is 16 MB or more behind the file, in MB.
+    void windowLagSaidPastSixteenMegabytes() {
+        QCOMPARE(windowLagText(0, 0), QString());
+        QCOMPARE(windowLagText(15'999'999, 0), QString());
+        QCOMPARE(windowLagText(1'300'000'000, 1'290'000'000), QString());
+        QCOMPARE(windowLagText(16'000'000, 0), QStringLiteral(" · the window reads 16 MB behind"));
+        QCOMPARE(windowLagText(1'315'100'000, 300'000'000),
+                 QStringLiteral(" · the window reads 1015 MB behind"));
+        QCOMPARE(windowLagText(100, 5000), QString());  // a file cut short: nothing to say
+    }
+
     // While the child writes a burst the reads wait (ReadPacer); a burst may outlast any wait,
     // so a cancel (the user opens another file) must still end the read then, not once the
     // load stops. Here a thread appends the sample's packet blocks at about 100 MB/s for up to
@@ -535,6 +546,10 @@ class TestGuiLive : public QObject {
         QVERIFY(loader.waitForFinished(5000));
         QVERIFY2(loader.lastResult().error.empty(), loader.lastResult().error.c_str());
         QCOMPARE(loader.lastResult().issueCount, std::uint64_t{0});
+        // The decode read the whole file (filler blocks included): nothing left behind.
+        QCOMPARE(loader.bytesRead(), static_cast<quint64>(QFileInfo(live.capturePath()).size()));
+        QCOMPARE(windowLagText(QFileInfo(live.capturePath()).size(), loader.bytesRead()),
+                 QString());
         QCOMPARE(completeStreamsFor(store, "/file", body.size()), kRuns);
         QCOMPARE(store.connections().size(), std::size_t{kRuns});
         for (const ConnectionData& c : store.connections()) QVERIFY(c.done);
